@@ -1,1 +1,62 @@
-export {};
+#!/usr/bin/env node
+// `npm start [-- --framework=fastify|express|nestjs] [--port=3000] [--host=0.0.0.0]`
+// Env: SOCKLINE_FRAMEWORK, PORT, HOST, REDIS_URL (flags win over env).
+import { FRAMEWORKS, isFramework, startChat, type ChatOptions } from "./start.js";
+
+function flag(name: string, argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${name}`) return argv[i + 1];
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ChatOptions {
+  const framework = flag("framework", argv) ?? env.SOCKLINE_FRAMEWORK ?? "fastify";
+  if (!isFramework(framework)) {
+    throw new Error(`unknown framework "${framework}": use --framework=${FRAMEWORKS.join("|")}`);
+  }
+  const portText = flag("port", argv) ?? env.PORT ?? "3000";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port "${portText}"`);
+  return {
+    framework,
+    port,
+    host: flag("host", argv) ?? env.HOST ?? "0.0.0.0",
+    redisUrl: flag("redis", argv) ?? (env.REDIS_URL || undefined),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const chat = await startChat(options);
+  const adapter = chat.adapter === "redis" ? `Redis adapter at ${options.redisUrl}` : "in-memory adapter";
+  console.log(`Sockline chat on ${chat.framework} (${adapter}): open ${chat.url}  (Ctrl-C to stop)`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C while closing: the user wants out now.
+      console.log(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`${signal}: disconnecting clients and closing the server...`);
+    chat.close().then(
+      // Nothing is left open: the process exits by itself once the loop is empty.
+      () => console.log("chat server closed"),
+      (error: unknown) => {
+        console.error("chat server did not close cleanly:", error);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`chat: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

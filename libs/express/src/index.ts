@@ -1,1 +1,2 @@
-export {};
+export { sockline, sockline as default, socklineReady, attachUpgrades, type SocklineExpressOptions } from "./mount.js";
+export type { GatewayClass, GatewayEntry, GatewayFactory } from "./gateways.js";

@@ -1,1 +1,71 @@
-export {};
+// Decorator metadata (class-validator, parameter types) needs the Reflect polyfill loaded once.
+import 'reflect-metadata';
+
+export { mountGateways, type MountOptions } from './mount.js';
+export {
+  Gateway,
+  On,
+  Payload,
+  ConnectedSocket,
+  Ack,
+  UseGuards,
+  GatewayNamespace,
+  typedEvents,
+  type EventPayload,
+  type EventAckValue,
+  type TypedGatewayDecorators,
+} from './decorators.js';
+export type { GatewayOptions, HandlerOptions } from './metadata.js';
+export type { OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect } from './lifecycle.js';
+export type { CanActivate, GuardContext, GuardFunction, GuardLike } from './guards.js';
+export {
+  type PayloadValidationOptions,
+  type ValidationErrorLike,
+  validatePayload,
+  toValidationIssues,
+} from './validation.js';
+export {
+  GatewayError,
+  ForbiddenError,
+  PayloadValidationError,
+  INTERNAL_ERROR_MESSAGE,
+  describeError,
+  toAckError,
+  toConnectError,
+  type AckError,
+  type ExceptionEventPayload,
+  type ValidationIssue,
+  type DescribedError,
+  type ErrorDescriber,
+} from './errors.js';
+
+// The shared compile step, used by @sockline/nestjs: one dispatch path, one error shape.
+export { compileGateway, type CompiledGateway, type CompileOptions } from './compile.js';
+export {
+  bindEventHandlers,
+  gateSocket,
+  reportError,
+  type EventBinding,
+  type DispatchOptions,
+  type ErrorReporting,
+} from './dispatch.js';
+export { connectionMiddleware } from './connection.js';
+export {
+  deliverResult,
+  splitAck,
+  onceAck,
+  isEventResponse,
+  isSubscribable,
+  type EventResponse,
+  type SubscribableLike,
+  type DeliveryOptions,
+} from './respond.js';
+export type {
+  AckCallback,
+  ConnectError,
+  Constructor,
+  GatewayNamespace as GatewayNamespaceLike,
+  GatewayServer,
+  GatewaySocket,
+  NamespaceMiddleware,
+} from './types.js';

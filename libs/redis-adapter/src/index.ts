@@ -1,1 +1,9 @@
-export {};
+export { createAdapter, type AdapterFactory } from "./create-adapter.js";
+export { RedisAdapter, type RedisAdapterOptions } from "./classic-adapter.js";
+export { RequestType, ClassicChannels, EMITTER_UID } from "./protocol.js";
+export type { RemoteSocketDetails, WireRequest, WireResponse, BroadcastMessage } from "./protocol.js";
+export { msgpackParser, type MessageParser } from "./codec.js";
+export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from "./redis-client.js";
+export { createStreamsAdapter } from "./streams/create-streams-adapter.js";
+export { RedisStreamsAdapter, type RedisStreamsAdapterOptions } from "./streams/streams-adapter.js";
+export { MessageType } from "./streams/cluster-protocol.js";

@@ -1,0 +1,55 @@
+// Run modes and the size of every scenario in each. Full: every implementation, three repeats,
+// the sizes of the issue. Quick: one repeat at reduced sizes (about a minute). Smoke: about one
+// second per scenario with tiny client counts, for the test suite.
+import type { ImplName, ScenarioName } from "../ipc.js";
+
+export type Mode = "full" | "quick" | "smoke";
+
+export interface ScenarioPlan {
+  durationMs: number;
+  repeats: number;
+  params: Record<string, number>;
+  /** implementations this scenario cannot run on */
+  excludes?: ImplName[];
+  /** number of server nodes */
+  nodes?: number;
+}
+
+export const ALL_SCENARIOS: ScenarioName[] = ["echo", "fanout", "fanout-room", "memory", "connect", "polling", "binary", "crossnode"];
+
+export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express"];
+
+/** The reference every ratio is computed against. */
+export const REFERENCE: ImplName = "socketio";
+
+const BINARY_BYTES = 64 * 1024;
+
+export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
+  if (mode === "smoke") {
+    const d = 1000;
+    return {
+      echo: { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 } },
+      fanout: { durationMs: d, repeats: 1, params: { clients: 20, window: 2, warmupMs: 100 } },
+      "fanout-room": { durationMs: d, repeats: 1, params: { clients: 20, roomSize: 10, window: 2, warmupMs: 100 } },
+      memory: { durationMs: d, repeats: 1, params: { clients: 100, batch: 50, settleMs: 100 } },
+      connect: { durationMs: d, repeats: 1, params: { batch: 5, maxHandshakes: 5000, warmupMs: 100 } },
+      polling: { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 }, excludes: ["ws"] },
+      binary: { durationMs: d, repeats: 1, params: { clients: 2, payloadBytes: BINARY_BYTES, warmupMs: 100 } },
+      crossnode: { durationMs: d, repeats: 1, params: { clients: 20, window: 2, warmupMs: 100 }, excludes: ["ws"], nodes: 2 },
+    };
+  }
+  const quick = mode === "quick";
+  const d = quick ? 800 : 2500;
+  const repeats = quick ? 1 : 3;
+  const warmupMs = quick ? 200 : 700;
+  return {
+    echo: { durationMs: d, repeats, params: { clients: 50, warmupMs } },
+    fanout: { durationMs: d, repeats, params: { clients: quick ? 200 : 1000, window: 2, warmupMs } },
+    "fanout-room": { durationMs: d, repeats, params: { clients: quick ? 200 : 1000, roomSize: 100, window: 2, warmupMs } },
+    memory: { durationMs: d, repeats: quick ? 1 : 2, params: { clients: quick ? 1000 : 10_000, batch: 250, settleMs: quick ? 200 : 1000 } },
+    connect: { durationMs: d, repeats, params: { batch: 50, maxHandshakes: 100_000, warmupMs } },
+    polling: { durationMs: d, repeats, params: { clients: quick ? 50 : 200, warmupMs }, excludes: ["ws"] },
+    binary: { durationMs: d, repeats, params: { clients: 4, payloadBytes: BINARY_BYTES, warmupMs } },
+    crossnode: { durationMs: d, repeats: quick ? 1 : 2, params: { clients: quick ? 200 : 1000, window: 2, warmupMs }, excludes: ["ws"], nodes: 2 },
+  };
+}

@@ -1,0 +1,18 @@
+// Listening helpers shared by the implementation modules: every server binds 127.0.0.1 on an
+// ephemeral port, never a public interface.
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export function listenLocal(server: HttpServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export function closeHttp(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

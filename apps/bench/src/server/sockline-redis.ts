@@ -1,0 +1,21 @@
+// Wires Sockline's Redis adapter (libs/redis-adapter) for the cross-node scenario.
+import { loadOptional } from "./optional.js";
+import { createRedisPair } from "./redis.js";
+
+interface AdapterHost {
+  adapter?(factory: unknown): unknown;
+}
+
+interface SocklineRedisAdapter {
+  createAdapter(pub: unknown, sub: unknown, options?: Record<string, unknown>): unknown;
+}
+
+/** Installs the adapter on `io` and returns a function that closes the Redis connections. */
+export async function attachSocklineRedis(io: unknown, redisUrl: string): Promise<() => Promise<void>> {
+  const { createAdapter } = await loadOptional<SocklineRedisAdapter>("@sockline/redis-adapter", "createAdapter");
+  const pair = await createRedisPair(redisUrl);
+  const host = io as AdapterHost;
+  if (typeof host.adapter !== "function") throw new Error("the Sockline server has no adapter() setter");
+  host.adapter(createAdapter(pair.pub, pair.sub));
+  return pair.close;
+}

@@ -1,0 +1,21 @@
+/**
+ * `@sockline/core/engine`: the Engine.IO protocol 4 server, usable on its own
+ * (like the reference `engine.io` package) and used by the Socket.IO layer.
+ */
+export { Server, Server as EngineServer } from "./server.js";
+export type { AttachOptions, ConnectionError, ServerEvents } from "./server.js";
+export { Socket, Socket as EngineSocket } from "./socket.js";
+export type { CloseReason, ReadyState, SendOptions, SocketEvents } from "./socket.js";
+export { attach, listen } from "./attach.js";
+export { protocol, encodePacket, encodePacketToString, decodePacket, toBuffer } from "./packet.js";
+export type { Packet, PacketType, PacketOptions, RawData, BinaryData, SendData } from "./packet.js";
+export { encodePayload, decodePayload, SEPARATOR } from "./payload.js";
+export { ERROR_CODES, ERROR_MESSAGES } from "./errors.js";
+export type { ErrorCode, ErrorContext } from "./errors.js";
+export { DEFAULT_OPTIONS } from "./options.js";
+export type { ServerOptions, ResolvedOptions, TransportName, AllowRequest } from "./options.js";
+export type { CorsOptions, CorsOptionsDelegate, CorsOrigin, CorsOriginFunction } from "./cors.js";
+export type { CookieOptions } from "./cookie.js";
+export type { HttpCompressionOptions } from "./compression.js";
+export type { Middleware } from "./middleware.js";
+export type { Transport, EngineRequest } from "./transports/transport.js";

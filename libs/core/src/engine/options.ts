@@ -1,0 +1,107 @@
+/** Engine options, their defaults (the reference engine.io 6.x defaults) and their resolution. */
+import type { IncomingMessage } from "node:http";
+import type { PerMessageDeflateOptions } from "ws";
+import type { HttpCompressionOptions } from "./compression.js";
+import type { CookieOptions } from "./cookie.js";
+import type { CorsOptions, CorsOptionsDelegate } from "./cors.js";
+import type { SendData } from "./packet.js";
+
+export type TransportName = "polling" | "websocket";
+
+/** `allowRequest` answers with `callback(errorMessage, allowed)`. */
+export type AllowRequest = (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
+
+export interface ServerOptions {
+  /** Milliseconds between two pings sent by the server. Default 25000. */
+  pingInterval: number;
+  /** Milliseconds to wait for the pong before closing with "ping timeout". Default 20000. */
+  pingTimeout: number;
+  /** Milliseconds for a polling session to complete its upgrade to WebSocket. Default 10000. */
+  upgradeTimeout: number;
+  /** Largest message (WebSocket) / POST body (polling) in bytes. Default 1e6. */
+  maxHttpBufferSize: number;
+  /** Transports accepted, in order. Default ["polling", "websocket"]. */
+  transports: TransportName[];
+  /** Whether polling sessions may upgrade to WebSocket. Default true. */
+  allowUpgrades: boolean;
+  /** WebSocket permessage-deflate (options of `ws`), or false. Default false. */
+  perMessageDeflate: boolean | PerMessageDeflateOptions;
+  /** gzip/deflate of polling responses, or false. Default { threshold: 1024 }. */
+  httpCompression: boolean | HttpCompressionOptions;
+  /** The session cookie (name = sid), or false. Default false. `true` means { name: "io", path: "/", httpOnly: true, sameSite: "lax" }. */
+  cookie: boolean | CookieOptions;
+  /** CORS, same shapes as the `cors` package (options or per-request delegate), or false (no CORS header at all). Default false. */
+  cors: false | CorsOptions | CorsOptionsDelegate;
+  /** Decides whether a handshake is accepted (403 code 4 otherwise). Default none. */
+  allowRequest: AllowRequest | undefined;
+  /** A message sent right after the open packet of every session. Default none. */
+  initialPacket: SendData | undefined;
+  /** Path the engine answers on when attached. Default "/engine.io". */
+  path: string;
+  /** Whether a trailing slash is added to `path` (`/engine.io/`). Default true. */
+  addTrailingSlash: boolean;
+  /** Destroy upgrade requests on other paths that nobody answered. Default true. */
+  destroyUpgrade: boolean;
+  /** Milliseconds before such an upgrade request is destroyed. Default 1000. */
+  destroyUpgradeTimeout: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
+  pingInterval: 25000,
+  pingTimeout: 20000,
+  upgradeTimeout: 10000,
+  maxHttpBufferSize: 1e6,
+  transports: ["polling", "websocket"],
+  allowUpgrades: true,
+  perMessageDeflate: false,
+  httpCompression: { threshold: 1024 },
+  cookie: false,
+  cors: false,
+  allowRequest: undefined,
+  initialPacket: undefined,
+  path: "/engine.io",
+  addTrailingSlash: true,
+  destroyUpgrade: true,
+  destroyUpgradeTimeout: 1000,
+} as ServerOptions);
+
+/** Options after defaults, with the sub-option objects completed. */
+export interface ResolvedOptions extends ServerOptions {
+  httpCompression: false | HttpCompressionOptions;
+  cookie: false | (CookieOptions & { name: string });
+  perMessageDeflate: false | PerMessageDeflateOptions;
+}
+
+export function resolveOptions(opts: Partial<ServerOptions> = {}): ResolvedOptions {
+  const merged: ServerOptions = { ...DEFAULT_OPTIONS, transports: [...DEFAULT_OPTIONS.transports], ...stripUndefined(opts) };
+  for (const t of merged.transports) {
+    if (t !== "polling" && t !== "websocket") throw new TypeError(`unknown transport "${String(t)}" in the "transports" option`);
+  }
+  return {
+    ...merged,
+    httpCompression:
+      merged.httpCompression === false
+        ? false
+        : { threshold: 1024, ...(merged.httpCompression === true ? {} : merged.httpCompression) },
+    cookie: merged.cookie
+      ? { name: "io", path: "/", httpOnly: true, sameSite: "lax", ...(merged.cookie === true ? {} : merged.cookie) }
+      : false,
+    perMessageDeflate: merged.perMessageDeflate
+      ? { threshold: 1024, ...(merged.perMessageDeflate === true ? {} : merged.perMessageDeflate) }
+      : false,
+  };
+}
+
+function stripUndefined<T extends object>(opts: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(opts) as (keyof T)[]) {
+    if (opts[key] !== undefined) out[key] = opts[key];
+  }
+  return out;
+}
+
+/** The request path the engine answers on, e.g. "/engine.io/". */
+export function computePath(path: string, addTrailingSlash: boolean): string {
+  const base = path.replace(/\/$/, "");
+  return addTrailingSlash ? base + "/" : base;
+}

@@ -1,0 +1,419 @@
+/**
+ * The Engine.IO server: handshakes, routing of polling requests and WebSocket
+ * upgrades to sessions, errors, middlewares, and the session registry.
+ */
+import { EventEmitter } from "node:events";
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import createDebug from "debug";
+import { WebSocketServer, type WebSocket } from "ws";
+import { corsMiddleware } from "./cors.js";
+import { serializeCookie } from "./cookie.js";
+import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
+import { HeartbeatScheduler } from "./heartbeat.js";
+import { runMiddlewares, type Middleware } from "./middleware.js";
+import { computePath, resolveOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
+import { Socket } from "./socket.js";
+import { PollingTransport } from "./transports/polling.js";
+import type { EngineRequest, TransportContext } from "./transports/transport.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+import { UpgradeResponse } from "./upgrade-response.js";
+
+const debug = createDebug("sockline:engine");
+
+export interface ConnectionError {
+  req: IncomingMessage;
+  code: ErrorCode;
+  message: string;
+  context: ErrorContext;
+}
+
+export interface AttachOptions {
+  /** Default: the `path` option ("/engine.io"). */
+  path?: string;
+  /** Default: the `addTrailingSlash` option (true). */
+  addTrailingSlash?: boolean;
+  /** Default: the `destroyUpgrade` option (true). */
+  destroyUpgrade?: boolean;
+  /** Default: the `destroyUpgradeTimeout` option (1000). */
+  destroyUpgradeTimeout?: number;
+}
+
+export interface ServerEvents {
+  connection: [socket: Socket];
+  connection_error: [error: ConnectionError];
+  initial_headers: [headers: Record<string, string | string[]>, req: IncomingMessage];
+  headers: [headers: Record<string, string | string[]>, req: IncomingMessage];
+  flush: [socket: Socket, buffer: unknown[]];
+  drain: [socket: Socket];
+}
+
+type Verdict = (code?: ErrorCode, context?: ErrorContext) => void;
+
+/** What the `ws` "headers" hook needs about an upgrade in progress. */
+interface PendingUpgrade {
+  /** Headers set by middlewares on the stand-in response. */
+  headers: Record<string, string | string[]>;
+  /** Id of the session this upgrade creates (undefined when it upgrades an existing one). */
+  newSessionId: string | undefined;
+}
+
+export class Server extends EventEmitter implements TransportContext {
+  static readonly errors = ERROR_CODES;
+  static readonly errorMessages = ERROR_MESSAGES;
+  static readonly protocol = 4;
+
+  readonly opts: ResolvedOptions;
+  readonly clients = new Map<string, Socket>();
+  /** @internal */ readonly heartbeat: HeartbeatScheduler<Socket>;
+  private readonly middlewares: Middleware[] = [];
+  private wss: WebSocketServer | null = null;
+  /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
+  private readonly pendingUpgrades = new WeakMap<IncomingMessage, PendingUpgrade>();
+
+  constructor(opts: Partial<ServerOptions> = {}) {
+    super();
+    this.opts = resolveOptions(opts);
+    this.heartbeat = new HeartbeatScheduler<Socket>(this.opts.pingInterval, this.opts.pingTimeout, {
+      ping: (socket) => socket.onPingDue(),
+      timeout: (socket) => socket.onPongOverdue(),
+    });
+    if (this.opts.cors) this.use(corsMiddleware(this.opts.cors));
+  }
+
+  get clientsCount(): number {
+    return this.clients.size;
+  }
+
+  /** Adds an express-style middleware, run for every HTTP request (upgrades included) before the engine. */
+  use(fn: Middleware): this {
+    this.middlewares.push(fn);
+    return this;
+  }
+
+  /** Session ids: 20 random base64url characters (the reference's length). Override to customise. */
+  generateId(_req: IncomingMessage): string | Promise<string> {
+    return randomBytes(15).toString("base64url");
+  }
+
+  /** @internal */
+  upgradesFor(transport: TransportName): TransportName[] {
+    if (!this.opts.allowUpgrades || transport !== "polling") return [];
+    return this.opts.transports.includes("websocket") ? ["websocket"] : [];
+  }
+
+  // ---- HTTP requests ----
+
+  /** Serves one HTTP request that belongs to the engine path. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    debug('%s "%s"', req.method, req.url);
+    const request = prepareRequest(req);
+    const proceed = (err?: unknown) => {
+      if (err) return this.refuseRequest(request, res, ERROR_CODES.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE", error: err });
+      this.verify(request, false, (code, context) => {
+        if (code !== undefined) return this.refuseRequest(request, res, code, context ?? {});
+        const sid = request._query.sid;
+        if (sid) {
+          const socket = this.clients.get(sid);
+          if (!socket) return this.refuseRequest(request, res, ERROR_CODES.UNKNOWN_SID, { sid });
+          (socket.transport as PollingTransport).onRequest(request, res);
+          return;
+        }
+        this.withNewId(request, (id) => {
+          if (id === undefined) return this.refuseRequest(request, res, ERROR_CODES.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
+          const transport = new PollingTransport(this, id);
+          const socket = this.register(id, transport, request);
+          transport.onRequest(request, res);
+          this.emit("connection", socket);
+        });
+      });
+    };
+    if (this.middlewares.length === 0) proceed();
+    else runMiddlewares(this.middlewares, request, res, proceed);
+  }
+
+  // ---- upgrades ----
+
+  /** Takes over an HTTP upgrade request for the engine path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    debug('upgrade "%s"', req.url);
+    const request = prepareRequest(req);
+    // a reset connection must not become an uncaught "error" while we decide
+    socket.on("error", onRawSocketError);
+    const pending: PendingUpgrade = { headers: {}, newSessionId: undefined };
+    // the stand-in response only exists when a middleware may use it
+    const res = this.middlewares.length > 0 ? new UpgradeResponse(request, socket) : null;
+    if (res) pending.headers = res.headers as Record<string, string | string[]>;
+    const upgradeHead = head.length > 0 ? Buffer.from(head) : head;
+    const refuse = (code: ErrorCode, context: ErrorContext) => {
+      res?.detach();
+      this.refuseUpgrade(request, socket, code, context);
+    };
+    const proceed = (err?: unknown) => {
+      if (err) return refuse(ERROR_CODES.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE", error: err });
+      if (res?.writableEnded) return res.detach(); // a middleware answered
+      this.verify(request, true, (code, context) => {
+        if (code !== undefined) return refuse(code, context ?? {});
+        const sid = request._query.sid;
+        if (sid) {
+          const session = this.clients.get(sid);
+          if (!session) return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
+          res?.writeHead(); // lets middlewares that hook writeHead (express-session) add their headers
+          res?.detach();
+          this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
+            if (session.readyState !== "open" || session.upgrading || session.upgraded || session.transport.name !== "polling") {
+              debug("session %s: websocket refused, the session cannot upgrade any more", sid);
+              ws.terminate();
+              return;
+            }
+            session.maybeUpgrade(new WebSocketTransport(ws, session));
+          });
+          return;
+        }
+        this.withNewId(request, (id) => {
+          if (id === undefined) return refuse(ERROR_CODES.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
+          res?.detach();
+          if (socket.destroyed) return;
+          pending.newSessionId = id;
+          res?.writeHead();
+          this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
+            const transport = new WebSocketTransport(ws, NO_OWNER_YET);
+            const session = this.register(id, transport, request);
+            this.emit("connection", session);
+          });
+        });
+      });
+    };
+    if (!res) proceed();
+    else runMiddlewares(this.middlewares, request, res as unknown as ServerResponse, proceed);
+  }
+
+  private completeWebSocketHandshake(req: EngineRequest, socket: Duplex, head: Buffer, pending: PendingUpgrade, onOpen: (ws: WebSocket) => void): void {
+    const wss = this.webSocketServer();
+    this.pendingUpgrades.set(req, pending);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.removeListener("error", onRawSocketError);
+      this.pendingUpgrades.delete(req);
+      onOpen(ws);
+    });
+  }
+
+  private webSocketServer(): WebSocketServer {
+    if (this.wss) return this.wss;
+    const wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: this.opts.perMessageDeflate,
+      maxPayload: this.opts.maxHttpBufferSize,
+    });
+    wss.on("headers", (lines: string[], req: IncomingMessage) => {
+      const pending = this.pendingUpgrades.get(req);
+      const headers = pending?.headers ?? {};
+      this.emitResponseHeaders(headers, req, pending?.newSessionId);
+      for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined) continue;
+        for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${String(v)}`);
+      }
+    });
+    wss.on("error", (err) => debug("websocket server error: %s", err.message));
+    this.wss = wss;
+    return wss;
+  }
+
+  // ---- shared ----
+
+  /** @internal */
+  emitResponseHeaders(headers: Record<string, string | string[]>, req: IncomingMessage, newSessionId: string | undefined): void {
+    if (newSessionId !== undefined) {
+      if (this.opts.cookie) headers["Set-Cookie"] = [serializeCookie(this.opts.cookie.name, newSessionId, this.opts.cookie)];
+      this.emit("initial_headers", headers, req);
+    }
+    headers["Cache-Control"] ??= "no-store";
+    this.emit("headers", headers, req);
+  }
+
+  private verify(req: EngineRequest, upgrade: boolean, verdict: Verdict): void {
+    const query = req._query;
+    const transport = query.transport as TransportName;
+    if (!this.opts.transports.includes(transport)) return verdict(ERROR_CODES.UNKNOWN_TRANSPORT, { transport });
+    const origin = req.headers.origin;
+    if (origin !== undefined && hasInvalidHeaderChar(origin)) return verdict(ERROR_CODES.BAD_REQUEST, { name: "INVALID_ORIGIN", origin });
+
+    const sid = query.sid;
+    if (sid) {
+      const session = this.clients.get(sid);
+      if (!session) return verdict(ERROR_CODES.UNKNOWN_SID, { sid });
+      if (query.EIO !== "4") return verdict(ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: query.EIO });
+      if (!upgrade && session.transport.name !== transport) {
+        return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
+      }
+      if (upgrade) {
+        if (transport !== "websocket") return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });
+        if (!this.opts.allowUpgrades) return verdict(ERROR_CODES.BAD_REQUEST, { name: "UPGRADE_NOT_ALLOWED", sid });
+        if (session.transport.name !== "polling" || session.upgraded || session.upgrading) {
+          return verdict(ERROR_CODES.BAD_REQUEST, { name: "ALREADY_UPGRADED", sid });
+        }
+      }
+      return verdict();
+    }
+
+    if (req.method !== "GET") return verdict(ERROR_CODES.BAD_HANDSHAKE_METHOD, { method: req.method });
+    if (transport === "websocket" && !upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
+    if (transport === "polling" && upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
+    if (query.EIO !== "4") return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO });
+    const allowRequest = this.opts.allowRequest;
+    if (!allowRequest) return verdict();
+    let answered = false;
+    try {
+      allowRequest(req, (message, success) => {
+        if (answered) return;
+        answered = true;
+        if (!success) verdict(ERROR_CODES.FORBIDDEN, message ? { message } : {});
+        else verdict();
+      });
+    } catch (error) {
+      if (answered) return;
+      answered = true;
+      verdict(ERROR_CODES.FORBIDDEN, { message: "allowRequest threw", error });
+    }
+  }
+
+  /** Runs generateId (sync or async); `then` gets undefined if it failed or gave a used/invalid id. */
+  private withNewId(req: IncomingMessage, then: (id: string | undefined) => void): void {
+    const accept = (id: unknown) => {
+      if (typeof id !== "string" || id === "" || this.clients.has(id)) {
+        debug("generateId gave an invalid or duplicate id: %o", id);
+        return then(undefined);
+      }
+      then(id);
+    };
+    let result: string | Promise<string>;
+    try {
+      result = this.generateId(req);
+    } catch (e) {
+      debug("generateId threw: %s", e);
+      return then(undefined);
+    }
+    if (typeof result === "string") return accept(result);
+    Promise.resolve(result).then(accept, (e: unknown) => {
+      debug("generateId rejected: %s", e);
+      then(undefined);
+    });
+  }
+
+  private register(id: string, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): Socket {
+    debug("session %s opened over %s", id, transport.name);
+    const socket = new Socket(id, this, transport, req);
+    this.clients.set(id, socket);
+    return socket;
+  }
+
+  /** @internal */
+  onSocketClose(socket: Socket): void {
+    if (this.clients.get(socket.id) === socket) this.clients.delete(socket.id);
+  }
+
+  private refuseRequest(req: EngineRequest, res: ServerResponse, code: ErrorCode, context: ErrorContext): void {
+    debug("request refused: %s %o", ERROR_MESSAGES[code], context);
+    this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
+    if (res.headersSent) {
+      if (!res.writableEnded) res.end();
+      return;
+    }
+    const message = typeof context.message === "string" ? context.message : ERROR_MESSAGES[code];
+    res.writeHead(statusOf(code), { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ code, message }));
+  }
+
+  private refuseUpgrade(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): void {
+    debug("upgrade refused: %s %o", ERROR_MESSAGES[code], context);
+    this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const message = typeof context.message === "string" ? context.message : ERROR_MESSAGES[code];
+    const body = JSON.stringify({ code, message });
+    const status = statusOf(code);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : "Bad Request"}\r\n` +
+        `Connection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+        body,
+    );
+  }
+
+  // ---- lifecycle ----
+
+  /** Routes the engine path of `httpServer` to this engine; other requests keep their previous listeners. */
+  attach(httpServer: HttpServer, options: AttachOptions = {}): this {
+    const path = computePath(options.path ?? this.opts.path, options.addTrailingSlash ?? this.opts.addTrailingSlash);
+    const destroyUpgrade = options.destroyUpgrade ?? this.opts.destroyUpgrade;
+    const destroyUpgradeTimeout = options.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout;
+    const isEnginePath = (req: IncomingMessage) => req.url !== undefined && req.url.slice(0, path.length) === path;
+
+    const previous = httpServer.listeners("request").slice() as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    httpServer.removeAllListeners("request");
+    httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      if (isEnginePath(req)) return this.handleRequest(req, res);
+      for (const listener of previous) listener.call(httpServer, req, res);
+    });
+    httpServer.on("close", () => this.close());
+
+    if (this.opts.transports.includes("websocket")) {
+      httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (isEnginePath(req)) return this.handleUpgrade(req, socket, head);
+        if (!destroyUpgrade) return;
+        // nobody else may answer: without this the socket would stay open forever
+        socket.on("error", onRawSocketError);
+        setTimeout(() => {
+          const raw = socket as Duplex & { bytesWritten?: number };
+          if (raw.writable && (raw.bytesWritten ?? 0) <= 0) raw.end();
+        }, destroyUpgradeTimeout).unref();
+      });
+    }
+    return this;
+  }
+
+  /** Closes every session (at once, buffers discarded) and stops the heartbeat timer. */
+  close(): this {
+    debug("closing %d sessions", this.clients.size);
+    for (const socket of [...this.clients.values()]) socket.close(true);
+    this.heartbeat.stop();
+    return this;
+  }
+}
+
+const NO_OWNER_YET = {
+  onTransportMessage() {},
+  onTransportPacket() {},
+  onTransportReady() {},
+  onTransportError() {},
+  onTransportClose() {},
+};
+
+function onRawSocketError(this: Duplex, err: Error): void {
+  debug("socket error before the websocket took over: %s", err.message);
+  this.destroy();
+}
+
+/** Parses the query once, stored as `req._query` like the reference (and connect-based frameworks) do. */
+function prepareRequest(req: IncomingMessage): EngineRequest {
+  const request = req as EngineRequest;
+  if (!request._query) {
+    const url = req.url ?? "";
+    const q = url.indexOf("?");
+    // Object.fromEntries defines own properties: a "__proto__" key cannot change the prototype
+    request._query = q === -1 ? {} : (Object.fromEntries(new URLSearchParams(url.slice(q + 1))) as Record<string, string>);
+  }
+  return request;
+}
+
+/** True if the header value holds a character not allowed in an HTTP field value. */
+function hasInvalidHeaderChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return true;
+  }
+  return false;
+}

@@ -1,0 +1,336 @@
+/**
+ * One Engine.IO session: its transport (polling or WebSocket), the upgrade from
+ * polling to WebSocket, the heartbeat, the write buffer and the close reasons.
+ */
+import { EventEmitter } from "node:events";
+import type { IncomingMessage } from "node:http";
+import createDebug from "debug";
+import type { HeartbeatEntry, HeartbeatQueue } from "./heartbeat.js";
+import type { Packet, PacketOptions, PacketType, RawData, SendData } from "./packet.js";
+import type { DirectTransport, Transport, TransportOwner } from "./transports/transport.js";
+import type { Server } from "./server.js";
+
+const debug = createDebug("sockline:engine:socket");
+
+export type ReadyState = "opening" | "open" | "closing" | "closed";
+
+/** Close reasons, as the reference engine names them. */
+export type CloseReason =
+  | "transport close"
+  | "transport error"
+  | "ping timeout"
+  | "forced close"
+  | "parse error"
+  | "server shutting down"
+  | (string & {});
+
+export interface SendOptions {
+  /** Whether the message may be compressed. Default true. */
+  compress?: boolean;
+}
+
+/** Interval of the noop writes that release the pending GET of a session being upgraded. */
+const UPGRADE_CHECK_INTERVAL = 100;
+
+interface UpgradeState {
+  transport: Transport;
+  timeout: NodeJS.Timeout;
+  check: NodeJS.Timeout | null;
+}
+
+export interface SocketEvents {
+  open: [];
+  message: [data: RawData];
+  data: [data: RawData];
+  packet: [packet: Packet];
+  packetCreate: [packet: Packet];
+  heartbeat: [];
+  upgrading: [transport: Transport];
+  upgrade: [transport: Transport];
+  drain: [];
+  flush: [buffer: Packet[]];
+  close: [reason: CloseReason, description?: unknown];
+  error: [err: Error];
+}
+
+export class Socket extends EventEmitter implements TransportOwner, HeartbeatEntry {
+  readonly protocol = 4;
+  readyState: ReadyState = "opening";
+  transport: Transport;
+  upgrading = false;
+  upgraded = false;
+  readonly remoteAddress: string;
+  /** Packets waiting for the transport to be writable. */
+  writeBuffer: Packet[] = [];
+  /** Callbacks of the packets in writeBuffer (null while none: the common case). */
+  private packetCallbacks: (() => void)[] | null = null;
+  private upgrade: UpgradeState | null = null;
+  /** Whether a packet already extended the current pong wait (once per ping, as the reference does). */
+  private pongWaitExtended = false;
+
+  /** @internal heartbeat queue links */ hbPrev: HeartbeatEntry | null = null;
+  /** @internal */ hbNext: HeartbeatEntry | null = null;
+  /** @internal */ hbQueue: HeartbeatQueue | null = null;
+  /** @internal */ hbDeadline = 0;
+
+  constructor(
+    readonly id: string,
+    readonly server: Server,
+    transport: Transport,
+    /** The handshake request (kept: frameworks store session data on it). */
+    readonly request: IncomingMessage,
+  ) {
+    super();
+    this.remoteAddress = request.socket?.remoteAddress ?? "";
+    this.transport = transport;
+    transport.owner = this;
+    this.onOpen();
+  }
+
+  private onOpen(): void {
+    this.readyState = "open";
+    const opts = this.server.opts;
+    this.sendPacket(
+      "open",
+      JSON.stringify({
+        sid: this.id,
+        upgrades: this.server.upgradesFor(this.transport.name),
+        pingInterval: opts.pingInterval,
+        pingTimeout: opts.pingTimeout,
+        maxPayload: opts.maxHttpBufferSize,
+      }),
+    );
+    if (opts.initialPacket !== undefined) this.sendPacket("message", opts.initialPacket);
+    this.emit("open");
+    this.server.heartbeat.schedulePing(this);
+  }
+
+  // ---- heartbeat (driven by the server's HeartbeatScheduler) ----
+
+  /** @internal */
+  onPingDue(): void {
+    if (this.readyState !== "open") return;
+    this.pongWaitExtended = false;
+    this.sendPacket("ping");
+    this.server.heartbeat.expectPong(this);
+  }
+
+  /** @internal */
+  onPongOverdue(): void {
+    if (this.readyState === "closed") return;
+    debug("session %s: no pong within %dms", this.id, this.server.opts.pingTimeout);
+    this.onClose("ping timeout");
+  }
+
+  // ---- TransportOwner ----
+
+  onTransportMessage(transport: Transport, data: RawData): void {
+    if (transport !== this.transport) return this.onUpgradePacket(transport, { type: "message", data });
+    if (this.readyState !== "open") return;
+    this.extendPongWait();
+    if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
+    this.emit("data", data);
+    this.emit("message", data);
+  }
+
+  onTransportPacket(transport: Transport, packet: Packet): void {
+    if (transport !== this.transport) return this.onUpgradePacket(transport, packet);
+    if (this.readyState !== "open") return;
+    this.emit("packet", packet);
+    switch (packet.type) {
+      case "pong":
+        if (this.server.heartbeat.isWaitingForPong(this)) this.server.heartbeat.schedulePing(this);
+        this.emit("heartbeat");
+        break;
+      case "ping":
+        // protocol 4: only the server pings
+        this.onClose("transport error", new Error(`session ${this.id}: ping received from the client (invalid heartbeat direction)`));
+        break;
+      case "error":
+        this.onClose("parse error");
+        break;
+      case "noop":
+        this.extendPongWait();
+        break;
+      default:
+        // open/upgrade on an established transport make no sense; they are ignored like the reference does
+        this.extendPongWait();
+        break;
+    }
+  }
+
+  onTransportReady(transport: Transport): void {
+    if (transport === this.transport) this.flush();
+  }
+
+  onTransportError(transport: Transport, description: string | Error): void {
+    if (transport !== this.transport) return this.cancelUpgrade(`upgrade transport error: ${String(description)}`);
+    debug("session %s: transport error: %s", this.id, description);
+    this.onClose("transport error", description);
+  }
+
+  onTransportClose(transport: Transport): void {
+    if (transport !== this.transport) return this.cancelUpgrade("upgrade transport closed");
+    this.onClose("transport close");
+  }
+
+  /** Any packet while a pong is awaited proves the client is alive: extend the wait once (as the reference). */
+  private extendPongWait(): void {
+    if (this.pongWaitExtended) return;
+    const heartbeat = this.server.heartbeat;
+    if (!heartbeat.isWaitingForPong(this)) return;
+    this.pongWaitExtended = true;
+    heartbeat.expectPong(this);
+  }
+
+  // ---- upgrade from polling to WebSocket ----
+
+  /** @internal Starts the upgrade to `transport` (a WebSocket opened with this session's sid). */
+  maybeUpgrade(transport: Transport): void {
+    debug("session %s: upgrade from %s to %s requested", this.id, this.transport.name, transport.name);
+    this.upgrading = true;
+    transport.owner = this;
+    const timeout = setTimeout(() => this.cancelUpgrade("upgrade timeout"), this.server.opts.upgradeTimeout);
+    this.upgrade = { transport, timeout, check: null };
+  }
+
+  private onUpgradePacket(transport: Transport, packet: Packet): void {
+    const upgrade = this.upgrade;
+    if (!upgrade || upgrade.transport !== transport) return;
+    if (packet.type === "ping" && packet.data === "probe") {
+      transport.send([{ type: "pong", data: "probe" }]);
+      this.emit("upgrading", transport);
+      // release the pending GET so the client can pause polling and send the upgrade packet
+      this.releasePendingPoll();
+      if (!upgrade.check) upgrade.check = setInterval(() => this.releasePendingPoll(), UPGRADE_CHECK_INTERVAL);
+      return;
+    }
+    if (packet.type === "upgrade" && this.readyState !== "closed") {
+      this.completeUpgrade(upgrade);
+      return;
+    }
+    this.cancelUpgrade(`unexpected "${packet.type}" packet during the upgrade`);
+  }
+
+  private releasePendingPoll(): void {
+    if (this.transport.name === "polling" && this.transport.writable && this.writeBuffer.length === 0) {
+      this.transport.send([{ type: "noop" }]);
+    }
+  }
+
+  private completeUpgrade(upgrade: UpgradeState): void {
+    debug("session %s: upgraded to %s", this.id, upgrade.transport.name);
+    this.clearUpgrade(upgrade);
+    const previous = this.transport;
+    previous.discard();
+    previous.close();
+    this.transport = upgrade.transport;
+    this.upgraded = true;
+    this.emit("upgrade", upgrade.transport);
+    this.flush();
+    if (this.readyState === "closing") this.transport.close(() => this.onClose("forced close"));
+  }
+
+  private cancelUpgrade(reason: string): void {
+    const upgrade = this.upgrade;
+    if (!upgrade) return;
+    debug("session %s: upgrade abandoned: %s", this.id, reason);
+    this.clearUpgrade(upgrade);
+    upgrade.transport.close();
+  }
+
+  private clearUpgrade(upgrade: UpgradeState): void {
+    clearTimeout(upgrade.timeout);
+    if (upgrade.check) clearInterval(upgrade.check);
+    this.upgrade = null;
+    this.upgrading = false;
+  }
+
+  // ---- sending ----
+
+  send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
+    if (typeof options === "function") this.sendPacket("message", data, undefined, options);
+    else this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  write(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
+    return this.send(data, options, callback);
+  }
+
+  /** @internal */
+  sendPacket(type: PacketType, data?: SendData, options?: PacketOptions, callback?: () => void): void {
+    if (this.readyState === "closing" || this.readyState === "closed") return;
+    const compress = options?.compress !== false;
+    const transport = this.transport;
+    // hot path (WebSocket, nothing buffered, nobody observing packets): straight to `ws`
+    if (
+      this.writeBuffer.length === 0 &&
+      transport.writable &&
+      "sendDirect" in transport &&
+      this.listenerCount("packetCreate") === 0 &&
+      this.listenerCount("flush") === 0
+    ) {
+      (transport as DirectTransport).sendDirect(type, data, compress, callback);
+      if (this.listenerCount("drain") > 0) this.emit("drain");
+      return;
+    }
+    const packet: Packet = data === undefined ? { type, options: { compress } } : { type, data, options: { compress } };
+    this.emit("packetCreate", packet);
+    this.writeBuffer.push(packet);
+    if (callback) (this.packetCallbacks ??= []).push(callback);
+    this.flush();
+  }
+
+  /** Writes the buffer to the transport if it is writable. */
+  flush(): void {
+    if (this.readyState === "closed" || !this.transport.writable || this.writeBuffer.length === 0) return;
+    const buffer = this.writeBuffer;
+    this.writeBuffer = [];
+    const callbacks = this.packetCallbacks;
+    this.packetCallbacks = null;
+    this.emit("flush", buffer);
+    if (this.server.listenerCount("flush") > 0) this.server.emit("flush", this, buffer);
+    this.transport.send(buffer, callbacks ? () => callbacks.forEach((fn) => fn()) : undefined);
+    this.emit("drain");
+    if (this.server.listenerCount("drain") > 0) this.server.emit("drain", this);
+  }
+
+  // ---- closing ----
+
+  /** Closes the session once the buffer is flushed (at once if `discard`); reason "forced close". */
+  close(discard = false): void {
+    if (discard && (this.readyState === "open" || this.readyState === "closing")) {
+      this.closeTransport(true);
+      return;
+    }
+    if (this.readyState !== "open") return;
+    this.readyState = "closing";
+    if (this.writeBuffer.length > 0) {
+      this.once("drain", () => this.closeTransport(false));
+      return;
+    }
+    this.closeTransport(false);
+  }
+
+  private closeTransport(discard: boolean): void {
+    if (discard) this.transport.discard();
+    this.transport.close(() => this.onClose("forced close"));
+  }
+
+  /** @internal Closes the session now with `reason`. */
+  onClose(reason: CloseReason, description?: unknown): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closed";
+    this.server.heartbeat.remove(this);
+    if (this.upgrade) this.cancelUpgrade("session closed");
+    this.packetCallbacks = null;
+    this.transport.close();
+    this.server.onSocketClose(this);
+    // the buffer stays readable by "close" listeners
+    process.nextTick(() => {
+      this.writeBuffer = [];
+    });
+    this.emit("close", reason, description);
+  }
+}

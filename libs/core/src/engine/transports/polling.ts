@@ -1,0 +1,290 @@
+/**
+ * HTTP long-polling: the client holds one GET open to receive a payload, and
+ * POSTs payloads to send. One pending GET and one POST at a time per session.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import createDebug from "debug";
+import { compress, negotiateEncoding } from "../compression.js";
+import type { Packet, RawData } from "../packet.js";
+import { decodePayload, encodePayload } from "../payload.js";
+import type { EngineRequest, Transport, TransportContext, TransportOwner } from "./transport.js";
+
+const debug = createDebug("sockline:engine:polling");
+
+/** How long a closing session waits for the next GET to deliver the close packet. */
+const CLOSE_TIMEOUT = 30_000;
+
+const NOOP_OWNER: TransportOwner = {
+  onTransportMessage() {},
+  onTransportPacket() {},
+  onTransportReady() {},
+  onTransportError() {},
+  onTransportClose() {},
+};
+
+export class PollingTransport implements Transport {
+  readonly name = "polling" as const;
+  owner: TransportOwner = NOOP_OWNER;
+  private pollReq: IncomingMessage | null = null;
+  private pollRes: ServerResponse | null = null;
+  private dataReq: IncomingMessage | null = null;
+  /** Set while closing: called once the close packet went out (or the wait timed out). */
+  private pendingClose: (() => void) | null = null;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private discarded = false;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: TransportContext,
+    private readonly sid: string,
+  ) {}
+
+  get writable(): boolean {
+    return this.pollRes !== null && !this.closed;
+  }
+
+  /** Serves one HTTP request of this session (the handshake GET included). */
+  onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === "GET") this.onPollRequest(req, res);
+    else if (req.method === "POST") this.onDataRequest(req, res);
+    else {
+      res.writeHead(400, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ code: 3, message: "Bad request" }));
+    }
+  }
+
+  private onPollRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.closed) {
+      res.writeHead(400).end();
+      return;
+    }
+    if (this.pollRes) {
+      // the reference closes the session on a second concurrent GET: a well-behaved client never does it
+      debug("session %s: second concurrent GET", this.sid);
+      res.writeHead(400).end();
+      this.owner.onTransportError(this, "overlap from client");
+      return;
+    }
+    this.pollReq = req;
+    this.pollRes = res;
+    req.on("close", this.onPollAborted);
+    if (this.pendingClose) {
+      this.send([{ type: "noop" }]);
+      return;
+    }
+    this.owner.onTransportReady(this);
+  }
+
+  private readonly onPollAborted = (): void => {
+    if (!this.pollRes) return;
+    this.releasePoll();
+    this.owner.onTransportError(this, "poll connection closed prematurely");
+  };
+
+  private releasePoll(): void {
+    this.pollReq?.removeListener("close", this.onPollAborted);
+    this.pollReq = null;
+    this.pollRes = null;
+  }
+
+  private onDataRequest(req: IncomingMessage, res: ServerResponse): void {
+    const limit = this.ctx.opts.maxHttpBufferSize;
+    if (this.dataReq) {
+      refuse(res, 400);
+      this.owner.onTransportError(this, "data request overlap from client");
+      return;
+    }
+    // protocol 4 sends binary as base64 text: a binary body is not ours (and must be answered, not left hanging)
+    if (req.headers["content-type"] === "application/octet-stream") {
+      refuse(res, 400);
+      this.owner.onTransportError(this, "invalid content (binary POST body in protocol 4)");
+      return;
+    }
+    const declared = Number(req.headers["content-length"]);
+    if (declared > limit) {
+      debug("session %s: POST of %d bytes over maxHttpBufferSize %d", this.sid, declared, limit);
+      refuse(res, 413);
+      return;
+    }
+
+    this.dataReq = req;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.removeListener("data", onData);
+      req.removeListener("end", onEnd);
+      req.removeListener("close", onClose);
+      if (this.dataReq === req) this.dataReq = null;
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        debug("session %s: POST body over maxHttpBufferSize %d", this.sid, limit);
+        cleanup();
+        chunks.length = 0;
+        refuse(res, 413);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      const payload = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
+      const headers: Record<string, string | string[]> = { "Content-Type": "text/html", "Content-Length": "2" };
+      this.ctx.emitResponseHeaders(headers, req, undefined);
+      res.writeHead(200, headers);
+      res.end("ok");
+      this.onPayload(payload);
+    };
+    const onClose = () => {
+      if (req.complete) return;
+      cleanup();
+      this.owner.onTransportError(this, "data request connection closed prematurely");
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("close", onClose);
+  }
+
+  private onPayload(payload: string): void {
+    for (const packet of decodePayload(payload)) {
+      if (this.closed) return;
+      if (packet.type === "close") {
+        debug("session %s: close packet from client", this.sid);
+        this.closed = true;
+        this.flushPendingPollOnClose();
+        this.owner.onTransportClose(this);
+        return;
+      }
+      // decoded packets only hold strings or Buffers
+      if (packet.type === "message") this.owner.onTransportMessage(this, (packet.data ?? "") as RawData);
+      else this.owner.onTransportPacket(this, packet);
+    }
+  }
+
+  send(packets: Packet[], onSent?: () => void): void {
+    const res = this.pollRes;
+    const req = this.pollReq;
+    if (!res || !req) throw new Error(`polling session ${this.sid}: send() without a pending GET`);
+    let afterSent = onSent;
+    if (this.pendingClose) {
+      packets.push({ type: "close" });
+      const done = this.pendingClose;
+      this.pendingClose = null;
+      if (this.closeTimer) clearTimeout(this.closeTimer);
+      this.closeTimer = null;
+      this.closed = true;
+      afterSent = onSent ? () => (onSent(), done()) : done;
+    }
+    this.releasePoll();
+    let compressible = false;
+    for (const packet of packets) {
+      if (packet.options?.compress !== false) {
+        compressible = true;
+        break;
+      }
+    }
+    this.write(req, res, encodePayload(packets), compressible, afterSent);
+  }
+
+  private write(req: IncomingMessage, res: ServerResponse, body: string, compressible: boolean, onSent?: () => void): void {
+    const headers: Record<string, string | string[]> = { "Content-Type": "text/plain; charset=UTF-8" };
+    this.ctx.emitResponseHeaders(headers, req, (req as EngineRequest)._query?.sid ? undefined : this.sid);
+    const compression = this.ctx.opts.httpCompression;
+    const encoding =
+      compression && compressible && Buffer.byteLength(body) >= (compression.threshold ?? 1024)
+        ? negotiateEncoding(req.headers["accept-encoding"])
+        : undefined;
+    if (!encoding || !compression) {
+      headers["Content-Length"] = String(Buffer.byteLength(body));
+      res.writeHead(200, headers);
+      res.end(body, onSent);
+      return;
+    }
+    compress(encoding, body, compression, (err, compressed) => {
+      if (err) {
+        debug("session %s: compression failed: %s", this.sid, err.message);
+        res.destroy();
+        return;
+      }
+      headers["Content-Encoding"] = encoding;
+      headers["Content-Length"] = String(compressed.length);
+      res.writeHead(200, headers);
+      res.end(compressed, onSent);
+    });
+  }
+
+  close(callback?: () => void): void {
+    if (this.closed) {
+      callback?.();
+      return;
+    }
+    if (this.dataReq) {
+      this.dataReq.destroy();
+      this.dataReq = null;
+    }
+    if (this.pendingClose) {
+      // already waiting for a GET to deliver the close packet: end the wait now if we may, else join it
+      if (!this.discarded) {
+        const previous = this.pendingClose;
+        this.pendingClose = callback ? () => (previous(), callback()) : previous;
+        return;
+      }
+      if (this.closeTimer) clearTimeout(this.closeTimer);
+      this.closeTimer = null;
+      const previous = this.pendingClose;
+      this.pendingClose = null;
+      this.closed = true;
+      this.flushPendingPollOnClose();
+      previous();
+      callback?.();
+      return;
+    }
+    if (this.discarded) {
+      this.closed = true;
+      // the client paused this transport for the upgrade: release a leftover GET without a close packet
+      this.flushPendingPollOnClose();
+      callback?.();
+      return;
+    }
+    const done = callback ?? noop;
+    if (this.writable) {
+      this.pendingClose = done;
+      this.send([]);
+      return;
+    }
+    // the close packet waits for the next GET, but not forever
+    this.pendingClose = done;
+    this.closeTimer = setTimeout(() => {
+      this.closeTimer = null;
+      this.closed = true;
+      const pending = this.pendingClose;
+      this.pendingClose = null;
+      pending?.();
+    }, CLOSE_TIMEOUT);
+    // only a cleanup deadline: it must not keep the process alive
+    this.closeTimer.unref();
+  }
+
+  private flushPendingPollOnClose(): void {
+    const res = this.pollRes;
+    const req = this.pollReq;
+    if (!res || !req) return;
+    this.releasePoll();
+    this.write(req, res, "6", false);
+  }
+
+  discard(): void {
+    this.discarded = true;
+  }
+}
+
+function noop(): void {}
+
+/** Answers an HTTP error without reading the rest of the body; the connection is dropped once answered. */
+function refuse(res: ServerResponse, status: number): void {
+  if (res.headersSent) return;
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { Connection: "close", "Content-Length": "0" });
+  res.end(() => res.req.socket.destroy());
+}

@@ -1,0 +1,51 @@
+/**
+ * What a transport needs from its session, and what a session needs from a
+ * transport. Transports call their owner directly instead of emitting events:
+ * no listener arrays or bound closures per session.
+ */
+import type { IncomingMessage } from "node:http";
+import type { ResolvedOptions, TransportName } from "../options.js";
+import type { Packet, PacketType, RawData, SendData } from "../packet.js";
+
+export interface TransportOwner {
+  /** A message packet (the hot path: no packet object is built for it). */
+  onTransportMessage(transport: Transport, data: RawData): void;
+  /** Any other packet (open/close excluded), including `error` for undecodable input. */
+  onTransportPacket(transport: Transport, packet: Packet): void;
+  /** The transport became writable (a polling GET arrived). */
+  onTransportReady(transport: Transport): void;
+  /** The transport failed; `description` says how (which limit, which request). */
+  onTransportError(transport: Transport, description: string | Error): void;
+  /** The peer closed the transport. */
+  onTransportClose(transport: Transport): void;
+}
+
+export interface Transport {
+  readonly name: TransportName;
+  /** Whether a packet written now goes out at once. */
+  readonly writable: boolean;
+  owner: TransportOwner;
+  /** Writes packets in order; `onSent` runs once they are handed to the network. */
+  send(packets: Packet[], onSent?: () => void): void;
+  /** Closes the transport; `callback` runs once it is closed on our side. */
+  close(callback?: () => void): void;
+  /** Marks the transport as replaced by an upgrade: closing it must not send a close packet. */
+  discard(): void;
+}
+
+/** A transport that can write one packet without a buffer (WebSocket). */
+export interface DirectTransport extends Transport {
+  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void): void;
+}
+
+/** What the transports need from the engine server. */
+export interface TransportContext {
+  readonly opts: ResolvedOptions;
+  /** Lets `headers` / `initial_headers` listeners (and the cookie option) edit response headers. */
+  emitResponseHeaders(headers: Record<string, string | string[]>, req: IncomingMessage, newSessionId: string | undefined): void;
+}
+
+/** The request with its parsed query, as the reference engine stores it (`req._query`). */
+export interface EngineRequest extends IncomingMessage {
+  _query: Record<string, string>;
+}

@@ -1,0 +1,192 @@
+import { EventEmitter } from "node:events";
+import createDebug from "debug";
+import { asBuffer, insertAttachments, isBinary } from "./binary.js";
+import { ParserError } from "./errors.js";
+import { jsonDepthExceeds } from "./json-depth.js";
+import { PacketType, RESERVED_EVENTS, type Packet } from "./packet.js";
+
+const debug = createDebug("sockline:parser");
+
+export type JSONReviver = (this: any, key: string, value: any) => any;
+
+export interface DecoderOptions {
+  /** Passed to JSON.parse. */
+  reviver?: JSONReviver;
+  /** Largest number of binary attachments one packet may announce. @default 10 */
+  maxAttachments?: number;
+  /** Deepest JSON nesting accepted in a payload. @default 100 */
+  maxDepth?: number;
+}
+
+export const DEFAULT_MAX_ATTACHMENTS = 10;
+export const DEFAULT_MAX_DEPTH = 100;
+
+/** Ack ids are sent as decimal digits; more than this cannot be a safe integer. */
+const MAX_ACK_ID_DIGITS = 15;
+
+interface DecoderEvents {
+  decoded: [packet: Packet];
+}
+
+/**
+ * Turns the frames received from one engine connection into packets (same contract as
+ * `socket.io-parser`'s Decoder: `add()` throws on bad input, `decoded` fires for each complete packet).
+ * A binary packet is held until all its attachments have arrived.
+ */
+export class Decoder extends EventEmitter<DecoderEvents> {
+  private readonly reviver: JSONReviver | undefined;
+  private readonly maxAttachments: number;
+  private readonly maxDepth: number;
+  private pending: Packet | null = null;
+  private buffers: Buffer[] = [];
+
+  constructor(opts?: DecoderOptions | JSONReviver) {
+    super();
+    const options: DecoderOptions = typeof opts === "function" ? { reviver: opts } : (opts ?? {});
+    this.reviver = options.reviver;
+    this.maxAttachments = options.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS;
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  }
+
+  /** Attachments still expected by the binary packet being reassembled (0 when none). */
+  get pendingAttachments(): number {
+    return this.pending ? this.pending.attachments! - this.buffers.length : 0;
+  }
+
+  add(chunk: unknown): void {
+    if (typeof chunk === "string") {
+      if (this.pending) {
+        throw new ParserError("got a text frame while waiting for binary attachments", this.pending.type);
+      }
+      const packet = this.decodeString(chunk);
+      if (packet.type === PacketType.BINARY_EVENT || packet.type === PacketType.BINARY_ACK) {
+        this.pending = packet;
+        this.buffers = [];
+      } else {
+        this.emit("decoded", packet);
+      }
+      return;
+    }
+    if (isBinary(chunk)) {
+      const pending = this.pending;
+      if (!pending) throw new ParserError("got a binary frame that no packet announced");
+      this.buffers.push(asBuffer(chunk));
+      if (this.buffers.length < pending.attachments!) return;
+      const buffers = this.buffers;
+      this.pending = null;
+      this.buffers = [];
+      try {
+        pending.data = insertAttachments(pending.data, buffers);
+      } catch (err) {
+        throw new ParserError((err as Error).message, pending.type);
+      }
+      pending.type = pending.type === PacketType.BINARY_EVENT ? PacketType.EVENT : PacketType.ACK;
+      delete pending.attachments;
+      this.emit("decoded", pending);
+      return;
+    }
+    throw new ParserError(`unknown chunk type: ${typeof chunk}`);
+  }
+
+  /** Drops a half-received binary packet (the connection is going away). */
+  destroy(): void {
+    this.pending = null;
+    this.buffers = [];
+  }
+
+  private decodeString(str: string): Packet {
+    const type = str.charCodeAt(0) - 48;
+    if (!(type >= 0 && type <= 6)) throw new ParserError(`unknown packet type ${JSON.stringify(str.charAt(0))}`);
+    const packet: Packet = { type, nsp: "/" };
+    let i = 1;
+
+    if (type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK) {
+      const dash = str.indexOf("-", i);
+      const digits = dash === -1 ? "" : str.slice(i, dash);
+      if (!/^[0-9]{1,6}$/.test(digits)) throw new ParserError("illegal attachment count", type);
+      const count = Number(digits);
+      if (count < 1) throw new ParserError("illegal attachment count", type);
+      if (count > this.maxAttachments) {
+        debug("packet %d announces %d attachments (limit maxAttachments=%d)", type, count, this.maxAttachments);
+        throw new ParserError(`too many attachments: ${count} > maxAttachments ${this.maxAttachments}`, type, "maxAttachments");
+      }
+      packet.attachments = count;
+      i = dash + 1;
+    }
+
+    if (str.charCodeAt(i) === 47 /* / */) {
+      const comma = str.indexOf(",", i);
+      const end = comma === -1 ? str.length : comma;
+      packet.nsp = str.slice(i, end);
+      i = comma === -1 ? str.length : comma + 1;
+    }
+
+    const idStart = i;
+    while (i < str.length) {
+      const c = str.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      i++;
+    }
+    if (i > idStart) {
+      if (i - idStart > MAX_ACK_ID_DIGITS) throw new ParserError("invalid ack id (too long)", type);
+      packet.id = Number(str.slice(idStart, i));
+    }
+
+    if (i < str.length) {
+      if (jsonDepthExceeds(str, i, this.maxDepth)) {
+        throw new ParserError(`payload nesting deeper than maxDepth ${this.maxDepth}`, type, "maxDepth");
+      }
+      let payload: unknown;
+      try {
+        payload = JSON.parse(str.slice(i), this.reviver);
+      } catch {
+        throw new ParserError("invalid JSON payload", type);
+      }
+      const problem = payloadProblem(type, payload);
+      if (problem) throw new ParserError(problem, type);
+      packet.data = payload;
+    } else if (type === PacketType.EVENT || type === PacketType.BINARY_EVENT || type === PacketType.ACK || type === PacketType.BINARY_ACK) {
+      throw new ParserError("missing payload", type);
+    } else if (type === PacketType.CONNECT_ERROR) {
+      throw new ParserError("missing payload", type);
+    }
+    return packet;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return Object.prototype.toString.call(value) === "[object Object]";
+}
+
+/** Why a payload does not fit its packet type, or undefined when it does. */
+function payloadProblem(type: PacketType, payload: unknown): string | undefined {
+  switch (type) {
+    case PacketType.CONNECT:
+      return isPlainObject(payload) ? undefined : "CONNECT payload must be an object";
+    case PacketType.DISCONNECT:
+      return "DISCONNECT takes no payload";
+    case PacketType.CONNECT_ERROR:
+      return typeof payload === "string" || isPlainObject(payload) ? undefined : "invalid CONNECT_ERROR payload";
+    case PacketType.EVENT:
+    case PacketType.BINARY_EVENT: {
+      if (!Array.isArray(payload) || payload.length === 0) return "event payload must be a non-empty array";
+      const name = payload[0];
+      if (typeof name === "number") return undefined;
+      if (typeof name !== "string") return "event name must be a string or a number";
+      return RESERVED_EVENTS.has(name) ? `reserved event name ${JSON.stringify(name)}` : undefined;
+    }
+    case PacketType.ACK:
+    case PacketType.BINARY_ACK:
+      return Array.isArray(payload) ? undefined : "ack payload must be an array";
+  }
+}
+
+/** Structural check of a packet object (same meaning as `socket.io-parser`'s isPacketValid). */
+export function isPacketValid(packet: Packet): boolean {
+  if (typeof packet.nsp !== "string") return false;
+  if (packet.id !== undefined && !Number.isInteger(packet.id)) return false;
+  if (packet.type === PacketType.CONNECT) return packet.data === undefined || isPlainObject(packet.data);
+  if (packet.type === PacketType.DISCONNECT) return packet.data === undefined;
+  if (packet.type === PacketType.BINARY_EVENT || packet.type === PacketType.BINARY_ACK) return false;
+  return payloadProblem(packet.type, packet.data) === undefined;
+}

@@ -1,0 +1,283 @@
+import type { IncomingMessage } from "node:http";
+import createDebug from "debug";
+import type { EncodedPacket, WriteOptions } from "../adapter/index.js";
+import { PACKET_TYPE_NAMES, PacketType, type Packet } from "../parser/index.js";
+import type { EngineConnection } from "./engine-types.js";
+import type { Server } from "./server.js";
+import type { Socket } from "./socket.js";
+import type { DisconnectReason } from "./socket-types.js";
+import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+
+const debug = createDebug("sockline:client");
+
+/** Where the Client hangs on its engine connection and decoder, so shared listeners can find it. */
+const CLIENT = Symbol("sockline.client");
+
+interface Decoder {
+  add(chunk: unknown): void;
+  destroy(): void;
+  on(event: "decoded", listener: (packet: Packet) => void): unknown;
+  removeListener?(event: "decoded", listener: (packet: Packet) => void): unknown;
+  off?(event: "decoded", listener: (packet: Packet) => void): unknown;
+  /** Only Sockline's decoder: attachments still awaited by a half-received binary packet. */
+  readonly pendingAttachments?: number;
+}
+
+type WithClient = { [CLIENT]: Client<any, any, any, any> };
+
+// Listeners shared by every connection (no per-connection closures): `this` is the emitter.
+function onConnData(this: WithClient, data: unknown): void {
+  this[CLIENT].ondata(data);
+}
+function onConnError(this: WithClient, err: Error): void {
+  this[CLIENT].onerror(err);
+}
+function onConnClose(this: WithClient, reason: DisconnectReason, description?: unknown): void {
+  this[CLIENT].onclose(reason, description);
+}
+function onDecoded(this: WithClient, packet: Packet): void {
+  this[CLIENT].ondecoded(packet);
+}
+function onConnectTimeout(client: Client<any, any, any, any>): void {
+  client.onConnectTimeout();
+}
+function onAttachmentTimeout(client: Client<any, any, any, any>): void {
+  client.onAttachmentTimeout();
+}
+function deliver(socket: Socket<any, any, any, any>, packet: Packet): void {
+  socket._onpacket(packet);
+}
+
+/**
+ * One engine connection: decodes its frames, routes packets to its sockets (one per namespace joined),
+ * and writes encoded packets. Enforces the connection-level limits.
+ */
+export class Client<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> {
+  readonly id: string;
+  readonly conn: EngineConnection;
+  private readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  private readonly encoder: { encode(packet: Packet): any[] };
+  private readonly decoder: Decoder;
+  /** The socket of each namespace this connection joined (one map: most connections join one namespace). */
+  private readonly nsps = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  /** Namespaces whose CONNECT is still being processed (middlewares, recovery lookup). */
+  private connecting: Set<string> | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private attachmentTimer: NodeJS.Timeout | undefined;
+  /** Set when this connection broke a protocol rule or a limit: its sessions are not kept for recovery. */
+  _violated = false;
+
+  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, conn: EngineConnection) {
+    this.server = server;
+    this.conn = conn;
+    this.id = conn.id;
+    this.encoder = server.encoder;
+    this.decoder = server._createDecoder() as Decoder;
+    (conn as unknown as WithClient)[CLIENT] = this;
+    (this.decoder as unknown as WithClient)[CLIENT] = this;
+    this.decoder.on("decoded", onDecoded);
+    conn.on("data", onConnData);
+    conn.on("error", onConnError);
+    conn.on("close", onConnClose);
+    this.connectTimer = setTimeout(onConnectTimeout, server._connectTimeout, this);
+  }
+
+  get request(): IncomingMessage {
+    return this.conn.request;
+  }
+
+  onConnectTimeout(): void {
+    this.connectTimer = undefined;
+    if (this.nsps.size === 0) {
+      debug("client %s joined no namespace within connectTimeout (%d ms), closing", this.id, this.server._connectTimeout);
+      this.close();
+    }
+  }
+
+  /** Joins (or tries to join) a namespace on behalf of the client. */
+  connect(name: string, auth: Record<string, any> = {}): void {
+    if (this.server._nsps.has(name)) {
+      debug("client %s: connecting to namespace %s", this.id, name);
+      this.doConnect(name, auth);
+      return;
+    }
+    this.server._checkNamespace(name, auth, (dynamic) => {
+      if (dynamic) {
+        this.doConnect(name, auth);
+      } else {
+        debug("client %s: namespace %s does not exist", this.id, name);
+        this._packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: "Invalid namespace" } });
+      }
+    });
+  }
+
+  private doConnect(name: string, auth: Record<string, any>): void {
+    const nsp = this.server.of(name);
+    const connecting = (this.connecting ??= new Set());
+    connecting.add(name);
+    nsp._add(
+      this,
+      auth,
+      (socket) => {
+        this.nsps.set(nsp.name, socket);
+        if (this.connectTimer) {
+          clearTimeout(this.connectTimer);
+          this.connectTimer = undefined;
+        }
+      },
+      () => {
+        connecting.delete(name);
+        if (connecting.size === 0 && this.connecting === connecting) this.connecting = undefined;
+      },
+    ).catch((err) => debug("client %s: joining %s failed: %s", this.id, name, err));
+  }
+
+  /** Disconnects every socket of this connection, then closes it. */
+  _disconnect(): void {
+    for (const socket of [...this.nsps.values()]) socket.disconnect();
+    this.nsps.clear();
+    this.close();
+  }
+
+  _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (this.nsps.get(socket.nsp.name) === socket) this.nsps.delete(socket.nsp.name);
+  }
+
+  /** Closes the engine connection (its sockets get "forced server close"). */
+  close(): void {
+    if (this.conn.readyState === "open") {
+      debug("client %s: forcing transport close", this.id);
+      this.conn.close();
+      this.onclose("forced server close");
+    }
+  }
+
+  /** Encodes and writes one packet, unless the connection is already closing. */
+  _packet(packet: Packet, opts: WriteOptions & { preEncoded?: boolean } = {}): void {
+    if (this.conn.readyState !== "open") {
+      debug("client %s: connection not open, packet dropped", this.id);
+      return;
+    }
+    // Older adapters passed already-encoded frames to socket.packet(); accept them as such.
+    const encoded = opts.preEncoded ? (packet as unknown as EncodedPacket[]) : this.encoder.encode(packet);
+    this.writeToEngine(encoded, opts);
+  }
+
+  /** Writes already-encoded frames (adapters call this once per recipient with shared frames). */
+  writeToEngine(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
+    if (opts.volatile && !this.conn.transport.writable) {
+      debug("client %s: volatile packet dropped, transport not writable", this.id);
+      return;
+    }
+    if (Array.isArray(encodedPackets)) {
+      for (let i = 0; i < encodedPackets.length; i++) this.conn.write(encodedPackets[i], opts);
+    } else {
+      this.conn.write(encodedPackets, opts);
+    }
+  }
+
+  ondata(data: unknown): void {
+    try {
+      this.decoder.add(data);
+    } catch (err) {
+      this.onProtocolError(err as Error);
+      return;
+    }
+    const pending = this.decoder.pendingAttachments;
+    if (pending === undefined) return;
+    if (pending > 0) {
+      this.attachmentTimer ??= setTimeout(onAttachmentTimeout, this.server._limits.attachmentTimeout, this);
+    } else if (this.attachmentTimer) {
+      clearTimeout(this.attachmentTimer);
+      this.attachmentTimer = undefined;
+    }
+  }
+
+  onAttachmentTimeout(): void {
+    this.attachmentTimer = undefined;
+    const err = Object.assign(
+      new Error(`binary attachments did not arrive within attachmentTimeout (${this.server._limits.attachmentTimeout} ms)`),
+      { limit: "attachmentTimeout" },
+    );
+    this.onProtocolError(err);
+  }
+
+  /** A limit other than parsing was exceeded (e.g. maxPendingAcks): close this connection only. */
+  _violation(limit: string): void {
+    this._violated = true;
+    debug("client %s: limit %s exceeded, closing the connection", this.id, limit);
+    this.conn.close();
+  }
+
+  private onProtocolError(err: Error & { packetTypeName?: string; limit?: string }): void {
+    this._violated = true;
+    debug(
+      "client %s (sockets %o): invalid packet (type %s, limit %s): %s, closing the connection",
+      this.id,
+      [...this.nsps.values()].map((s) => s.id),
+      err.packetTypeName ?? "unknown",
+      err.limit ?? "none",
+      err.message,
+    );
+    this.onerror(err);
+  }
+
+  ondecoded(packet: Packet): void {
+    const socket = this.nsps.get(packet.nsp);
+    if (!socket && packet.type === PacketType.CONNECT) {
+      // A repeated CONNECT while the first is still in the middlewares would create a second socket
+      // that nothing tracks (it would never be closed): ignore it.
+      if (this.connecting?.has(packet.nsp)) {
+        debug("client %s: CONNECT to %s already in progress, ignored", this.id, packet.nsp);
+        return;
+      }
+      this.connect(packet.nsp, packet.data ?? {});
+    } else if (socket && packet.type !== PacketType.CONNECT && packet.type !== PacketType.CONNECT_ERROR) {
+      process.nextTick(deliver, socket, packet);
+    } else {
+      this._violated = true;
+      debug(
+        "client %s: %s packet for namespace %s in an invalid state, closing",
+        this.id,
+        PACKET_TYPE_NAMES[packet.type] ?? packet.type,
+        packet.nsp,
+      );
+      this.close();
+    }
+  }
+
+  onerror(err: Error): void {
+    for (const socket of this.nsps.values()) socket._onerror(err);
+    this.conn.close();
+  }
+
+  onclose(reason: DisconnectReason, description?: unknown): void {
+    debug("client %s: closed, reason %s", this.id, reason);
+    // Stop listening first: the engine may still report a later "close".
+    this.destroy();
+    for (const socket of [...this.nsps.values()]) socket._onclose(reason, description);
+    this.nsps.clear();
+    this.decoder.destroy();
+  }
+
+  private destroy(): void {
+    this.conn.removeListener("data", onConnData);
+    this.conn.removeListener("error", onConnError);
+    this.conn.removeListener("close", onConnClose);
+    if (this.decoder.removeListener) this.decoder.removeListener("decoded", onDecoded);
+    else this.decoder.off?.("decoded", onDecoded);
+    if (this.connectTimer) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+    }
+    if (this.attachmentTimer) {
+      clearTimeout(this.attachmentTimer);
+      this.attachmentTimer = undefined;
+    }
+  }
+}

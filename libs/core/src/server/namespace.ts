@@ -1,0 +1,289 @@
+import createDebug from "debug";
+import type { Adapter, Room, Session, SocketId } from "../adapter/index.js";
+import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
+import type { Client } from "./client.js";
+import { assertNotReserved, NAMESPACE_RESERVED_EVENTS } from "./reserved-events.js";
+import type { Server } from "./server.js";
+import { Socket } from "./socket.js";
+import {
+  StrictEventEmitter,
+  type AllButLast,
+  type DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type EventsMap,
+  type FirstNonErrorArg,
+  type Last,
+  type RemoveAcknowledgements,
+} from "./typed-events.js";
+
+const debug = createDebug("sockline:namespace");
+
+export interface ExtendedError extends Error {
+  data?: any;
+}
+
+export interface NamespaceReservedEvents<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> {
+  connect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void;
+  connection: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void;
+}
+
+/** Connection middleware: `next()` lets the socket in, `next(err)` answers CONNECT_ERROR {message, data}. */
+export type ConnectionMiddleware<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> = (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, next: (err?: ExtendedError) => void) => void;
+
+/**
+ * A communication channel (`/`, `/admin`...) multiplexed over the connections: its own sockets,
+ * middlewares, rooms (through its adapter) and events.
+ */
+export class Namespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> extends StrictEventEmitter<
+  ServerSideEvents,
+  RemoveAcknowledgements<EmitEvents>,
+  NamespaceReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+> {
+  readonly name: string;
+  readonly sockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  /** Sockets that passed no middleware yet (or are being restored). */
+  _preConnectSockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  adapter!: Adapter;
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  protected _fns: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
+  /** Ack id counter; adapters read and increment it for broadcasts with acks. */
+  _ids = 0;
+  /** Called after a socket leaves, when this namespace is an auto-removed child namespace. */
+  _onEmpty: (() => void) | undefined;
+
+  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
+    super();
+    this.server = server;
+    this.name = name;
+    this._initAdapter();
+  }
+
+  /** (Re)creates the adapter from the server's adapter constructor. */
+  _initAdapter(): void {
+    const AdapterCtor = this.server.adapter() as new (nsp: unknown) => Adapter;
+    this.adapter = new AdapterCtor(this);
+    Promise.resolve(this.adapter.init()).catch((err) => debug("namespace %s: adapter init failed: %s", this.name, err));
+  }
+
+  use(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this._fns.push(fn);
+    return this;
+  }
+
+  private runMiddlewares(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, done: (err?: ExtendedError) => void): void {
+    if (this._fns.length === 0) return done();
+    const fns = this._fns.slice();
+    const step = (i: number) => {
+      fns[i]!(socket, (err) => {
+        if (err) return done(err);
+        if (i + 1 >= fns.length) return done();
+        step(i + 1);
+      });
+    };
+    step(0);
+  }
+
+  /** Lets a client in: restore or create its socket, run the middlewares, then connect it. */
+  async _add(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, any>,
+    onConnected?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+    onSettled?: () => void,
+  ): Promise<void> {
+    let socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+    try {
+      socket = await this.createSocket(client, auth);
+    } catch (err) {
+      onSettled?.();
+      throw err;
+    }
+    this._preConnectSockets.set(socket.id, socket);
+    if (this.server.opts.connectionStateRecovery?.skipMiddlewares && socket.recovered && client.conn.readyState === "open") {
+      this._doConnect(socket, onConnected);
+      onSettled?.();
+      return;
+    }
+    this.runMiddlewares(socket, (err) => {
+      process.nextTick(() => {
+        onSettled?.();
+        if (client.conn.readyState !== "open") {
+          debug("namespace %s: connection of socket %s closed during middlewares", this.name, socket.id);
+          socket._cleanup();
+          return;
+        }
+        if (err) {
+          debug("namespace %s: middleware refused socket %s: %s", this.name, socket.id, err.message);
+          socket._cleanup();
+          socket._error({ message: err.message, data: err.data });
+          return;
+        }
+        this._doConnect(socket, onConnected);
+      });
+    });
+  }
+
+  private async createSocket(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, any>,
+  ): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
+    const { pid, offset } = auth;
+    if (this.server.opts.connectionStateRecovery && typeof pid === "string" && typeof offset === "string") {
+      let session: Session | null = null;
+      try {
+        session = await this.adapter.restoreSession(pid, offset);
+      } catch (err) {
+        debug("namespace %s: restoring session failed: %s", this.name, err);
+      }
+      if (session) {
+        debug("namespace %s: connection state recovered for socket %s", this.name, session.sid);
+        return new Socket(this, client, auth, session);
+      }
+    }
+    return new Socket(this, client, auth);
+  }
+
+  _doConnect(
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    onConnected?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): void {
+    this._preConnectSockets.delete(socket.id);
+    this.sockets.set(socket.id, socket);
+    socket._onconnect();
+    if (onConnected) onConnected(socket);
+    this.emitReserved("connect", socket);
+    this.emitReserved("connection", socket);
+  }
+
+  /** Fires `new_namespace` (on the main namespace, which the server's listeners are attached to). */
+  _emitNewNamespace(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    this.emitUntyped("new_namespace", nsp);
+  }
+
+  _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    this.sockets.delete(socket.id) || this._preConnectSockets.delete(socket.id);
+    if (this._onEmpty && this.sockets.size === 0) this._onEmpty();
+  }
+
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).to(room);
+  }
+
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).in(room);
+  }
+
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).except(room);
+  }
+
+  /** Sends an event to every socket of the namespace. */
+  override emit<Ev extends EventNames<RemoveAcknowledgements<EmitEvents>>>(
+    ev: Ev,
+    ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
+  ): boolean {
+    return (new BroadcastOperator(this.adapter).emit as (...a: unknown[]) => boolean)(ev, ...args);
+  }
+
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    return (new BroadcastOperator(this.adapter).emitWithAck as (...a: unknown[]) => Promise<any>)(ev, ...(args as unknown[]));
+  }
+
+  send(...args: EventParams<EmitEvents, any>): this {
+    (this.emit as (...a: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  write(...args: EventParams<EmitEvents, any>): this {
+    (this.emit as (...a: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Sends an event to the other servers of the cluster (their namespace of the same name). */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    assertNotReserved(NAMESPACE_RESERVED_EVENTS, ev);
+    this.adapter.serverSideEmit([ev, ...args]);
+    return true;
+  }
+
+  /** Promise form: resolves with one response per other server (none on a single node). */
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
+    return new Promise((resolve, reject) => {
+      (args as unknown[]).push((err: (Error & { responses?: unknown[] }) | null, responses: any) => {
+        if (err) {
+          err.responses = responses;
+          reject(err);
+        } else {
+          resolve(responses);
+        }
+      });
+      (this.serverSideEmit as (...a: unknown[]) => boolean)(ev, ...(args as unknown[]));
+    });
+  }
+
+  /** Called by the adapter with an event another server sent. */
+  _onServerSideEmit(args: [string, ...any[]]): void {
+    this.emitUntypedArray(args);
+  }
+
+  allSockets(): Promise<Set<SocketId>> {
+    return new BroadcastOperator(this.adapter).allSockets();
+  }
+
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).compress(compress);
+  }
+
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).volatile;
+  }
+
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).local;
+  }
+
+  timeout(
+    timeout: number,
+  ): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).timeout(timeout) as any;
+  }
+
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).fetchSockets();
+  }
+
+  socketsJoin(room: Room | Room[]): void {
+    new BroadcastOperator(this.adapter).socketsJoin(room);
+  }
+
+  socketsLeave(room: Room | Room[]): void {
+    new BroadcastOperator(this.adapter).socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    new BroadcastOperator(this.adapter).disconnectSockets(close);
+  }
+}

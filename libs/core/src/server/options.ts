@@ -1,0 +1,63 @@
+import type { ServerOptions as EngineOptions } from "../engine/options.js";
+
+/** A parser module with the `socket.io-parser` contract (e.g. `socket.io-msgpack-parser`). */
+export interface ParserModule {
+  Encoder: new () => { encode(packet: any): any[] };
+  Decoder: new (opts?: any) => {
+    add(chunk: any): void;
+    destroy(): void;
+    on(event: "decoded", listener: (packet: any) => void): unknown;
+    removeListener?(event: "decoded", listener: (packet: any) => void): unknown;
+    off?(event: "decoded", listener: (packet: any) => void): unknown;
+  };
+  protocol?: number;
+}
+
+export interface ConnectionStateRecoveryOptions {
+  /** How long a disconnected session (and the packets it misses) is kept. @default 120000 */
+  maxDisconnectionDuration?: number;
+  /** Whether a recovered socket skips the namespace middlewares. @default true */
+  skipMiddlewares?: boolean;
+  /** Sockline: most packets kept in the replay log of a namespace. @default 10000 */
+  maxPackets?: number;
+  /** Sockline: most disconnected sessions kept per namespace. @default 100000 */
+  maxSessions?: number;
+}
+
+/** Limits Sockline adds on top of the reference behaviour; each violation closes that one connection. */
+export interface LimitOptions {
+  /** Most binary attachments one packet may announce. @default 10 */
+  maxAttachments?: number;
+  /** Deepest JSON nesting accepted in an incoming payload. @default 100 */
+  maxPayloadDepth?: number;
+  /** Milliseconds a binary packet may wait for its attachments. @default 30000 */
+  attachmentTimeout?: number;
+  /** Most server-to-client acknowledgements a socket may leave unanswered. @default 10000 */
+  maxPendingAcks?: number;
+}
+
+export interface ServerOptions extends Partial<EngineOptions>, LimitOptions {
+  /** Path of the engine and of the served client bundle. @default "/socket.io" */
+  path?: string;
+  /** Whether `/socket.io/socket.io.js` (and friends) are served from `socket.io-client`. @default true */
+  serveClient?: boolean;
+  /** Adapter constructor (`new adapter(namespace)`). @default Adapter, or SessionAwareAdapter with recovery */
+  adapter?: any;
+  /** Parser module. @default Sockline's own codec */
+  parser?: ParserModule;
+  /** Milliseconds an engine connection may stay without joining any namespace. @default 45000 */
+  connectTimeout?: number;
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
+  /** Whether child namespaces of a parent namespace are removed once their last socket leaves. @default false */
+  cleanupEmptyChildNamespaces?: boolean;
+}
+
+export const DEFAULT_LIMITS = Object.freeze({
+  maxAttachments: 10,
+  maxPayloadDepth: 100,
+  attachmentTimeout: 30_000,
+  maxPendingAcks: 10_000,
+});
+
+export const DEFAULT_CONNECT_TIMEOUT = 45_000;
+export const DEFAULT_PATH = "/socket.io";

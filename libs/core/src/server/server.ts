@@ -1,0 +1,455 @@
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import createDebug from "debug";
+import { Adapter, SessionAwareAdapter, type Room, type SocketId } from "../adapter/index.js";
+import { EngineServer } from "../engine/index.js";
+import { Decoder, Encoder } from "../parser/index.js";
+import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
+import { Client } from "./client.js";
+import type { EngineConnection, EngineLike } from "./engine-types.js";
+import { Namespace, type ConnectionMiddleware, type NamespaceReservedEvents } from "./namespace.js";
+import {
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_LIMITS,
+  DEFAULT_PATH,
+  type LimitOptions,
+  type ParserModule,
+  type ServerOptions,
+} from "./options.js";
+import { ParentNamespace } from "./parent-namespace.js";
+import { clientFileOf, serveClientFile } from "./serve-client.js";
+import type { Socket } from "./socket.js";
+import {
+  StrictEventEmitter,
+  type AllButLast,
+  type DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type EventsMap,
+  type FirstNonErrorArg,
+  type Last,
+  type RemoveAcknowledgements,
+} from "./typed-events.js";
+
+const debug = createDebug("sockline:server");
+
+export interface ServerReservedEvents<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> extends NamespaceReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+  new_namespace: (namespace: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void;
+}
+
+/** Decides whether a namespace name may be created dynamically: `next(err, allowed)`. */
+export type ParentNspNameMatchFn = (
+  name: string,
+  auth: { [key: string]: any },
+  next: (err: Error | null, success: boolean) => void,
+) => void;
+
+type ResolvedLimits = Required<LimitOptions>;
+
+/**
+ * The Socket.IO server: owns the engine, the namespaces and the options. The event-emitter methods
+ * (`on`, `once`, `off`...) act on the main namespace, as with the reference server.
+ */
+export class Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> extends StrictEventEmitter<
+  ServerSideEvents,
+  RemoveAcknowledgements<EmitEvents>,
+  ServerReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+> {
+  /** The main namespace ("/"). */
+  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  engine!: EngineServer;
+  httpServer: HttpServer | undefined;
+  readonly encoder: { encode(packet: any): any[] };
+  readonly opts: ServerOptions;
+  readonly _parser: ParserModule | undefined;
+  readonly _nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  private readonly parentNsps = new Map<ParentNspNameMatchFn, ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  private readonly parentNamespacesFromRegExp = new Map<RegExp, ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  _connectTimeout: number;
+  readonly _limits: ResolvedLimits;
+  private _path: string;
+  private _serveClient: boolean;
+  private _adapter: any;
+  private readonly onconnection = (conn: EngineConnection) => {
+    debug("incoming connection %s", conn.id);
+    new Client(this, conn);
+  };
+
+  constructor(opts?: Partial<ServerOptions>);
+  constructor(srv: HttpServer | number | string, opts?: Partial<ServerOptions>);
+  constructor(srv?: HttpServer | number | string | Partial<ServerOptions>, opts?: Partial<ServerOptions>);
+  constructor(srv?: HttpServer | number | string | Partial<ServerOptions>, opts: Partial<ServerOptions> = {}) {
+    super();
+    if (srv !== undefined && typeof srv === "object" && typeof (srv as { listen?: unknown }).listen !== "function") {
+      opts = srv as Partial<ServerOptions>;
+      srv = undefined;
+    }
+    const options: ServerOptions = { ...opts };
+    if (options.connectionStateRecovery) {
+      options.connectionStateRecovery = {
+        maxDisconnectionDuration: 2 * 60 * 1000,
+        skipMiddlewares: true,
+        ...options.connectionStateRecovery,
+      };
+    }
+    options.cleanupEmptyChildNamespaces = !!options.cleanupEmptyChildNamespaces;
+    this.opts = options;
+    this._path = (options.path || DEFAULT_PATH).replace(/\/$/, "");
+    this._connectTimeout = options.connectTimeout || DEFAULT_CONNECT_TIMEOUT;
+    this._serveClient = options.serveClient !== false;
+    this._limits = {
+      maxAttachments: options.maxAttachments ?? DEFAULT_LIMITS.maxAttachments,
+      maxPayloadDepth: options.maxPayloadDepth ?? DEFAULT_LIMITS.maxPayloadDepth,
+      attachmentTimeout: options.attachmentTimeout ?? DEFAULT_LIMITS.attachmentTimeout,
+      maxPendingAcks: options.maxPendingAcks ?? DEFAULT_LIMITS.maxPendingAcks,
+    };
+    this._parser = options.parser;
+    this.encoder = options.parser ? new options.parser.Encoder() : new Encoder();
+    this._adapter = options.adapter || (options.connectionStateRecovery ? SessionAwareAdapter : Adapter);
+    this.sockets = this.of("/") as Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+    // The engine exists from the start: plugins mount it through handleRequest/handleUpgrade.
+    this.bind(new EngineServer(this.engineOptions()));
+    if (srv !== undefined) this.attach(srv as HttpServer | number);
+  }
+
+  /** Same as `opts` (kept for code written against the reference). */
+  get _opts(): ServerOptions {
+    return this.opts;
+  }
+
+  private engineOptions(extra: Partial<ServerOptions> = {}): Record<string, unknown> {
+    return { ...this.opts, ...extra, path: extra.path ?? this._path };
+  }
+
+  /** A decoder for one connection: ours with the configured limits, or the custom parser's. */
+  _createDecoder(): unknown {
+    if (this._parser) return new this._parser.Decoder();
+    return new Decoder({ maxAttachments: this._limits.maxAttachments, maxDepth: this._limits.maxPayloadDepth });
+  }
+
+  serveClient(): boolean;
+  serveClient(v: boolean): this;
+  serveClient(v?: boolean): this | boolean {
+    if (v === undefined) return this._serveClient;
+    this._serveClient = v;
+    return this;
+  }
+
+  path(): string;
+  path(v: string): this;
+  path(v?: string): this | string {
+    if (v === undefined) return this._path;
+    this._path = v.replace(/\/$/, "");
+    return this;
+  }
+
+  connectTimeout(): number;
+  connectTimeout(v: number): this;
+  connectTimeout(v?: number): this | number {
+    if (v === undefined) return this._connectTimeout;
+    this._connectTimeout = v;
+    return this;
+  }
+
+  /** Gets or sets the adapter constructor; setting it re-creates every namespace's adapter. */
+  adapter(): any;
+  adapter(v: any): this;
+  adapter(v?: any): any {
+    if (v === undefined) return this._adapter;
+    this._adapter = v;
+    for (const nsp of this._nsps.values()) nsp._initAdapter();
+    return this;
+  }
+
+  /**
+   * Checks the parent namespaces (regex / function) for a name a client asked for; calls `fn` with the
+   * child namespace, or with false when none accepts it.
+   */
+  _checkNamespace(
+    name: string,
+    auth: { [key: string]: any },
+    fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false) => void,
+  ): void {
+    if (this.parentNsps.size === 0) return fn(false);
+    const matchers = this.parentNsps.keys();
+    const next = (): void => {
+      const step = matchers.next();
+      if (step.done) return fn(false);
+      const matcher = step.value;
+      matcher(name, auth, (err, allowed) => {
+        if (err || !allowed) return next();
+        const existing = this._nsps.get(name);
+        if (existing) return fn(existing);
+        fn(this.parentNsps.get(matcher)!.createChild(name));
+      });
+    };
+    next();
+  }
+
+  listen(srv: HttpServer | number | string, opts: Partial<ServerOptions> = {}): this {
+    return this.attach(srv, opts);
+  }
+
+  /**
+   * Routes the Socket.IO path of an HTTP server (or of a new one listening on `port`) to this server;
+   * other requests keep going to the listeners that were there before.
+   */
+  attach(srv: HttpServer | number | string, opts: Partial<ServerOptions> = {}): this {
+    if (typeof srv === "function") {
+      throw new Error(
+        "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
+      );
+    }
+    if (typeof srv === "string" && Number(srv) == (srv as unknown as number)) srv = Number(srv);
+    if (typeof srv === "number") {
+      debug("creating http server listening on %d", srv);
+      const port = srv;
+      srv = createServer((_req, res) => {
+        res.writeHead(404);
+        res.end();
+      });
+      srv.listen(port);
+    }
+    const httpServer = srv as HttpServer;
+    if (Object.keys(opts).length > 0) {
+      if (opts.path) this.path(opts.path);
+      // Engine options given here apply to a new engine (as the reference creates its engine here).
+      this.bind(new EngineServer(this.engineOptions(opts)));
+    }
+    this.engine.attach(httpServer, {
+      path: this._path,
+      addTrailingSlash: opts.addTrailingSlash ?? this.opts.addTrailingSlash,
+      destroyUpgrade: opts.destroyUpgrade ?? this.opts.destroyUpgrade,
+      destroyUpgradeTimeout: opts.destroyUpgradeTimeout ?? this.opts.destroyUpgradeTimeout,
+    });
+    if (this._serveClient) this.attachServe(httpServer);
+    this.httpServer = httpServer;
+    return this;
+  }
+
+  /** Puts the client bundle handler in front of the request listeners already on `srv`. */
+  private attachServe(srv: HttpServer): void {
+    const previous = srv.listeners("request").slice() as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    srv.removeAllListeners("request");
+    srv.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const file = this._serveClient ? clientFileOf(req.url, this._path) : undefined;
+      if (file) return serveClientFile(file, req, res);
+      for (const listener of previous) listener.call(srv, req, res);
+    });
+  }
+
+  /** Framework-neutral entry point for one HTTP request on the Socket.IO path. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this._serveClient) {
+      const file = clientFileOf(req.url, this._path);
+      if (file) return serveClientFile(file, req, res);
+    }
+    this.engine.handleRequest(req, res);
+  }
+
+  /** Framework-neutral entry point for one HTTP upgrade request on the Socket.IO path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.engine.handleUpgrade(req, socket, head);
+  }
+
+  /** Uses `engine` for the connections from now on (the previous, unused engine is closed). */
+  bind(engine: EngineLike | EngineServer): this {
+    const previous = this.engine as EngineLike | undefined;
+    if (previous === engine) return this;
+    if (previous) {
+      previous.removeListener("connection", this.onconnection);
+      if (previous.clientsCount === 0) previous.close();
+    }
+    this.engine = engine as EngineServer;
+    engine.on("connection", this.onconnection);
+    return this;
+  }
+
+  /**
+   * The namespace of that name (created on first use), or, for a RegExp or a function, a parent
+   * namespace whose children are created on demand for the matching names clients ask for.
+   */
+  of(
+    name: string | RegExp | ParentNspNameMatchFn,
+    fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    if (typeof name === "function" || name instanceof RegExp) {
+      if (name instanceof RegExp && (name.global || name.sticky)) {
+        throw new Error("stateful regular expressions are not supported");
+      }
+      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this);
+      debug("initializing parent namespace %s", parent.name);
+      if (typeof name === "function") {
+        this.parentNsps.set(name, parent);
+      } else {
+        const regex = name;
+        this.parentNsps.set((nsp, _auth, next) => next(null, regex.test(nsp)), parent);
+        this.parentNamespacesFromRegExp.set(regex, parent);
+      }
+      if (fn) parent.on("connect", fn);
+      return parent;
+    }
+    if (String(name)[0] !== "/") name = "/" + name;
+    let nsp = this._nsps.get(name);
+    if (!nsp) {
+      for (const [regex, parent] of this.parentNamespacesFromRegExp) {
+        if (regex.test(name)) {
+          debug("attaching namespace %s to parent namespace %s", name, regex);
+          const child = parent.createChild(name);
+          if (fn) child.on("connect", fn);
+          return child;
+        }
+      }
+      debug("initializing namespace %s", name);
+      nsp = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this, name);
+      this._nsps.set(name, nsp);
+      if (name !== "/") this.sockets._emitNewNamespace(nsp);
+    }
+    if (fn) nsp.on("connect", fn);
+    return nsp;
+  }
+
+  /**
+   * Disconnects every socket ("server shutting down"), closes the adapters and the engine, then the
+   * HTTP server if there is one.
+   */
+  async close(fn?: (err?: Error) => void): Promise<void> {
+    await Promise.allSettled(
+      [...this._nsps.values()].map(async (nsp) => {
+        for (const socket of nsp.sockets.values()) socket._onclose("server shutting down");
+        await nsp.adapter.close();
+      }),
+    );
+    this.engine.close();
+    const httpServer = this.httpServer;
+    if (!httpServer) {
+      fn?.();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      httpServer.close((err) => {
+        if (err) debug("http server was not running");
+        fn?.(err);
+        resolve();
+      });
+    });
+  }
+
+  use(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.to(room);
+  }
+
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.in(room);
+  }
+
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.except(room);
+  }
+
+  /** Sends an event to every socket of the main namespace. */
+  override emit<Ev extends EventNames<RemoveAcknowledgements<EmitEvents>>>(
+    ev: Ev,
+    ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
+  ): boolean {
+    return this.sockets.emit(ev, ...args);
+  }
+
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    return this.sockets.emitWithAck(ev, ...args);
+  }
+
+  send(...args: EventParams<EmitEvents, any>): this {
+    this.sockets.send(...args);
+    return this;
+  }
+
+  write(...args: EventParams<EmitEvents, any>): this {
+    this.sockets.write(...args);
+    return this;
+  }
+
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(ev: Ev, ...args: EventParams<ServerSideEvents, Ev>): boolean {
+    return this.sockets.serverSideEmit(ev, ...args);
+  }
+
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
+    return this.sockets.serverSideEmitWithAck(ev, ...args);
+  }
+
+  allSockets(): Promise<Set<SocketId>> {
+    return this.sockets.allSockets();
+  }
+
+  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.compress(compress);
+  }
+
+  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.volatile;
+  }
+
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.sockets.local;
+  }
+
+  timeout(
+    timeout: number,
+  ): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
+    return this.sockets.timeout(timeout);
+  }
+
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.sockets.fetchSockets();
+  }
+
+  socketsJoin(room: Room | Room[]): void {
+    this.sockets.socketsJoin(room);
+  }
+
+  socketsLeave(room: Room | Room[]): void {
+    this.sockets.socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.sockets.disconnectSockets(close);
+  }
+}
+
+// `io.on("connection")`, `io.listeners(...)` and the other emitter methods act on the main namespace.
+for (const key of Object.getOwnPropertyNames(EventEmitter.prototype)) {
+  if (key === "constructor" || key === "emit") continue;
+  const method = (EventEmitter.prototype as unknown as Record<string, unknown>)[key];
+  if (typeof method !== "function") continue;
+  Object.defineProperty(Server.prototype, key, {
+    configurable: true,
+    writable: true,
+    value: function (this: Server, ...args: unknown[]) {
+      return (this.sockets as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!(...args);
+    },
+  });
+}

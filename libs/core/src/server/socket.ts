@@ -1,0 +1,470 @@
+import createDebug from "debug";
+import type { Adapter, AckCallback, BroadcastFlags, PrivateSessionId, Room, Session, SocketId } from "../adapter/index.js";
+import { PacketType, RESERVED_EVENTS, type Packet } from "../parser/index.js";
+import { AckTable, withTimeout } from "./acks.js";
+import { AnyListeners, type AnyListener } from "./any-listeners.js";
+import { BroadcastOperator } from "./broadcast-operator.js";
+import type { Client } from "./client.js";
+import { buildHandshake, type Handshake } from "./handshake.js";
+import { generateId } from "./ids.js";
+import type { Namespace } from "./namespace.js";
+import { assertNotReserved } from "./reserved-events.js";
+import type { Server } from "./server.js";
+import {
+  RECOVERABLE_DISCONNECT_REASONS,
+  type DisconnectReason,
+  type EventMiddleware,
+  type SocketReservedEvents,
+} from "./socket-types.js";
+import {
+  StrictEventEmitter,
+  type AllButLast,
+  type DecorateAcknowledgements,
+  type DecorateAcknowledgementsWithMultipleResponses,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type EventsMap,
+  type FirstNonErrorArg,
+  type Last,
+} from "./typed-events.js";
+
+const debug = createDebug("sockline:socket");
+
+/** Write options shared by every plain emit (engines only read them). */
+const WRITE_COMPRESSED = { compress: true };
+const WRITE_UNCOMPRESSED = { compress: false };
+
+/**
+ * One client's presence in one namespace. Per-socket state is kept small: the handshake, `data`, the
+ * ack table, middlewares and catch-all listeners are created only when first used.
+ */
+export class Socket<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = DefaultEventsMap,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any,
+> extends StrictEventEmitter<ListenEvents, EmitEvents, SocketReservedEvents> {
+  readonly id: SocketId;
+  /** Private session id (recovery on): lets this client claim its session back after a disconnection. */
+  readonly pid: PrivateSessionId | undefined;
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly adapter: Adapter;
+  /** Whether this socket got back a previous session (id, rooms, data, missed packets). */
+  recovered = false;
+  connected = false;
+
+  private _data: SocketData | undefined;
+  private _handshake: Handshake | undefined;
+  private readonly auth: Record<string, any>;
+  private readonly issued = Date.now();
+  private _acks: AckTable | undefined;
+  private fns: EventMiddleware[] | undefined;
+  private flags: BroadcastFlags | undefined;
+  private anyIncoming: AnyListeners | undefined;
+  private anyOutgoing: AnyListeners | undefined;
+  private missedPackets: unknown[][] | undefined;
+  private cleanedUp = false;
+
+  constructor(
+    readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, any>,
+    previousSession?: Session,
+  ) {
+    super();
+    this.server = nsp.server;
+    this.adapter = nsp.adapter;
+    this.auth = auth;
+    if (previousSession) {
+      this.id = previousSession.sid;
+      this.pid = previousSession.pid;
+      for (const room of previousSession.rooms) this.join(room);
+      this._data = previousSession.data as SocketData;
+      this.missedPackets = previousSession.missedPackets;
+      this.recovered = true;
+    } else {
+      // Never the engine id: that one is a credential for the polling transport.
+      this.id = generateId();
+      this.pid = this.server.opts.connectionStateRecovery ? generateId() : undefined;
+    }
+  }
+
+  /** Arbitrary data for the application; restored by connection state recovery, shared via fetchSockets. */
+  get data(): SocketData {
+    return (this._data ??= {} as SocketData);
+  }
+
+  set data(value: SocketData) {
+    this._data = value;
+  }
+
+  get handshake(): Handshake {
+    return (this._handshake ??= buildHandshake(this.request, this.conn.remoteAddress, this.issued, this.auth));
+  }
+
+  set handshake(value: Handshake) {
+    this._handshake = value;
+  }
+
+  /** Pending acknowledgement callbacks by packet id (adapters register broadcast acks here). */
+  get acks(): Map<number, AckCallback> {
+    return (this._acks ??= new AckTable(this.server._limits.maxPendingAcks, (limit) => this.onAckOverflow(limit)));
+  }
+
+  private onAckOverflow(limit: number): void {
+    debug("socket %s: too many unacknowledged packets (limit maxPendingAcks=%d), closing", this.id, limit);
+    this._onerror(new Error(`too many unacknowledged packets (maxPendingAcks ${limit})`));
+    process.nextTick(() => this.client._violation("maxPendingAcks"));
+  }
+
+  get request() {
+    return this.client.request;
+  }
+
+  get conn() {
+    return this.client.conn;
+  }
+
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  get rooms(): Set<Room> {
+    return this.adapter.socketRooms(this.id) || new Set();
+  }
+
+  /**
+   * Sends an event to this client. A function as last argument is an acknowledgement callback.
+   * Throws on a reserved event name.
+   */
+  override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    assertNotReserved(RESERVED_EVENTS, ev);
+    const data: unknown[] = [ev, ...args];
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
+    const flags = this.flags;
+    this.flags = undefined;
+    if (typeof data[data.length - 1] === "function") {
+      const id = this.nsp._ids++;
+      debug("socket %s: emitting packet with ack id %d", this.id, id);
+      this.registerAck(id, data.pop() as AckCallback, flags?.timeout);
+      packet.id = id;
+    }
+    if (this.server.opts.connectionStateRecovery) {
+      // Through the adapter so the packet gets an offset and is logged for replay.
+      this.adapter.broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags: flags ?? {} });
+    } else {
+      this.notifyOutgoingListeners(packet);
+      this.packet(packet, flags);
+    }
+    return true;
+  }
+
+  /** Promise form of an emit with acknowledgement (rejects on timeout when `timeout()` was used). */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    const withErr = this.flags?.timeout !== undefined;
+    return new Promise((resolve, reject) => {
+      (args as unknown[]).push((arg1: any, arg2: any) => {
+        if (!withErr) return resolve(arg1);
+        return arg1 ? reject(arg1) : resolve(arg2);
+      });
+      (this.emit as (...a: unknown[]) => boolean)(ev, ...(args as unknown[]));
+    });
+  }
+
+  private registerAck(id: number, ack: AckCallback, timeout: number | undefined): void {
+    const table = this.acks;
+    if (timeout === undefined) {
+      table.set(id, ack);
+      return;
+    }
+    table.set(id, withTimeout(table, id, ack, timeout, this, (ackId, ms) => {
+      debug("socket %s: ack %d timed out after %d ms", this.id, ackId, ms);
+    }));
+  }
+
+  send(...args: EventParams<EmitEvents, any>): this {
+    (this.emit as (...a: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  write(...args: EventParams<EmitEvents, any>): this {
+    (this.emit as (...a: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Writes a packet of this namespace to the client (used for CONNECT, ACK, DISCONNECT...). */
+  packet(packet: Packet, flags?: BroadcastFlags): void {
+    packet.nsp = this.nsp.name;
+    const opts =
+      flags === undefined || (flags.volatile === undefined && flags.compress === undefined)
+        ? WRITE_COMPRESSED
+        : flags.volatile
+          ? { volatile: true, compress: flags.compress !== false }
+          : flags.compress === false
+            ? WRITE_UNCOMPRESSED
+            : WRITE_COMPRESSED;
+    this.client._packet(packet, opts);
+  }
+
+  join(rooms: Room | Room[]): Promise<void> | void {
+    if (this.cleanedUp) return;
+    debug("socket %s: join %s", this.id, rooms);
+    return this.adapter.addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
+  }
+
+  leave(room: Room): Promise<void> | void {
+    debug("socket %s: leave %s", this.id, room);
+    return this.adapter.del(this.id, room);
+  }
+
+  private leaveAll(): void {
+    this.adapter.delAll(this.id);
+  }
+
+  /** Called by the namespace once the middlewares let the socket in. */
+  _onconnect(): void {
+    debug("socket %s: connected to %s", this.id, this.nsp.name);
+    this.connected = true;
+    this.join(this.id);
+    this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
+    const missed = this.missedPackets;
+    if (missed) {
+      this.missedPackets = undefined;
+      for (const data of missed) this.packet({ type: PacketType.EVENT, nsp: this.nsp.name, data });
+    }
+  }
+
+  /** Called (on a later tick) by the client for each packet addressed to this namespace. */
+  _onpacket(packet: Packet): void {
+    switch (packet.type) {
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
+        this.onevent(packet);
+        break;
+      case PacketType.ACK:
+      case PacketType.BINARY_ACK:
+        this.onack(packet);
+        break;
+      case PacketType.DISCONNECT:
+        this.ondisconnect();
+        break;
+    }
+  }
+
+  private onevent(packet: Packet): void {
+    const args: unknown[] = packet.data || [];
+    if (packet.id != null) args.push(this.ack(packet.id));
+    if (this.anyIncoming) this.anyIncoming.call(this, args);
+    this.dispatch(args);
+  }
+
+  /** The callback handed to the application for an event the client sent with an ack id. */
+  private ack(id: number): (...args: unknown[]) => void {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      this.packet({ type: PacketType.ACK, nsp: this.nsp.name, id, data: args });
+    };
+  }
+
+  private onack(packet: Packet): void {
+    const table = this._acks;
+    const ack = table?.get(packet.id!);
+    if (typeof ack !== "function") {
+      debug("socket %s: ack %s matches no pending packet", this.id, packet.id);
+      return;
+    }
+    table!.delete(packet.id!);
+    ack.apply(this, packet.data);
+  }
+
+  private ondisconnect(): void {
+    this._onclose("client namespace disconnect");
+  }
+
+  /**
+   * Reports an error to the application. Without an `error` listener it is only logged: a middleware
+   * error or a protocol violation must never crash the process (EventEmitter throws on unhandled
+   * "error"), and not registering a no-op listener on every socket keeps sockets small.
+   */
+  _onerror(err: Error): void {
+    if (this.listenerCount("error") > 0) this.emitReserved("error", err);
+    else debug("socket %s: error without listener: %s", this.id, err.message);
+  }
+
+  /** Forgets a pending acknowledgement without creating the ack table when there is none. */
+  _deleteAck(id: number): void {
+    this._acks?.delete(id);
+  }
+
+  /** Ends this socket's presence in the namespace (the connection itself may stay open). */
+  _onclose(reason: DisconnectReason, description?: unknown): this | undefined {
+    if (!this.connected) return this;
+    debug("socket %s: closing, reason %s", this.id, reason);
+    this.emitReserved("disconnecting", reason, description);
+    if (
+      this.server.opts.connectionStateRecovery &&
+      RECOVERABLE_DISCONNECT_REASONS.has(reason) &&
+      this.pid !== undefined &&
+      !this.client._violated
+    ) {
+      this.adapter.persistSession({ sid: this.id, pid: this.pid, rooms: [...this.rooms], data: this._data ?? {} });
+    }
+    this._cleanup();
+    this.client._remove(this);
+    this.connected = false;
+    this.emitReserved("disconnect", reason, description);
+    return undefined;
+  }
+
+  /** Leaves every room and the namespace; no later `join` has any effect. */
+  _cleanup(): void {
+    this.leaveAll();
+    this.nsp._remove(this);
+    this.cleanedUp = true;
+  }
+
+  /** Sends CONNECT_ERROR (a middleware refused the connection). */
+  _error(err: unknown): void {
+    this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: err });
+  }
+
+  /** Leaves this namespace (`close` = false) or closes the whole connection (`close` = true). */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client._disconnect();
+    } else {
+      this.packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
+      this._onclose("server namespace disconnect");
+    }
+    return this;
+  }
+
+  compress(compress: boolean): this {
+    (this.flags ??= {}).compress = compress;
+    return this;
+  }
+
+  get volatile(): this {
+    (this.flags ??= {}).volatile = true;
+    return this;
+  }
+
+  /** Every socket of the namespace but this one. */
+  get broadcast(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.newBroadcastOperator();
+  }
+
+  get local(): BroadcastOperator<EmitEvents, SocketData> {
+    return this.newBroadcastOperator().local;
+  }
+
+  timeout(
+    timeout: number,
+  ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
+    (this.flags ??= {}).timeout = timeout;
+    return this as any;
+  }
+
+  to(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().to(room) as any;
+  }
+
+  in(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().in(room) as any;
+  }
+
+  except(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().except(room) as any;
+  }
+
+  private newBroadcastOperator(): BroadcastOperator<EmitEvents, SocketData> {
+    const flags = { ...this.flags };
+    this.flags = undefined;
+    return new BroadcastOperator(this.adapter, new Set(), new Set([this.id]), flags);
+  }
+
+  /** Registers a per-packet middleware; an error it passes to `next` reaches this socket's `error` event. */
+  use(fn: EventMiddleware): this {
+    (this.fns ??= []).push(fn);
+    return this;
+  }
+
+  private dispatch(event: unknown[]): void {
+    const fns = this.fns;
+    if (!fns || fns.length === 0) {
+      // Already on a later tick (the client defers packets), so listeners can run now.
+      if (this.connected) this.emitUntypedArray(event);
+      else debug("socket %s: packet received after disconnection ignored", this.id);
+      return;
+    }
+    runMiddlewares(fns.slice(), event, (err) => {
+      process.nextTick(() => {
+        if (err) return this._onerror(err);
+        if (this.connected) this.emitUntypedArray(event);
+      });
+    });
+  }
+
+  onAny(listener: AnyListener): this {
+    (this.anyIncoming ??= new AnyListeners()).add(listener, false);
+    return this;
+  }
+
+  prependAny(listener: AnyListener): this {
+    (this.anyIncoming ??= new AnyListeners()).add(listener, true);
+    return this;
+  }
+
+  offAny(listener?: AnyListener): this {
+    this.anyIncoming?.remove(listener);
+    return this;
+  }
+
+  listenersAny(): AnyListener[] {
+    return this.anyIncoming?.all() ?? [];
+  }
+
+  onAnyOutgoing(listener: AnyListener): this {
+    (this.anyOutgoing ??= new AnyListeners()).add(listener, false);
+    return this;
+  }
+
+  prependAnyOutgoing(listener: AnyListener): this {
+    (this.anyOutgoing ??= new AnyListeners()).add(listener, true);
+    return this;
+  }
+
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.anyOutgoing?.remove(listener);
+    return this;
+  }
+
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.anyOutgoing?.all() ?? [];
+  }
+
+  /** Tells the outgoing catch-all listeners about a packet (adapters call it for broadcasts). */
+  notifyOutgoingListeners(packet: Packet): void {
+    if (this.anyOutgoing) this.anyOutgoing.call(this, packet.data);
+  }
+}
+
+function runMiddlewares(fns: EventMiddleware[], event: unknown[], done: (err?: Error) => void): void {
+  const step = (i: number) => {
+    fns[i]!(event, (err) => {
+      if (err) return done(err);
+      if (i + 1 >= fns.length) return done();
+      step(i + 1);
+    });
+  };
+  step(0);
+}
+

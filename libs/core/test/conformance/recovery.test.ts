@@ -1,0 +1,174 @@
+// Client offline buffering and connection state recovery.
+import { describe, it, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import type { ServerOptions } from "socket.io";
+import { Harness, TRANSPORT_MODES, connected, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
+import { IMPL } from "./helpers/impl.js";
+import { waitFor, record, sleep } from "./helpers/wait.js";
+
+const RECONNECTING = { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 50, randomizationFactor: 0 };
+
+function recoveryOptions(extra: Partial<NonNullable<ServerOptions["connectionStateRecovery"]>> = {}): Partial<ServerOptions> {
+  return { connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: true, ...extra } };
+}
+
+/** Gives the client an offset to recover from: recovery resumes after the last packet it processed. */
+async function receiveOne(client: ClientSocket, socket: ServerSocket): Promise<void> {
+  const got = waitFor(client, "init");
+  socket.emit("init", "first");
+  await got;
+}
+
+describe(`[${IMPL}] client offline buffering`, () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  for (const mode of TRANSPORT_MODES) {
+    it(`events emitted while disconnected are sent after the reconnection (${mode})`, async () => {
+      h = await Harness.start({}, mode);
+      const { client, socket } = await h.connect("/", RECONNECTING);
+      const received: unknown[] = [];
+      h.io.on("connection", (s: ServerSocket) => s.on("buffered", (n: unknown) => received.push(n)));
+      const disconnected = waitFor<[string]>(client, "disconnect");
+      socket.conn.close();
+      const [reason] = await disconnected;
+      assert.equal(reason, "transport close");
+      client.emit("buffered", 1);
+      client.emit("buffered", 2);
+      assert.equal(client.sendBuffer.length, 2, "the client holds them while offline");
+      const second = waitFor<[ServerSocket]>(h.io, "connection");
+      await waitFor(client, "connect");
+      const [socket2] = await second;
+      const done = waitFor(socket2, "sentinel");
+      client.emit("sentinel");
+      await done;
+      assert.deepEqual(received, [1, 2]);
+    });
+  }
+});
+
+describe(`[${IMPL}] connection state recovery`, () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  for (const mode of TRANSPORT_MODES) {
+    it(`missed packets are replayed in order; id, rooms and data restored; recovered on both sides (${mode})`, async () => {
+      h = await Harness.start(recoveryOptions(), mode);
+      let middlewareRuns = 0;
+      h.io.use((_socket, next) => {
+        middlewareRuns++;
+        next();
+      });
+      const { client, socket } = await h.connect("/", RECONNECTING);
+      assert.equal(socket.recovered, false);
+      socket.join(["room1", "room2"]);
+      socket.data.user = "ada";
+      await receiveOne(client, socket);
+      const missed = record(client, "missed");
+      const other = record(client, "not-for-you");
+
+      socket.on("disconnect", () => {
+        // while the client is away: these must be kept for it, in order
+        h.io.to("room1").emit("missed", 1);
+        h.io.emit("missed", 2);
+        h.io.to(socket.id).emit("missed", 3);
+        h.io.to(["room2", "room1"]).emit("missed", { four: Buffer.from([4]) });
+        h.io.to("room-of-others").emit("not-for-you");
+        h.io.except("room2").emit("not-for-you");
+      });
+      const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+      socket.conn.close();
+      const [restored] = await reconnection;
+      await waitFor(client, "connect");
+      await h.upgradedIfNeeded(client, restored);
+
+      assert.equal(restored.recovered, true);
+      assert.equal(client.recovered, true);
+      assert.equal(restored.id, socket.id);
+      assert.equal(client.id, socket.id);
+      assert.deepEqual(new Set(restored.rooms), new Set([socket.id, "room1", "room2"]));
+      assert.deepEqual(restored.data, { user: "ada" });
+      assert.equal(middlewareRuns, 1, "skipMiddlewares: middlewares do not run again on recovery");
+
+      const sentinel = waitFor(client, "sentinel");
+      restored.emit("sentinel");
+      await sentinel;
+      const replayed = missed.stop().map(([value]) => value);
+      assert.equal(replayed.length, 4);
+      assert.deepEqual(replayed.slice(0, 3), [1, 2, 3]);
+      assert.deepEqual([...new Uint8Array((replayed[3] as { four: ArrayBufferLike | Uint8Array }).four as ArrayBuffer)], [4]);
+      assert.deepEqual(other.stop(), []);
+    });
+  }
+
+  it("with skipMiddlewares: false, middlewares run again but the session is still recovered", async () => {
+    h = await Harness.start(recoveryOptions({ skipMiddlewares: false }), "websocket");
+    let middlewareRuns = 0;
+    h.io.use((_socket, next) => {
+      middlewareRuns++;
+      next();
+    });
+    const { client, socket } = await h.connect("/", RECONNECTING);
+    await receiveOne(client, socket);
+    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    socket.conn.close();
+    const [restored] = await reconnection;
+    assert.equal(restored.recovered, true);
+    assert.equal(restored.id, socket.id);
+    assert.equal(middlewareRuns, 2);
+  });
+
+  it("an expired session starts fresh: new id, no rooms, recovered false", async () => {
+    h = await Harness.start(recoveryOptions({ maxDisconnectionDuration: 100 }), "websocket");
+    const { client, socket } = await h.connect("/");
+    socket.join("room1");
+    await receiveOne(client, socket);
+    const disconnected = waitFor(client, "disconnect");
+    socket.conn.close();
+    await disconnected;
+    await sleep(300); // longer than maxDisconnectionDuration
+    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    client.connect();
+    await connected(client);
+    const [fresh] = await reconnection;
+    assert.equal(fresh.recovered, false);
+    assert.equal(client.recovered, false);
+    assert.notEqual(fresh.id, socket.id);
+    assert.deepEqual([...fresh.rooms], [fresh.id]);
+  });
+
+  it("a client-initiated disconnection is not recoverable", async () => {
+    h = await Harness.start(recoveryOptions(), "websocket");
+    const { client, socket } = await h.connect("/");
+    await receiveOne(client, socket);
+    const gone = waitFor(socket, "disconnect");
+    client.disconnect();
+    await gone;
+    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    client.connect();
+    await connected(client);
+    const [fresh] = await reconnection;
+    assert.equal(fresh.recovered, false);
+    assert.notEqual(fresh.id, socket.id);
+  });
+
+  it("packets with an acknowledgement and volatile packets are not replayed", async () => {
+    h = await Harness.start(recoveryOptions(), "websocket");
+    const { client, socket } = await h.connect("/", RECONNECTING);
+    await receiveOne(client, socket);
+    const missed = record(client, "missed");
+    socket.on("disconnect", () => {
+      h.io.volatile.emit("missed", "volatile");
+      h.io.timeout(10_000).emit("missed", () => undefined);
+      h.io.emit("missed", "kept");
+    });
+    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    socket.conn.close();
+    const [restored] = await reconnection;
+    assert.equal(restored.recovered, true);
+    const sentinel = waitFor(client, "sentinel");
+    restored.emit("sentinel");
+    await sentinel;
+    assert.deepEqual(missed.stop().map(([v]) => v), ["kept"]);
+  });
+});

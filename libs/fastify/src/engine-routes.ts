@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Server } from "@sockline/core";
+import type { EnginePath } from "./engine-path.js";
+import { rememberHandshakeHeaders } from "./handshake-headers.js";
+import { pendingUpgradeOf } from "./pending-upgrade.js";
+
+/**
+ * Serves the engine path as ordinary Fastify routes, so that every `onRequest` / `preHandler`
+ * hook of the enclosing context (auth, @fastify/cors, @fastify/rate-limit, request logging)
+ * runs for polling requests and for upgrade requests alike. The routes live in their own
+ * encapsulated context because the core must read the raw request body itself: that context
+ * gets a catch-all content-type parser that leaves the body stream untouched, without
+ * changing how the user's own routes parse bodies.
+ */
+export async function registerEngineRoutes(fastify: FastifyInstance, io: Server<any, any, any, any>, path: EnginePath): Promise<void> {
+  await fastify.register(async function socklineEngineRoutes(context) {
+    context.removeAllContentTypeParsers();
+    context.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
+
+    const handler = (request: FastifyRequest, reply: FastifyReply): void => {
+      const upgrade = pendingUpgradeOf(request.raw);
+      if (upgrade !== undefined) {
+        reply.hijack();
+        // Another upgrade listener may have routed the same request already: serve it once.
+        if (!upgrade.take()) return;
+        rememberHandshakeHeaders(request.raw, { ...upgrade.collectHeaders(), ...reply.getHeaders() });
+        io.handleUpgrade(request.raw, upgrade.socket, upgrade.head);
+        return;
+      }
+      // Hooks set headers on the reply (CORS, rate-limit counters...); once hijacked, Fastify
+      // no longer writes them, so move them to the raw response the core answers on.
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) reply.raw.setHeader(name, value as string | number | readonly string[]);
+      }
+      reply.hijack();
+      io.handleRequest(request.raw, reply.raw);
+    };
+
+    const urls = [`${path.relative}/`, `${path.relative}/*`];
+    // Without the trailing slash the engine also answers on the bare path, unless Fastify already
+    // treats both forms as one route (declaring it twice would throw).
+    if (!path.trailingSlash && !ignoresTrailingSlash(fastify)) urls.push(path.relative);
+    for (const url of urls) {
+      context.route({ method: ["GET", "POST", "OPTIONS"], url, exposeHeadRoute: false, handler });
+    }
+  });
+}
+
+function ignoresTrailingSlash(fastify: FastifyInstance): boolean {
+  const config = fastify.initialConfig as { ignoreTrailingSlash?: boolean; routerOptions?: { ignoreTrailingSlash?: boolean } };
+  return config.routerOptions?.ignoreTrailingSlash ?? config.ignoreTrailingSlash ?? false;
+}

@@ -1,0 +1,60 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import Fastify from "fastify";
+import { socklinePlugin } from "@sockline/fastify";
+import { client, connected, http, listen, waitFor } from "./helpers.js";
+
+interface LogLine {
+  level: number;
+  msg: string;
+  plugin?: string;
+  path?: string;
+  code?: unknown;
+  sid?: string;
+}
+
+const WARN = 40;
+const DEBUG = 20;
+
+function captureLogs() {
+  const lines: LogLine[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+      callback();
+    },
+  });
+  return { lines, stream };
+}
+
+describe("@sockline/fastify logging goes through the Fastify logger", () => {
+  it("logs connection errors at warn and connection lifecycle at debug", async () => {
+    const { lines, stream } = captureLogs();
+    const app = Fastify({ logger: { level: "debug", stream } });
+    await app.register(socklinePlugin);
+    const url = await listen(app);
+    try {
+      const bad = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=unknown-sid`);
+      assert.equal(bad.status, 400);
+      const warning = lines.find((line) => line.level === WARN && line.msg.startsWith("socket.io connection error"));
+      assert.ok(warning, "a warn line for the rejected request");
+      assert.equal(warning.plugin, "@sockline/fastify");
+      assert.equal(warning.path, "/socket.io");
+
+      const socket = client(url, { transports: ["websocket"] });
+      await connected(socket);
+      const serverSide = [...app.io.of("/").sockets.values()][0]!;
+      // Registered after the plugin's listener, so it fires after the plugin has logged.
+      const closed = waitFor(serverSide.conn, "close");
+      socket.close();
+      await closed;
+      assert.ok(lines.some((line) => line.level === DEBUG && line.msg === "socket.io connection opened"));
+      assert.ok(lines.some((line) => line.level === DEBUG && line.msg === "socket.io connection closed"));
+      // Request logging applies to engine requests like to any route.
+      assert.ok(lines.some((line) => line.msg === "incoming request"));
+    } finally {
+      await app.close();
+    }
+  });
+});

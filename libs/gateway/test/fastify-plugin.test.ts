@@ -1,0 +1,22 @@
+import Fastify from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { socklinePlugin } from '@sockline/fastify';
+import { ChatGateway, ChatService, RootGateway } from './fixtures.js';
+import { gatewayScenario } from './scenario.js';
+
+gatewayScenario('@sockline/gateway through the Fastify plugin', async () => {
+  const app = Fastify();
+  const service = new ChatService();
+  let chat: ChatGateway | undefined;
+  await app.register(socklinePlugin, {
+    gateways: [ChatGateway, RootGateway],
+    // The factory is where a DI container would build gateways with their dependencies.
+    gatewayFactory: cls => {
+      if (cls === ChatGateway) return (chat = new ChatGateway(service));
+      return new (cls as new () => object)();
+    },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, chat: chat!, service, close: () => app.close() };
+});

@@ -1,0 +1,98 @@
+/**
+ * Redis stops in the middle of a run and comes back on the same port: local clients keep being served, cross-node
+ * requests fail with a clear error instead of hanging, the outage is reported once, and the cluster resumes without
+ * restarting anything. Run for both adapters and both client libraries.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { connect, eventsOf, startSocklineNode, waitForCluster, type Mode, type SocklineNode, type TestClient } from "./helpers/nodes.js";
+import { RedisServer, redisServerSkipReason } from "./helpers/redis-server.js";
+import { waitFor } from "./helpers/wait.js";
+
+const skip = redisServerSkipReason();
+
+for (const mode of ["classic", "streams"] as Mode[]) {
+  describe(`${mode} adapter: Redis outage`, { skip }, () => {
+    let redis: RedisServer;
+    let a: SocklineNode; // node-redis
+    let b: SocklineNode; // ioredis
+    let a1: TestClient;
+    let b1: TestClient;
+    const clients: TestClient[] = [];
+    const outageErrors = new Map<string, Error[]>([["A", []], ["B", []]]);
+
+    before(async () => {
+      redis = await RedisServer.start();
+      [a, b] = await Promise.all([
+        startSocklineNode({ name: "A", redisUrl: redis.url, mode, requestsTimeout: 1000 }),
+        startSocklineNode({ name: "B", redisUrl: redis.url, mode, flavour: "ioredis", requestsTimeout: 1000 }),
+      ]);
+      for (const node of [a, b]) node.adapter().on("error", (error: Error) => outageErrors.get(node.name)!.push(error));
+      await waitForCluster([a, b], 2);
+      a1 = await connect(a.url, { user: "a1" });
+      b1 = await connect(b.url, { user: "b1" });
+      clients.push(a1, b1);
+    });
+
+    after(async () => {
+      for (const client of clients) client.disconnect();
+      await Promise.all([a?.close(), b?.close()]);
+      await redis?.stop();
+    });
+
+    it("works across nodes before the outage", async () => {
+      a.io.emit("before");
+      await waitFor("before on B", () => eventsOf(b1, "before").length === 1);
+    });
+
+    it("keeps serving local clients while Redis is down and fails cluster requests with a clear error", async () => {
+      await redis.stop();
+      await waitFor("outage reported on both nodes", () => outageErrors.get("A")!.length > 0 && outageErrors.get("B")!.length > 0);
+      for (const [node, errors] of outageErrors) assert.match(errors[0]!.message, /Redis connection lost/, node);
+
+      // local broadcasts and new local connections still work
+      a.io.emit("during", 1);
+      await waitFor("local broadcast during the outage", () => eventsOf(a1, "during").length === 1);
+      const late = await connect(b.url, { user: "late" });
+      clients.push(late);
+      b.io.emit("during", 2);
+      await waitFor("B's clients", () => eventsOf(b1, "during").length === 1 && eventsOf(late, "during").length === 1);
+      assert.deepEqual(eventsOf(b1, "during"), [[2]], "nothing crossed over from A");
+
+      // requests that need the other nodes end with an error naming the operation, instead of hanging
+      const failures = await Promise.allSettled([
+        a.io.fetchSockets(),
+        b.io.fetchSockets(),
+        a.io.serverSideEmitWithAck("whoami"),
+        b.io.serverSideEmitWithAck("whoami"),
+      ]);
+      for (const [i, result] of failures.entries()) {
+        assert.equal(result.status, "rejected", `request ${i} should fail`);
+        const message = (result as PromiseRejectedResult).reason.message as string;
+        assert.match(message, /fetchSockets|serverSideEmit/);
+        assert.match(message, /timeout|Redis/);
+      }
+    });
+
+    it("resumes broadcasts and requests when Redis comes back, without restarting the nodes", async () => {
+      await redis.restart();
+      await waitForCluster([a, b], 2);
+      // the subscriptions come back asynchronously: repeat until one broadcast crosses over each way
+      let i = 0;
+      await waitFor("A -> B again", () => {
+        a.io.emit("after", i++);
+        return eventsOf(b1, "after").length > 0;
+      });
+      await waitFor("B -> A again", () => {
+        b.io.emit("after-b", i++);
+        return eventsOf(a1, "after-b").length > 0;
+      });
+      const sockets = await a.io.fetchSockets();
+      assert.deepEqual(sockets.map((s: any) => s.data.user).sort(), ["a1", "b1", "late"]);
+      assert.deepEqual(await a.io.serverSideEmitWithAck("whoami"), ["B"]);
+      // reported once per adapter, not once per reconnection attempt
+      assert.equal(outageErrors.get("A")!.length, 1);
+      assert.equal(outageErrors.get("B")!.length, 1);
+    });
+  });
+}
