@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Server } from "@sockline/core";
-import type { EnginePath } from "./engine-path.js";
-import { rememberHandshakeHeaders } from "./handshake-headers.js";
-import { pendingUpgradeOf } from "./pending-upgrade.js";
+import { handOverUpgrade, type EnginePath } from "@sockline/core/integration";
 
 /**
  * Serves the engine path as ordinary Fastify routes, so that every `onRequest` / `preHandler`
@@ -18,21 +16,14 @@ export async function registerEngineRoutes(fastify: FastifyInstance, io: Server<
     context.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
     const handler = (request: FastifyRequest, reply: FastifyReply): void => {
-      const upgrade = pendingUpgradeOf(request.raw);
-      if (upgrade !== undefined) {
-        reply.hijack();
-        // Another upgrade listener may have routed the same request already: serve it once.
-        if (!upgrade.take()) return;
-        rememberHandshakeHeaders(request.raw, { ...upgrade.collectHeaders(), ...reply.getHeaders() });
-        io.handleUpgrade(request.raw, upgrade.socket, upgrade.head);
-        return;
-      }
-      // Hooks set headers on the reply (CORS, rate-limit counters...); once hijacked, Fastify
-      // no longer writes them, so move them to the raw response the core answers on.
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
+      // Hooks set headers on the reply (CORS, rate-limit counters...); once hijacked, Fastify no
+      // longer writes them: they go to the engine's answer instead.
+      const hookHeaders = reply.getHeaders();
+      reply.hijack();
+      if (handOverUpgrade(io, request.raw, hookHeaders)) return;
+      for (const [name, value] of Object.entries(hookHeaders)) {
         if (value !== undefined) reply.raw.setHeader(name, value as string | number | readonly string[]);
       }
-      reply.hijack();
       io.handleRequest(request.raw, reply.raw);
     };
 

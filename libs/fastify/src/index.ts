@@ -1,3 +1,3 @@
 export { socklinePlugin, socklinePlugin as default, type SocklineFastifyOptions } from "./plugin.js";
 export type { FastifySocklineServer, SocklineFastifyTypes } from "./types.js";
-export type { GatewayClass, GatewayEntry, GatewayFactory } from "./gateways.js";
+export type { GatewayClass, GatewayEntry, GatewayFactory } from "@sockline/core/integration";

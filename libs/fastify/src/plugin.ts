@@ -1,49 +1,69 @@
 import type { Server as HttpServer } from "node:http";
-import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from "fastify";
 import fastifyPlugin from "fastify-plugin";
 import { Server, type ServerOptions } from "@sockline/core";
-import { matchesEnginePath, resolveEnginePath } from "./engine-path.js";
+import {
+  matchesEnginePath,
+  mountGatewaysOnDemand,
+  resolveEnginePath,
+  routeUpgrades,
+  type EnginePath,
+  type GatewayEntry,
+  type GatewayFactory,
+  type UpgradeProblem,
+} from "@sockline/core/integration";
 import { registerEngineRoutes } from "./engine-routes.js";
-import { forwardHandshakeHeaders } from "./handshake-headers.js";
-import { mountGatewaysFromPackage, type GatewayEntry, type GatewayFactory } from "./gateways.js";
 import { forwardEngineEventsToLogger } from "./logging.js";
-import { routeUpgrades } from "./upgrade-router.js";
+
+const PLUGIN_NAME = "@sockline/fastify";
+
+type AnyServer = Server<any, any, any, any>;
 
 /** Options of `app.register(socklinePlugin, options)`: the core server options plus these. */
 export interface SocklineFastifyOptions extends Partial<ServerOptions> {
+  /**
+   * An existing server to mount instead of creating one (then give the server options to its
+   * constructor, not here). Its `path()` is where it is served; registered under a prefix, that
+   * path must start with the prefix. Lets code that needs the server before Fastify loads its
+   * plugins (e.g. NestJS, whose `create()` is synchronous) create it first and register it later.
+   */
+  io?: AnyServer;
   /**
    * Name of the Fastify decorator that holds the server (default `io`). Only needed to register
    * two servers in the same encapsulation context; in separate contexts each gets its own `io`.
    */
   decorator?: string;
+  /**
+   * Milliseconds a websocket upgrade may spend in your hooks before it is answered
+   * `408 Request Timeout` and closed (a hook that never finishes must not hold the socket
+   * forever). Default 10000; 0 disables the bound.
+   */
+  upgradeRoutingTimeout?: number;
   /** Gateways to wire once the server exists (needs the optional peer `@sockline/gateway`). */
   gateways?: readonly GatewayEntry[];
   /** Builds gateway instances from their classes (e.g. from your DI container); default `new`. */
   gatewayFactory?: GatewayFactory;
 }
 
-type AnyServer = Server<any, any, any, any>;
-
 async function socklineFastify(fastify: FastifyInstance, options: SocklineFastifyOptions): Promise<void> {
-  const { decorator = "io", gateways, gatewayFactory, ...serverOptions } = options;
+  const { decorator = "io", gateways, gatewayFactory, io: existing, upgradeRoutingTimeout, ...serverOptions } = options;
   if (fastify.hasDecorator(decorator)) {
     throw new Error(
-      `@sockline/fastify: this Fastify context already has an "${decorator}" decorator; register the second server in its own encapsulated context or give it another "decorator" name`,
+      `${PLUGIN_NAME}: this Fastify context already has an "${decorator}" decorator; register the second server in its own encapsulated context or give it another "decorator" name`,
     );
   }
 
-  const path = resolveEnginePath(fastify.prefix, serverOptions.path, serverOptions.addTrailingSlash);
-  const io: AnyServer = new Server({ ...serverOptions, path: path.full });
-  const log = fastify.log.child({ plugin: "@sockline/fastify", path: path.full });
+  const { io, path } = existing === undefined ? createServer(fastify.prefix, serverOptions) : adoptServer(fastify.prefix, existing, serverOptions);
+  const log = fastify.log.child({ plugin: PLUGIN_NAME, path: path.full });
   forwardEngineEventsToLogger(io, log);
-  forwardHandshakeHeaders(io);
   fastify.decorate(decorator, io);
 
   await registerEngineRoutes(fastify, io, path);
   const stopRoutingUpgrades = routeUpgrades(fastify.server as HttpServer, {
     matches: (url) => matchesEnginePath(url, path),
     dispatch: (req, res) => fastify.routing(req, res),
-    log,
+    upgradeTimeout: upgradeRoutingTimeout,
+    report: (problem) => logUpgradeProblem(log, problem),
   });
 
   // Before the HTTP server stops accepting: open websockets and pending long-polls would keep
@@ -60,8 +80,36 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   });
 
   if (gateways !== undefined && gateways.length > 0) {
-    await mountGatewaysFromPackage(io, gateways, gatewayFactory);
+    await mountGatewaysOnDemand(io, gateways, { factory: gatewayFactory, requiredBy: PLUGIN_NAME });
   }
+}
+
+/** A new server, served on `path` under the context's prefix (which is what `io.path()` then reports). */
+function createServer(prefix: string, serverOptions: Partial<ServerOptions>): { io: AnyServer; path: EnginePath } {
+  const path = resolveEnginePath({ prefix, path: serverOptions.path, addTrailingSlash: serverOptions.addTrailingSlash });
+  return { io: new Server({ ...serverOptions, path: path.full }), path };
+}
+
+/** An existing server, served where its `path()` says, which must lie under the context's prefix. */
+function adoptServer(prefix: string, io: AnyServer, serverOptions: Partial<ServerOptions>): { io: AnyServer; path: EnginePath } {
+  if (!(io instanceof Server)) throw new TypeError(`${PLUGIN_NAME}: the "io" option must be a Server of @sockline/core`);
+  const stray = Object.keys(serverOptions).filter((key) => serverOptions[key as keyof ServerOptions] !== undefined);
+  if (stray.length > 0) {
+    throw new Error(`${PLUGIN_NAME}: with the "io" option, give the server options (${stray.join(", ")}) to new Server() instead`);
+  }
+  const base = prefix.replace(/\/+$/, "");
+  const full = io.path();
+  if (base !== "" && !full.startsWith(base + "/")) {
+    throw new Error(`${PLUGIN_NAME}: the server's path "${full}" is outside the prefix "${prefix}" of the Fastify context it is registered in`);
+  }
+  const path = resolveEnginePath({ prefix: base, path: full.slice(base.length), addTrailingSlash: io.opts.addTrailingSlash });
+  return { io, path };
+}
+
+function logUpgradeProblem(log: FastifyBaseLogger, { kind, req, error }: UpgradeProblem): void {
+  if (kind === "socket-error") log.debug({ err: error, url: req.url }, "socket.io upgrade socket error");
+  else if (kind === "timeout") log.warn({ url: req.url }, "socket.io upgrade not handled in time by the hooks: answered 408");
+  else log.error({ err: error, url: req.url }, "socket.io upgrade could not be routed through Fastify");
 }
 
 function disconnectEverySocket(io: AnyServer): void {
@@ -71,6 +119,6 @@ function disconnectEverySocket(io: AnyServer): void {
 
 /** The Fastify plugin: `app.register(socklinePlugin, options)`, then use `app.io`. */
 export const socklinePlugin: FastifyPluginAsync<SocklineFastifyOptions> = fastifyPlugin(socklineFastify, {
-  name: "@sockline/fastify",
+  name: PLUGIN_NAME,
   fastify: "5.x",
 });

@@ -3,7 +3,8 @@
  * (like the reference `engine.io` package) and used by the Socket.IO layer.
  */
 export { Server, Server as EngineServer } from "./server.js";
-export type { AttachOptions, ConnectionError, ServerEvents } from "./server.js";
+export type { AttachOptions, ConnectionError, ServerEvents, UpgradeOptions } from "./server.js";
+export type { HandshakeHeaders } from "./upgrade-response.js";
 export { Socket, Socket as EngineSocket } from "./socket.js";
 export type { CloseReason, ReadyState, SendOptions, SocketEvents } from "./socket.js";
 export { attach, listen } from "./attach.js";

@@ -18,7 +18,7 @@ import { Socket } from "./socket.js";
 import { PollingTransport } from "./transports/polling.js";
 import type { EngineRequest, TransportContext } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
-import { UpgradeResponse } from "./upgrade-response.js";
+import { mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
 
 const debug = createDebug("sockline:engine");
 
@@ -49,11 +49,22 @@ export interface ServerEvents {
   drain: [socket: Socket];
 }
 
+/** Options of `handleUpgrade()`. */
+export interface UpgradeOptions {
+  /**
+   * Extra headers for the 101 answer, e.g. those a framework's hooks set while the upgrade went
+   * through it (CORS, security headers, a session cookie). Headers the websocket handshake owns
+   * (Connection, Upgrade, Sec-WebSocket-*, Content-*) are ignored; `Set-Cookie` values add up with
+   * the engine's; for other names the engine's own headers and `headers` listeners win.
+   */
+  headers?: HandshakeHeaders;
+}
+
 type Verdict = (code?: ErrorCode, context?: ErrorContext) => void;
 
 /** What the `ws` "headers" hook needs about an upgrade in progress. */
-interface PendingUpgrade {
-  /** Headers set by middlewares on the stand-in response. */
+interface HandshakeInProgress {
+  /** Headers set by middlewares on the stand-in response, and the caller's extra headers. */
   headers: Record<string, string | string[]>;
   /** Id of the session this upgrade creates (undefined when it upgrades an existing one). */
   newSessionId: string | undefined;
@@ -70,7 +81,7 @@ export class Server extends EventEmitter implements TransportContext {
   private readonly middlewares: Middleware[] = [];
   private wss: WebSocketServer | null = null;
   /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
-  private readonly pendingUpgrades = new WeakMap<IncomingMessage, PendingUpgrade>();
+  private readonly handshakes = new WeakMap<IncomingMessage, HandshakeInProgress>();
 
   constructor(opts: Partial<ServerOptions> = {}) {
     super();
@@ -135,32 +146,36 @@ export class Server extends EventEmitter implements TransportContext {
 
   // ---- upgrades ----
 
-  /** Takes over an HTTP upgrade request for the engine path. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * Takes over an HTTP upgrade request for the engine path. `options.headers` adds headers to the
+   * 101 answer (see `UpgradeOptions`).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: UpgradeOptions = {}): void {
     debug('upgrade "%s"', req.url);
     const request = prepareRequest(req);
     // a reset connection must not become an uncaught "error" while we decide
     socket.on("error", onRawSocketError);
-    const pending: PendingUpgrade = { headers: {}, newSessionId: undefined };
+    const pending: HandshakeInProgress = { headers: {}, newSessionId: undefined };
     // the stand-in response only exists when a middleware may use it
-    const res = this.middlewares.length > 0 ? new UpgradeResponse(request, socket) : null;
-    if (res) pending.headers = res.headers as Record<string, string | string[]>;
+    const standIn = this.middlewares.length > 0 ? new PendingUpgrade(request, socket, head) : null;
     const upgradeHead = head.length > 0 ? Buffer.from(head) : head;
-    const refuse = (code: ErrorCode, context: ErrorContext) => {
-      res?.detach();
-      this.refuseUpgrade(request, socket, code, context);
+    const refuse = (code: ErrorCode, context: ErrorContext) => this.refuseUpgrade(request, socket, code, context);
+    // Headers of the middlewares (their writeHead hooks run now), then the caller's.
+    const collectHeaders = () => {
+      if (standIn) mergeHandshakeHeaders(pending.headers, standIn.collectHeaders());
+      mergeHandshakeHeaders(pending.headers, options.headers);
     };
     const proceed = (err?: unknown) => {
+      // a middleware answered the request itself (or the socket is gone): nothing left to do
+      if (standIn && !standIn.take()) return;
       if (err) return refuse(ERROR_CODES.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE", error: err });
-      if (res?.writableEnded) return res.detach(); // a middleware answered
       this.verify(request, true, (code, context) => {
         if (code !== undefined) return refuse(code, context ?? {});
         const sid = request._query.sid;
         if (sid) {
           const session = this.clients.get(sid);
           if (!session) return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
-          res?.writeHead(); // lets middlewares that hook writeHead (express-session) add their headers
-          res?.detach();
+          collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
             if (session.readyState !== "open" || session.upgrading || session.upgraded || session.transport.name !== "polling") {
               debug("session %s: websocket refused, the session cannot upgrade any more", sid);
@@ -173,10 +188,9 @@ export class Server extends EventEmitter implements TransportContext {
         }
         this.withNewId(request, (id) => {
           if (id === undefined) return refuse(ERROR_CODES.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
-          res?.detach();
           if (socket.destroyed) return;
           pending.newSessionId = id;
-          res?.writeHead();
+          collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
             const transport = new WebSocketTransport(ws, NO_OWNER_YET);
             const session = this.register(id, transport, request);
@@ -185,16 +199,16 @@ export class Server extends EventEmitter implements TransportContext {
         });
       });
     };
-    if (!res) proceed();
-    else runMiddlewares(this.middlewares, request, res as unknown as ServerResponse, proceed);
+    if (!standIn) proceed();
+    else runMiddlewares(this.middlewares, request, standIn.response, proceed);
   }
 
-  private completeWebSocketHandshake(req: EngineRequest, socket: Duplex, head: Buffer, pending: PendingUpgrade, onOpen: (ws: WebSocket) => void): void {
+  private completeWebSocketHandshake(req: EngineRequest, socket: Duplex, head: Buffer, pending: HandshakeInProgress, onOpen: (ws: WebSocket) => void): void {
     const wss = this.webSocketServer();
-    this.pendingUpgrades.set(req, pending);
+    this.handshakes.set(req, pending);
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener("error", onRawSocketError);
-      this.pendingUpgrades.delete(req);
+      this.handshakes.delete(req);
       onOpen(ws);
     });
   }
@@ -208,13 +222,10 @@ export class Server extends EventEmitter implements TransportContext {
       maxPayload: this.opts.maxHttpBufferSize,
     });
     wss.on("headers", (lines: string[], req: IncomingMessage) => {
-      const pending = this.pendingUpgrades.get(req);
+      const pending = this.handshakes.get(req);
       const headers = pending?.headers ?? {};
       this.emitResponseHeaders(headers, req, pending?.newSessionId);
-      for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined) continue;
-        for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${String(v)}`);
-      }
+      lines.push(...headerLines(headers));
     });
     wss.on("error", (err) => debug("websocket server error: %s", err.message));
     this.wss = wss;
@@ -391,6 +402,26 @@ const NO_OWNER_YET = {
   onTransportError() {},
   onTransportClose() {},
 };
+
+/**
+ * The header lines of a 101 answer. Names are compared without case: a header set twice (by a
+ * middleware as "cache-control", by the engine as "Cache-Control") is written once, with the value
+ * set last; `Set-Cookie` values add up.
+ */
+function headerLines(headers: Record<string, string | string[] | undefined>): string[] {
+  const byName = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    const previous = byName.get(key);
+    if (previous !== undefined && key === "set-cookie") previous.values.push(...values);
+    else byName.set(key, { name, values });
+  }
+  const lines: string[] = [];
+  for (const { name, values } of byName.values()) for (const v of values) lines.push(`${name}: ${v}`);
+  return lines;
+}
 
 function onRawSocketError(this: Duplex, err: Error): void {
   debug("socket error before the websocket took over: %s", err.message);

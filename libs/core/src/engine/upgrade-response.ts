@@ -1,95 +1,160 @@
 /**
- * A stand-in ServerResponse for upgrade requests, so express-style middlewares
- * run on upgrades too (as in the reference). Headers they set end up in the 101
- * answer; a middleware that answers (writeHead with a status, or end) sends that
- * HTTP answer on the raw socket, which is then closed.
+ * An HTTP upgrade request on its way through code that only knows how to answer with a
+ * `ServerResponse`: the engine's `use()` middlewares, or a framework's router and hooks (Express,
+ * Fastify; see `@sockline/core/integration`). The request travels with a real `ServerResponse`
+ * bound to the raw socket, so anything that works on a response works here too (Express swaps
+ * its prototype, Fastify's reply writes to it, express-session hooks `writeHead`):
+ *
+ * - if that code refuses the upgrade (401, 403, 429...), its answer is written straight to the
+ *   socket, which is then closed;
+ * - if the request gets through, `take()` detaches the socket from the response, and the headers
+ *   that code set (CORS, a session cookie...) are read with `collectHeaders()` for the 101 answer.
  */
-import { EventEmitter } from "node:events";
-import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
+import createDebug from "debug";
 
-export class UpgradeResponse extends EventEmitter {
-  statusCode = 200;
-  statusMessage = "";
-  headersSent = false;
-  writableEnded = false;
-  finished = false;
-  /** Headers for the 101 answer (or for the refusal a middleware sends). */
-  readonly headers: OutgoingHttpHeaders = {};
-  private body: Buffer[] = [];
-  private readonly onSocketClose = () => this.emit("close");
+const debug = createDebug("sockline:engine:upgrade");
+
+export type UpgradeState = "pending" | "taken" | "answered";
+
+export class PendingUpgrade {
+  /** The stand-in response the middlewares / hooks write to when they refuse the upgrade. */
+  readonly response: ServerResponse;
+  private currentState: UpgradeState = "pending";
+  private expiry: NodeJS.Timeout | undefined;
+  // Until someone owns the socket, a reset from the peer must not become an uncaught error.
+  private readonly onSocketError = (err: Error): void => {
+    debug('socket error during the upgrade of "%s": %s', this.req.url, err.message);
+    this.socket.destroy();
+  };
 
   constructor(
     readonly req: IncomingMessage,
     readonly socket: Duplex,
+    readonly head: Buffer,
   ) {
-    super();
-    // some middlewares (pino-http, on-finished) wait for "close"
-    socket.once("close", this.onSocketClose);
+    socket.on("error", this.onSocketError);
+    const response = new ServerResponse(req);
+    // The connection cannot be reused after a refused upgrade: say so in the refusal.
+    response.shouldKeepAlive = false;
+    // ...and its body simply runs until the close: no chunked framing for peers that expected a 101.
+    response.useChunkedEncodingByDefault = false;
+    refuseToPretendSuccess(response, () => this.currentState);
+    response.assignSocket(socket as NetSocket);
+    response.once("finish", () => {
+      if (this.currentState !== "pending") return;
+      this.settle("answered");
+      // The refusal has been handed to the socket: flush it, then close.
+      socket.end(() => socket.destroy());
+    });
+    socket.once("close", () => this.clearExpiry());
+    this.response = response;
   }
 
-  /** Drops the link from the socket to this object once the upgrade is decided (it must not live as long as the connection). */
-  detach(): void {
-    this.socket.removeListener("close", this.onSocketClose);
+  /** `pending` while the request travels; `taken` once handed over; `answered` once refused. */
+  get state(): UpgradeState {
+    return this.currentState;
   }
 
-  setHeader(name: string, value: number | string | readonly string[]): this {
-    this.headers[name.toLowerCase()] = value as string | string[];
-    return this;
-  }
-  getHeader(name: string): number | string | string[] | undefined {
-    return this.headers[name.toLowerCase()];
-  }
-  getHeaders(): OutgoingHttpHeaders {
-    return { ...this.headers };
-  }
-  getHeaderNames(): string[] {
-    return Object.keys(this.headers);
-  }
-  hasHeader(name: string): boolean {
-    return name.toLowerCase() in this.headers;
-  }
-  removeHeader(name: string): void {
-    delete this.headers[name.toLowerCase()];
-  }
-
-  /** With a status: a middleware answers the request. Without: headers are committed (the engine's own call). */
-  writeHead(statusCode?: number, reasonOrHeaders?: string | OutgoingHttpHeaders, maybeHeaders?: OutgoingHttpHeaders): this {
-    if (statusCode === undefined) return this;
-    this.statusCode = statusCode;
-    const headers = typeof reasonOrHeaders === "object" ? reasonOrHeaders : maybeHeaders;
-    if (typeof reasonOrHeaders === "string") this.statusMessage = reasonOrHeaders;
-    if (headers) for (const [k, v] of Object.entries(headers)) if (v !== undefined) this.setHeader(k, v as string);
-    return this;
-  }
-
-  write(chunk: string | Buffer): boolean {
-    this.body.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  /**
+   * Detaches the socket from the stand-in response so the caller can complete the handshake.
+   * Returns false when it was already taken or answered (then the caller must leave it alone).
+   */
+  take(): boolean {
+    if (this.currentState !== "pending" || this.socket.destroyed) return false;
+    this.settle("taken");
+    this.response.detachSocket(this.socket as NetSocket);
+    this.socket.removeListener("error", this.onSocketError);
     return true;
   }
 
-  /** A middleware ended the response: the request is refused with that answer. */
-  end(chunk?: string | Buffer | (() => void), cb?: () => void): this {
-    if (this.writableEnded) return this;
-    if (typeof chunk === "function") cb = chunk;
-    else if (chunk !== undefined) this.write(chunk);
-    this.writableEnded = this.finished = this.headersSent = true;
-    const body = Buffer.concat(this.body);
-    this.body = [];
-    const status = this.statusCode === 200 ? 400 : this.statusCode; // never pretend an unfinished upgrade succeeded
-    let head = `HTTP/1.1 ${status} ${this.statusMessage || STATUS_CODES[status] || ""}\r\n`;
-    for (const [name, value] of Object.entries(this.headers)) {
-      if (value === undefined || name === "content-length" || name === "connection") continue;
-      for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v)}\r\n`;
+  /**
+   * The headers set on the stand-in response, for the 101 answer. Runs the `writeHead` hooks first
+   * (express-session sets its cookie there). Call after `take()`: the response is detached, so
+   * nothing reaches the socket.
+   */
+  collectHeaders(): OutgoingHttpHeaders {
+    if (this.currentState !== "taken") throw new Error(`collectHeaders() on an upgrade of "${this.req.url}" that is ${this.currentState}, not taken`);
+    if (!this.response.headersSent) this.response.writeHead(101);
+    return this.response.getHeaders();
+  }
+
+  /**
+   * Bounds the time the request may stay pending: after `ms`, it is answered `408 Request Timeout`
+   * (or destroyed if an answer had started). `onExpire` is told when that happens.
+   */
+  expireAfter(ms: number, onExpire?: () => void): void {
+    this.clearExpiry();
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    this.expiry = setTimeout(() => {
+      this.expiry = undefined;
+      if (this.currentState !== "pending") return;
+      debug('upgrade of "%s" still pending after %d ms: answering 408', this.req.url, ms);
+      onExpire?.();
+      this.refuse(408, `upgrade request not handled within ${ms} ms`);
+    }, ms);
+    // A pending upgrade must not keep the process alive on its own.
+    this.expiry.unref();
+  }
+
+  /** Answers the request with `status` and closes the connection, unless it was taken or answered. */
+  refuse(status: number, message: string): void {
+    if (this.currentState !== "pending") return;
+    if (this.response.headersSent || !this.socket.writable) {
+      this.settle("answered");
+      this.socket.destroy();
+      return;
     }
-    head += `Connection: close\r\nContent-Length: ${body.length}\r\n\r\n`;
-    this.socket.on("error", ignore);
-    if (this.socket.writable) this.socket.end(Buffer.concat([Buffer.from(head, "latin1"), body]));
-    else this.socket.destroy();
-    this.emit("finish");
-    cb?.();
-    return this;
+    this.response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(message) });
+    this.response.end(message);
+  }
+
+  private settle(state: Exclude<UpgradeState, "pending">): void {
+    this.currentState = state;
+    this.clearExpiry();
+  }
+
+  private clearExpiry(): void {
+    if (this.expiry === undefined) return;
+    clearTimeout(this.expiry);
+    this.expiry = undefined;
   }
 }
 
-function ignore(): void {}
+/**
+ * A middleware that ends the stand-in response without choosing a status would answer
+ * "200 OK" to an upgrade that did not happen: the client would wait for frames forever.
+ * Such an answer becomes a 400.
+ */
+function refuseToPretendSuccess(response: ServerResponse, state: () => UpgradeState): void {
+  const writeHead = response.writeHead;
+  response.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    if (state() === "pending" && statusCode < 300) statusCode = 400;
+    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest);
+  } as ServerResponse["writeHead"];
+}
+
+// Written by the websocket handshake itself, or meaningless on a 101 answer.
+const OWNED_BY_THE_HANDSHAKE = new Set(["connection", "upgrade", "content-length", "transfer-encoding", "keep-alive", "content-type"]);
+
+/** Extra response headers for a websocket handshake, e.g. those a framework set on its way. */
+export type HandshakeHeaders = OutgoingHttpHeaders | Record<string, string | number | readonly string[] | undefined>;
+
+/**
+ * Adds `extra` to the 101 answer's `headers` (lower-cased names). Headers the handshake owns
+ * (Connection, Upgrade, Sec-WebSocket-*...) are skipped; `set-cookie` values add up; for any other
+ * header already present, the value in `headers` wins.
+ */
+export function mergeHandshakeHeaders(headers: Record<string, string | string[]>, extra: HandshakeHeaders | undefined): void {
+  if (extra === undefined) return;
+  for (const [name, value] of Object.entries(extra)) {
+    const key = name.toLowerCase();
+    if (value === undefined || OWNED_BY_THE_HANDSHAKE.has(key) || key.startsWith("sec-websocket-")) continue;
+    const values = (typeof value === "object" ? [...value] : [value]).map(String);
+    const existing = Object.keys(headers).find((header) => header.toLowerCase() === key);
+    if (existing === undefined) headers[key] = values.length === 1 ? values[0]! : values;
+    else if (key === "set-cookie") headers[existing] = [...[headers[existing]!].flat(), ...values];
+  }
+}

@@ -401,16 +401,29 @@ export class Socket<
     const fns = this.fns;
     if (!fns || fns.length === 0) {
       // Already on a later tick (the client defers packets), so listeners can run now.
-      if (this.connected) this.emitUntypedArray(event);
-      else debug("socket %s: packet received after disconnection ignored", this.id);
+      this.deliver(event);
       return;
     }
     runMiddlewares(fns.slice(), event, (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
-        if (this.connected) this.emitUntypedArray(event);
+        this.deliver(event);
       });
     });
+  }
+
+  private deliver(event: unknown[]): void {
+    if (!this.connected) {
+      debug("socket %s: packet received after disconnection ignored", this.id);
+      return;
+    }
+    // A client may send an event named "error": with no listener, EventEmitter would throw it
+    // (CVE-2024-38355). Drop it instead; the reference gets the same effect with a no-op listener.
+    if (event[0] === "error" && this.listenerCount("error") === 0) {
+      debug("socket %s: client 'error' event without listener ignored", this.id);
+      return;
+    }
+    this.emitUntypedArray(event);
   }
 
   onAny(listener: AnyListener): this {

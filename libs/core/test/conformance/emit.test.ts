@@ -115,6 +115,45 @@ for (const mode of TRANSPORT_MODES) {
       client.disconnect();
     });
 
+    it("socket.send() / client.send() use the \"message\" event", async () => {
+      const { client, socket } = await h.connect();
+      const toClient = waitFor(client, "message");
+      socket.send("hi", 1);
+      assert.deepEqual(await toClient, ["hi", 1]);
+      const toServer = waitFor(socket, "message");
+      client.send({ back: true });
+      assert.deepEqual(await toServer, [{ back: true }]);
+      client.disconnect();
+    });
+
+    it("a burst of 200 events each way, right after connecting, arrives complete and in order", async () => {
+      // In "upgrade" mode, h.client() (not h.connect()) leaves the burst racing the transport upgrade.
+      const connection = waitFor<[import("./helpers/harness.js").ServerSocket]>(h.io, "connection");
+      const client = h.client();
+      const toClient = new Promise<number[]>((resolve) => {
+        const got: number[] = [];
+        client.on("n", (i: number) => {
+          got.push(i);
+          if (got.length === 200) resolve(got);
+        });
+      });
+      const [socket] = await connection;
+      const toServer = new Promise<number[]>((resolve) => {
+        const got: number[] = [];
+        socket.on("n", (i: number) => {
+          got.push(i);
+          if (got.length === 200) resolve(got);
+        });
+      });
+      for (let i = 0; i < 200; i++) socket.emit("n", i);
+      await waitFor(client, "connect");
+      for (let i = 0; i < 200; i++) client.emit("n", i);
+      const expected = Array.from({ length: 200 }, (_, i) => i);
+      assert.deepEqual(await withTimeout(toClient, "200 events on the client"), expected);
+      assert.deepEqual(await withTimeout(toServer, "200 events on the server"), expected);
+      client.disconnect();
+    });
+
     it("compress(false) and volatile emits are delivered to a connected client", async () => {
       const { client, socket } = await h.connect();
       const volatile = record(client, "volatile");
@@ -177,6 +216,19 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     assert.deepEqual(broadcast.map((e) => e.length), [0, 1, 1]);
     assert.deepEqual(broadcast[1], [[2]]);
     disconnectAll(pairs);
+  });
+
+  it("io.emit reaches 12 clients on mixed transports exactly once each", async () => {
+    const transports: ("polling" | "websocket")[][] = [["websocket"], ["polling"], ["polling", "websocket"]];
+    const clients: ClientSocket[] = [];
+    for (let i = 0; i < 12; i++) {
+      const client = h.client("/", { transports: transports[i % 3] });
+      await waitFor(client, "connect");
+      clients.push(client);
+    }
+    const got = await deliveries(clients, "hello", () => h.io.emit("hello", "everyone"));
+    for (const events of got) assert.deepEqual(events, [["everyone"]]);
+    clients.forEach((c) => c.disconnect());
   });
 
   it("to() several rooms delivers once per client (union, no duplicates) and except() excludes", async () => {

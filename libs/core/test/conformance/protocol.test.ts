@@ -49,6 +49,28 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
     assert.deepEqual(socket.handshake.auth, {});
   });
 
+  it('with connectionStateRecovery, the CONNECT answer is {"sid","pid"} and events carry an offset', async () => {
+    const recovering = await Harness.start({ connectionStateRecovery: {} }, "websocket");
+    const raw = await RawClient.connect(recovering.url);
+    try {
+      const connection = waitFor<[ServerSocket]>(recovering.io, "connection");
+      raw.sendPacket("0");
+      const answer = JSON.parse((await raw.nextText()).slice(1)) as Record<string, unknown>;
+      const [socket] = await connection;
+      assert.deepEqual(Object.keys(answer).sort(), ["pid", "sid"]);
+      assert.equal(answer.sid, socket.id);
+      assert.equal(typeof answer.pid, "string");
+      recovering.io.emit("news", 1);
+      const event = JSON.parse((await raw.nextText()).slice(1)) as unknown[];
+      assert.deepEqual(event.slice(0, 2), ["news", 1]);
+      assert.equal(event.length, 3, "the offset is appended as a last argument");
+      assert.equal(typeof event[2], "string");
+    } finally {
+      raw.close();
+      await recovering.close();
+    }
+  });
+
   it("CONNECT with auth hands the auth object to the handshake", async () => {
     const connection = waitFor<[ServerSocket]>(h.io, "connection");
     const raw = await open();

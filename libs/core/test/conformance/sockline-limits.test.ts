@@ -273,8 +273,15 @@ describe(`[${IMPL}] Sockline: compress(false) over websocket with perMessageDefl
       assert.equal((await raw.nextText()).length, text.length + 11);
       const plainBytes = tcp.bytesRead - before;
 
+      before = tcp.bytesRead;
+      h.io.compress(false).emit("big", text);
+      assert.equal((await raw.nextText()).length, text.length + 11);
+      const broadcastPlainBytes = tcp.bytesRead - before;
+
+      // The reference deflates all three (it ignores compress(false) over websocket).
       assert.ok(compressedBytes < text.length / 4, `deflated by default (${compressedBytes} bytes on the wire)`);
-      assert.ok(plainBytes > text.length, `compress(false) sent as is (${plainBytes} bytes on the wire)`);
+      assert.ok(plainBytes > text.length, `socket.compress(false) sent as is (${plainBytes} bytes on the wire)`);
+      assert.ok(broadcastPlainBytes > text.length, `io.compress(false) sent as is (${broadcastPlainBytes} bytes)`);
     } finally {
       raws.forEach((r) => r.close());
       await h.close();

@@ -83,6 +83,16 @@ describe("limits and malformed input close only the offending connection", () =>
     });
   }
 
+  it('an "error" event sent by a client without an error listener does not throw (CVE-2024-38355 kind)', async () => {
+    const peer = new RawPeer(fx.url);
+    await peer.join();
+    peer.send('42["error","boom"]');
+    peer.send('421["echo","after"]');
+    assert.equal(await peer.next((f) => f.startsWith("431")), '431["after"]');
+    peer.ws.close();
+    await peer.closed;
+  });
+
   it("a binary packet whose attachments never arrive is dropped after attachmentTimeout", async () => {
     const peer = new RawPeer(fx.url);
     await peer.join();

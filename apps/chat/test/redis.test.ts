@@ -1,0 +1,69 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startChat, type RunningChat } from "@sockline/chat";
+import { ack, chatClient, connected, nextEvent, type ChatClient } from "./helpers.js";
+import { redisServerMissing, startRedisServer, type RedisServer } from "./redis-server.js";
+
+// Two chat nodes on two ports, sharing rooms through a real redis-server (the streams adapter).
+describe("two chat nodes sharing a Redis server", { skip: redisServerMissing() }, () => {
+  let redis: RedisServer;
+  let nodeA: RunningChat;
+  let nodeB: RunningChat;
+  const clients: ChatClient[] = [];
+  const client = (node: RunningChat, nickname: string) => {
+    const c = chatClient(node.url, nickname);
+    clients.push(c);
+    return connected(c);
+  };
+
+  before(async () => {
+    redis = await startRedisServer();
+    nodeA = await startChat({ framework: "fastify", host: "127.0.0.1", port: 0, redisUrl: redis.url });
+    nodeB = await startChat({ framework: "express", host: "127.0.0.1", port: 0, redisUrl: redis.url });
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await nodeA?.close();
+    await nodeB?.close();
+    await redis?.stop();
+  });
+
+  it("runs both nodes on the Redis adapter, on two ports", () => {
+    assert.equal(nodeA.adapter, "redis");
+    assert.equal(nodeB.adapter, "redis");
+    assert.notEqual(nodeA.port, nodeB.port);
+  });
+
+  it("shares a room: members, messages, history and private messages across the nodes", async () => {
+    const ann = await client(nodeA, "ann");
+    const bob = await client(nodeB, "bob");
+    await ack(ann, "room:join", { room: "shared" });
+    const annSeesBob = nextEvent(ann, "presence", (p: any) => p.room === "shared" && p.members.length === 2);
+    const joined = await ack(bob, "room:join", { room: "shared" });
+    // The member list is read with fetchSockets across both nodes.
+    assert.deepEqual(joined.members, [
+      { id: ann.id, nickname: "ann" },
+      { id: bob.id, nickname: "bob" },
+    ]);
+    await annSeesBob;
+
+    const atBob = nextEvent(bob, "message");
+    const sent = await ack(ann, "message:send", { room: "shared", text: "from node A" });
+    assert.equal((await atBob).id, sent.id);
+    const atAnn = nextEvent(ann, "message");
+    await ack(bob, "message:send", { room: "shared", text: "from node B" });
+    assert.equal((await atAnn).text, "from node B");
+
+    // A newcomer on node B sees the history of messages sent through node A too.
+    const cat = await client(nodeB, "cat");
+    const history = await ack(cat, "room:join", { room: "shared" });
+    assert.deepEqual(history.history.map((m: any) => m.text), ["from node A", "from node B"]);
+
+    const whisper = nextEvent(ann, "private");
+    await ack(cat, "private:send", { to: ann.id, text: "across nodes" });
+    assert.equal((await whisper).text, "across nodes");
+
+    const rooms = await ack(ann, "rooms:list");
+    assert.deepEqual(rooms.rooms.find((r: any) => r.name === "shared"), { name: "shared", members: 3 });
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * One `upgrade` listener per HTTP server, shared by every framework mount served by it: two
+ * mounts on different paths never both claim an upgrade, and upgrades for other paths are left to
+ * whoever else listens (e.g. a `ws` server of the app).
+ */
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import createDebug from "debug";
+import { beginPendingUpgrade, DEFAULT_UPGRADE_TIMEOUT } from "./pending-upgrades.js";
+
+const debug = createDebug("sockline:integration:upgrade");
+
+/** Something that went wrong with one upgrade before the engine took it (for the mount's logs). */
+export interface UpgradeProblem {
+  readonly kind: "socket-error" | "dispatch-error" | "timeout";
+  readonly req: IncomingMessage;
+  readonly error?: unknown;
+}
+
+/** One mount, as seen by the upgrade listener of a server that runs its app. */
+export interface UpgradeRoute {
+  /** Whether the raw upgrade URL belongs to this mount's engine. */
+  matches(url: string | undefined): boolean;
+  /**
+   * Runs the request through the framework (middleware, hooks, router) with the stand-in response;
+   * the engine's route then calls `handOverUpgrade(io, req)`.
+   */
+  dispatch(req: IncomingMessage, res: ServerResponse): void;
+  /** Milliseconds the request may spend in the framework before a 408; default 10 s; 0: no bound. */
+  readonly upgradeTimeout?: number;
+  /** Told about peers resetting, dispatch failures and timeouts; default: the debug log. */
+  report?(problem: UpgradeProblem): void;
+}
+
+class UpgradeRouter {
+  private readonly routes = new Set<UpgradeRoute>();
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.route(req, socket, head);
+
+  constructor(private readonly server: HttpServer) {}
+
+  add(route: UpgradeRoute): void {
+    if (this.routes.size === 0) this.server.on("upgrade", this.onUpgrade);
+    this.routes.add(route);
+  }
+
+  has(route: UpgradeRoute): boolean {
+    return this.routes.has(route);
+  }
+
+  remove(route: UpgradeRoute): void {
+    if (!this.routes.delete(route)) return;
+    if (this.routes.size === 0) this.server.off("upgrade", this.onUpgrade);
+  }
+
+  private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let route: UpgradeRoute | undefined;
+    for (const candidate of this.routes) {
+      if (candidate.matches(req.url)) {
+        route = candidate;
+        break;
+      }
+    }
+    if (route === undefined) {
+      // Not ours. If nobody else listens, do what Node does without any listener: drop it.
+      if (this.server.listenerCount("upgrade") === 1) socket.destroy();
+      return;
+    }
+    const report = (problem: UpgradeProblem): void => {
+      if (route.report) route.report(problem);
+      else debug('upgrade of "%s": %s %O', req.url, problem.kind, problem.error);
+    };
+    socket.once("error", (error) => report({ kind: "socket-error", req, error }));
+    const upgrade = beginPendingUpgrade(req, socket, head, {
+      timeout: route.upgradeTimeout ?? DEFAULT_UPGRADE_TIMEOUT,
+      onTimeout: () => report({ kind: "timeout", req }),
+    });
+    try {
+      route.dispatch(req, upgrade.response);
+    } catch (error) {
+      report({ kind: "dispatch-error", req, error });
+      socket.destroy();
+    }
+  }
+}
+
+const routers = new WeakMap<HttpServer, UpgradeRouter>();
+
+/**
+ * Routes the upgrades of `server` that match `route` through it; returns the function that stops
+ * it. Routing the same route on the same server twice is harmless (one listener, one route).
+ */
+export function routeUpgrades(server: HttpServer, route: UpgradeRoute): () => void {
+  let router = routers.get(server);
+  if (router === undefined) {
+    router = new UpgradeRouter(server);
+    routers.set(server, router);
+  }
+  router.add(route);
+  const owner = router;
+  return () => owner.remove(route);
+}
+
+/** Whether `routeUpgrades(server, route)` is in effect. */
+export function isRoutingUpgrades(server: HttpServer, route: UpgradeRoute): boolean {
+  return routers.get(server)?.has(route) ?? false;
+}

@@ -1,1 +1,0 @@
-import { io as ioc } from "socket.io-client"; const cs=[]; for (let i=0;i<300;i++){ cs.push(ioc("http://127.0.0.1:41235",{transports:["websocket"]})); } process.on("message",()=>process.exit(0));
