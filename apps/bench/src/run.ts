@@ -12,7 +12,7 @@ import type { ImplName, ScenarioName } from "./ipc.js";
 import { ratioChart } from "./report/chart.js";
 import type { Line } from "./report/lines.js";
 import { summarize, summaryTable } from "./report/summary.js";
-import { ALL_IMPLS, ALL_SCENARIOS, plans, REFERENCE, type Mode, type ScenarioPlan } from "./runner/config.js";
+import { ALL_IMPLS, ALL_SCENARIOS, MOUNT_IMPLS, MOUNT_SCENARIOS, plans, REFERENCE, type Mode, type ScenarioPlan } from "./runner/config.js";
 import { startServer, runLoad, type ServerProcess } from "./runner/processes.js";
 import { startRedis, type RedisProcess } from "./runner/redis.js";
 import { verifyWithOfficialClient } from "./runner/verify.js";
@@ -26,11 +26,12 @@ interface Options {
   durationMs?: number;
   out: string;
   profile: boolean;
+  heapSnapshot: boolean;
   verify: boolean;
 }
 
 const USAGE = `usage: node apps/bench/dist/run.js [--quick | --smoke] [--impls=a,b] [--scenarios=a,b]
-  [--repeats=N] [--duration=MS] [--out=DIR] [--profile] [--no-verify]
+  [--repeats=N] [--duration=MS] [--out=DIR] [--profile] [--heap-snapshot] [--no-verify]
 implementations: ${ALL_IMPLS.join(", ")}
 scenarios: ${ALL_SCENARIOS.join(", ")}`;
 
@@ -40,6 +41,7 @@ function parseArgs(argv: string[]): Options {
     scenarios: ALL_SCENARIOS,
     out: fileURLToPath(new URL("../results", import.meta.url)),
     profile: false,
+    heapSnapshot: false,
     verify: true,
   };
   for (const arg of argv) {
@@ -75,6 +77,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--profile":
         options.profile = true;
+        break;
+      case "--heap-snapshot":
+        options.heapSnapshot = true;
         break;
       case "--no-verify":
         options.verify = false;
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
   }
 
   mkdirSync(options.out, { recursive: true });
-  if (options.profile) mkdirSync(join(options.out, "profiles"), { recursive: true });
+  if (options.profile || options.heapSnapshot) mkdirSync(join(options.out, "profiles"), { recursive: true });
   const jsonlPath = join(options.out, "results.jsonl");
   writeFileSync(jsonlPath, "");
   const lines: Line[] = [];
@@ -178,6 +183,7 @@ async function main(): Promise<void> {
       if (options.repeats !== undefined) plan.repeats = options.repeats;
       if (options.durationMs !== undefined) plan.durationMs = options.durationMs;
       let runnable = impls.filter((impl) => !plan.excludes?.includes(impl));
+      if (options.impls === undefined && !MOUNT_SCENARIOS.includes(scenario)) runnable = runnable.filter((impl) => !MOUNT_IMPLS.includes(impl));
       for (const impl of impls.filter((impl) => plan.excludes?.includes(impl))) emit({ type: "skip", scenario, impl, reason: `${scenario} does not apply to ${impl}` });
       if (scenario === "crossnode") {
         const socklineRedis = await isAvailable("@sockline/redis-adapter", "createAdapter");
@@ -246,6 +252,8 @@ async function runOnce(
         await startServer(impl, {
           redisUrl: nodes > 1 ? redisUrl : undefined,
           cpuProfile: options.profile ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}-n${node}.cpuprofile`) : undefined,
+          heapSnapshot:
+            options.heapSnapshot && scenario === "memory" ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}.heapsnapshot`) : undefined,
         }),
       );
     }

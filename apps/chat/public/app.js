@@ -3,6 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const TYPING_IDLE_MS = 1500;
+const TYPING_SHOWN_MAX_MS = 6000;
 
 const state = {
   socket: null,
@@ -12,8 +13,9 @@ const state = {
   /** room -> rendered message list (kept so switching rooms is instant) */
   messages: new Map(),
   whisperTo: null,
-  typing: new Map(), // room -> Map(socketId -> nickname)
+  typing: new Map(), // room -> Map(socketId -> { nickname, expiry timer })
   typingTimer: null,
+  typingSentAt: 0,
 };
 
 $("login-form").addEventListener("submit", (event) => {
@@ -54,13 +56,28 @@ function connect(nickname, pollingOnly) {
     if (room) addMessage(room, { ...message, private: true });
   });
   socket.on("presence", ({ room, members }) => {
-    if (room === state.currentRoom) renderMembers(members);
+    // Someone who left while typing never sends "typing: false".
+    const typers = state.typing.get(room);
+    if (typers) for (const id of typers.keys()) if (!members.some((m) => m.id === id)) typers.delete(id);
+    if (room === state.currentRoom) {
+      renderMembers(members);
+      renderTyping();
+    }
   });
   socket.on("rooms", ({ rooms }) => renderRooms(rooms));
   socket.on("typing", ({ room, user, typing }) => {
     const map = state.typing.get(room) ?? new Map();
-    if (typing) map.set(user.id, user.nickname);
-    else map.delete(user.id);
+    clearTimeout(map.get(user.id)?.expiry);
+    if (typing) {
+      // Typing events are volatile: if the "stopped" one is lost, the indicator still goes away.
+      const expiry = setTimeout(() => {
+        map.delete(user.id);
+        renderTyping();
+      }, TYPING_SHOWN_MAX_MS);
+      map.set(user.id, { nickname: user.nickname, expiry });
+    } else {
+      map.delete(user.id);
+    }
     state.typing.set(room, map);
     renderTyping();
   });
@@ -88,7 +105,12 @@ async function joinRoom(room, { select = true } = {}) {
   const reply = await state.socket.emitWithAck("room:join", { room });
   if (reply.error) return systemMessage(`cannot join ${room}: ${describeError(reply.error)}`);
   state.joined.add(reply.room);
-  state.messages.set(reply.room, reply.history.map((m) => ({ ...m, delivered: true })));
+  // Merged with what the page already shows: after a server restart the history is empty, and the
+  // conversation so far should not vanish from the screen.
+  const shown = state.messages.get(reply.room) ?? [];
+  const fresh = reply.history.filter((m) => !shown.some((s) => s.id === m.id || s.serverId === m.id));
+  const merged = [...shown, ...fresh.map((m) => ({ ...m, delivered: true }))].sort((a, b) => a.at - b.at);
+  state.messages.set(reply.room, merged);
   if (select) selectRoom(reply.room, reply.members);
 }
 
@@ -146,7 +168,11 @@ async function sendPrivate(to, text) {
 
 $("message").addEventListener("input", () => {
   if (!state.currentRoom) return;
-  if (!state.typingTimer) state.socket.emit("typing", { room: state.currentRoom, typing: true });
+  // Said again now and then while typing goes on, since the others forget it after a while.
+  if (!state.typingTimer || Date.now() - state.typingSentAt > TYPING_SHOWN_MAX_MS / 2) {
+    state.socket.volatile.emit("typing", { room: state.currentRoom, typing: true });
+    state.typingSentAt = Date.now();
+  }
   clearTimeout(state.typingTimer);
   state.typingTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
 });
@@ -155,7 +181,7 @@ function stopTyping() {
   if (!state.typingTimer) return;
   clearTimeout(state.typingTimer);
   state.typingTimer = null;
-  state.socket.emit("typing", { room: state.currentRoom, typing: false });
+  state.socket.volatile.emit("typing", { room: state.currentRoom, typing: false });
 }
 
 $("whisper-cancel").addEventListener("click", () => setWhisper(null));
@@ -241,7 +267,7 @@ function renderRooms(rooms) {
 }
 
 function renderTyping() {
-  const names = [...(state.typing.get(state.currentRoom)?.values() ?? [])];
+  const names = [...(state.typing.get(state.currentRoom)?.values() ?? [])].map((typer) => typer.nickname);
   $("typing").textContent =
     names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
 }

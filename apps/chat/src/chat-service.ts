@@ -3,7 +3,7 @@ import type { Namespace, Socket } from "@sockline/core";
 import { GatewayError } from "@sockline/gateway";
 import type { ChatMessage, ChatStore, Member } from "./chat-store.js";
 import type { InterServerEvents, JoinReply, RoomSummary, SentReply, ServerToClientEvents, SocketData } from "./events.js";
-import { CoalescingRefresher } from "./presence.js";
+import { CoalescingRefresher } from "./coalescing-refresher.js";
 import { checkNickname } from "./nickname.js";
 
 const debug = createDebug("sockline:chat");

@@ -15,10 +15,23 @@ export interface RedisConnection {
  * every node, and a page that reconnects to another node still recovers its session and missed messages.
  */
 export async function connectRedis(url: string): Promise<RedisConnection> {
-  const client = createClient({ url });
+  let ready = false;
+  const client = createClient({
+    url,
+    socket: {
+      // At start-up a wrong REDIS_URL should fail the start with the reason, not retry forever;
+      // once connected, an outage is waited out (the adapter keeps serving local clients meanwhile).
+      reconnectStrategy: (retries: number, cause: Error) => {
+        if (ready) return Math.min(100 * 2 ** retries, 3000);
+        if (retries < 3) return 200;
+        return new Error(`cannot connect to Redis at ${url}: ${cause.message}`, { cause });
+      },
+    },
+  });
   let reported = false;
   // node-redis throws on an unhandled "error" event; report an outage once, it reconnects by itself.
   client.on("error", (error: Error) => {
+    if (!ready) return; // before the first connection, connect() itself rejects with the reason
     if (!reported) console.error(`chat: Redis at ${url} is unreachable (${error.message}); retrying`);
     reported = true;
     debug("redis error: %O", error);
@@ -27,6 +40,7 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
     reported = false;
   });
   await client.connect();
+  ready = true;
   return {
     adapter: createStreamsAdapter(client as any) as NonNullable<ServerOptions["adapter"]>,
     close: async () => {

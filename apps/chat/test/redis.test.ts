@@ -5,7 +5,9 @@ import { ack, chatClient, connected, nextEvent, type ChatClient } from "./helper
 import { redisServerMissing, startRedisServer, type RedisServer } from "./redis-server.js";
 
 // Two chat nodes on two ports, sharing rooms through a real redis-server (the streams adapter).
-describe("two chat nodes sharing a Redis server", { skip: redisServerMissing() }, () => {
+const skip = redisServerMissing();
+
+describe("two chat nodes sharing a Redis server", () => {
   let redis: RedisServer;
   let nodeA: RunningChat;
   let nodeB: RunningChat;
@@ -17,6 +19,7 @@ describe("two chat nodes sharing a Redis server", { skip: redisServerMissing() }
   };
 
   before(async () => {
+    if (skip) return;
     redis = await startRedisServer();
     nodeA = await startChat({ framework: "fastify", host: "127.0.0.1", port: 0, redisUrl: redis.url });
     nodeB = await startChat({ framework: "express", host: "127.0.0.1", port: 0, redisUrl: redis.url });
@@ -28,13 +31,13 @@ describe("two chat nodes sharing a Redis server", { skip: redisServerMissing() }
     await redis?.stop();
   });
 
-  it("runs both nodes on the Redis adapter, on two ports", () => {
+  it("runs both nodes on the Redis adapter, on two ports", { skip }, () => {
     assert.equal(nodeA.adapter, "redis");
     assert.equal(nodeB.adapter, "redis");
     assert.notEqual(nodeA.port, nodeB.port);
   });
 
-  it("shares a room: members, messages, history and private messages across the nodes", async () => {
+  it("shares a room: members, messages, history and private messages across the nodes", { skip }, async () => {
     const ann = await client(nodeA, "ann");
     const bob = await client(nodeB, "bob");
     await ack(ann, "room:join", { room: "shared" });
@@ -65,5 +68,14 @@ describe("two chat nodes sharing a Redis server", { skip: redisServerMissing() }
 
     const rooms = await ack(ann, "rooms:list");
     assert.deepEqual(rooms.rooms.find((r: any) => r.name === "shared"), { name: "shared", members: 3 });
+  });
+
+  it("refuses to start when REDIS_URL points to no server, with the reason", { skip }, async () => {
+    const stopped = await startRedisServer();
+    await stopped.stop(); // a port where nothing listens any more
+    await assert.rejects(
+      startChat({ framework: "fastify", host: "127.0.0.1", port: 0, redisUrl: stopped.url }),
+      new RegExp(`cannot connect to Redis at ${stopped.url.replace(/[.]/g, "\\.")}: connect ECONNREFUSED`),
+    );
   });
 });

@@ -1,2 +1,2 @@
 export { sockline, sockline as default, socklineReady, attachUpgrades, type SocklineExpressOptions } from "./mount.js";
-export type { GatewayClass, GatewayEntry, GatewayFactory } from "./gateways.js";
+export type { GatewayClass, GatewayEntry, GatewayFactory } from "@sockline/core/integration";

@@ -3,14 +3,24 @@ import type { Server as HttpsServer } from "node:https";
 import type { Application, NextFunction, Request, RequestHandler, Response } from "express";
 import createDebug from "debug";
 import { Server, type DefaultEventsMap, type ServerOptions } from "@sockline/core";
-import { matchesEnginePath, resolveEnginePath, type EnginePath } from "./engine-path.js";
-import { mountGatewaysFromPackage, type GatewayEntry, type GatewayFactory } from "./gateways.js";
-import { forwardHandshakeHeaders, rememberHandshakeHeaders } from "./handshake-headers.js";
-import { pendingUpgradeOf } from "./pending-upgrade.js";
+import {
+  handOverUpgrade,
+  isRoutingUpgrades,
+  matchesEnginePath,
+  mountGatewaysOnDemand,
+  resolveEnginePath,
+  routeUpgrades,
+  type EnginePath,
+  type GatewayEntry,
+  type GatewayFactory,
+  type UpgradeProblem,
+  type UpgradeRoute,
+} from "@sockline/core/integration";
 import { watchServersRunning, type ServerWatcher } from "./server-discovery.js";
-import { routeUpgrades, stopRoutingUpgrades, type UpgradeRoute } from "./upgrade-router.js";
 
+const PACKAGE_NAME = "@sockline/express";
 const debug = createDebug("sockline:express");
+const debugUpgrade = createDebug("sockline:express:upgrade");
 
 type EventsMap = { [event: string]: any };
 type AnyServer = Server<any, any, any, any>;
@@ -26,6 +36,12 @@ export interface SocklineExpressOptions extends Partial<ServerOptions> {
   gateways?: readonly GatewayEntry[];
   /** Builds gateway instances from their classes (e.g. from your DI container); default `new`. */
   gatewayFactory?: GatewayFactory;
+  /**
+   * Milliseconds a websocket upgrade may spend in the middleware before it is answered
+   * `408 Request Timeout` and closed (a middleware that never calls `next()` nor answers must not
+   * hold the socket forever). Default 10000; 0 disables the bound.
+   */
+  upgradeRoutingTimeout?: number;
 }
 
 /**
@@ -41,6 +57,7 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
     private readonly io: AnyServer,
     private readonly path: EnginePath,
     private readonly ready: Promise<void> | undefined,
+    readonly upgradeTimeout: number | undefined,
   ) {}
 
   /** The app HTTP servers run: the root of the app the mount was made on. */
@@ -51,9 +68,14 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
   }
 
   onServer(server: HttpServer): void {
-    if (!routeUpgrades(server, this)) return;
-    debug("routing upgrades on %s%s of an HTTP server", this.app.path(), this.path.relative);
-    server.once("close", () => stopRoutingUpgrades(server, this));
+    if (isRoutingUpgrades(server, this)) return;
+    const stop = routeUpgrades(server, this);
+    debug("routing upgrades on %s%s of an HTTP server", this.app.path(), this.path.full);
+    server.once("close", stop);
+  }
+
+  report({ kind, req, error }: UpgradeProblem): void {
+    debugUpgrade('upgrade of "%s": %s %O', req.url, kind, error);
   }
 
   matches(url: string | undefined): boolean {
@@ -77,18 +99,13 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
   }
 
   private serve(req: Request, res: Response, next: NextFunction): void {
-    const upgrade = pendingUpgradeOf(req);
-    if (upgrade !== undefined) {
-      // Another upgrade listener may have sent the same request through already: serve it once.
-      if (!upgrade.take()) return;
-      rememberHandshakeHeaders(req, upgrade.collectHeaders());
-      this.io.handleUpgrade(req, upgrade.socket, upgrade.head);
-      return;
-    }
+    // An upgrade (sent through the app by the upgrade listener) goes to the engine with the
+    // headers the middleware set on the way (session cookie, helmet, CORS) in its 101 answer.
+    if (handOverUpgrade(this.io, req)) return;
     if (bodyAlreadyRead(req)) {
       return next(
         new Error(
-          `@sockline/express: the body of ${req.method} ${req.originalUrl} was already read by a body parser mounted before sockline(); mount the body parsers after sockline() or on your own routes only`,
+          `${PACKAGE_NAME}: the body of ${req.method} ${req.originalUrl} was already read by a body parser mounted before sockline(); mount the body parsers after sockline() or on your own routes only`,
         ),
       );
     }
@@ -122,19 +139,18 @@ export function sockline<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
 >(app: Application, options: SocklineExpressOptions = {}): Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-  const { server, gateways, gatewayFactory, ...serverOptions } = options;
-  const path = resolveEnginePath(serverOptions.path, serverOptions.addTrailingSlash);
-  const io = new Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>({ ...serverOptions, path: path.relative });
+  const { server, gateways, gatewayFactory, upgradeRoutingTimeout, ...serverOptions } = options;
+  const path = resolveEnginePath({ path: serverOptions.path, addTrailingSlash: serverOptions.addTrailingSlash });
+  const io = new Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>({ ...serverOptions, path: path.full });
 
   let gatewaysMounted: Promise<void> | undefined;
   if (gateways !== undefined && gateways.length > 0) {
-    gatewaysMounted = mountGatewaysFromPackage(io, gateways, gatewayFactory);
+    gatewaysMounted = mountGatewaysOnDemand(io, gateways, { factory: gatewayFactory, requiredBy: PACKAGE_NAME });
     // Reported through socklineReady() and to every engine request (via next(err)).
     gatewaysMounted.catch((err: unknown) => debug("mounting gateways failed: %O", err));
   }
 
-  forwardHandshakeHeaders(io);
-  const mount = new SocklineMount(app, io, path, gatewaysMounted);
+  const mount = new SocklineMount(app, io, path, gatewaysMounted, upgradeRoutingTimeout);
   app.use(mount.middleware);
   mounts.set(io, { mount, ready: gatewaysMounted ?? Promise.resolve() });
   watchServersRunning(mount);
@@ -145,13 +161,13 @@ export function sockline<
 /** Resolves once the gateways given to `sockline()` are wired; rejects with why they are not. */
 export function socklineReady(io: AnyServer): Promise<void> {
   const entry = mounts.get(io);
-  if (entry === undefined) return Promise.reject(new Error("@sockline/express: socklineReady() got a server that sockline() did not create"));
+  if (entry === undefined) return Promise.reject(new Error(`${PACKAGE_NAME}: socklineReady() got a server that sockline() did not create`));
   return entry.ready;
 }
 
 /** Routes the websocket upgrades of `server` to the mount of `io` (for servers not created from the app). */
 export function attachUpgrades(io: AnyServer, server: HttpServer | HttpsServer): void {
   const entry = mounts.get(io);
-  if (entry === undefined) throw new Error("@sockline/express: attachUpgrades() got a server that sockline() did not create");
+  if (entry === undefined) throw new Error(`${PACKAGE_NAME}: attachUpgrades() got a server that sockline() did not create`);
   entry.mount.onServer(server as HttpServer);
 }

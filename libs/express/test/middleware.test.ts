@@ -166,3 +166,33 @@ describe("@sockline/express: a client that resets during an upgrade", () => {
     }
   });
 });
+
+describe("@sockline/express: an upgrade stuck in a middleware", () => {
+  it("is answered 408 after upgradeRoutingTimeout, and the server keeps serving", async () => {
+    const app = express();
+    let releaseMiddleware!: () => void;
+    const middlewareFinished = new Promise<void>((finished) => {
+      app.use((req, _res, next) => {
+        if (req.headers.upgrade === undefined || req.headers["x-fast"] !== undefined) return next();
+        // Never calls next() on its own: the upgrade must not wait for it forever.
+        new Promise<void>((release) => (releaseMiddleware = release)).then(() => {
+          next();
+          finished();
+        });
+      });
+    });
+    const io = sockline(app, { upgradeRoutingTimeout: 50 });
+    const { server, url } = await appListen(app);
+    try {
+      assert.equal((await rawUpgrade(url)).status, 408);
+      // The middleware finishing late reaches the mount, which leaves the answered upgrade alone.
+      releaseMiddleware();
+      await middlewareFinished;
+      assert.equal(io.engine.clientsCount, 0);
+      assert.equal((await rawUpgrade(url, "/socket.io/", "", { "x-fast": "1" })).status, 101);
+    } finally {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeServer(server);
+    }
+  });
+});

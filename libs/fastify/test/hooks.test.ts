@@ -164,3 +164,34 @@ describe("@sockline/fastify with @fastify/cors and @fastify/rate-limit", () => {
     assert.equal(await rawUpgradeStatus(url), 429);
   });
 });
+
+describe("@sockline/fastify: an upgrade stuck in a hook", () => {
+  it("is answered 408 after upgradeRoutingTimeout, logged, and the server keeps serving", async () => {
+    const warnings: string[] = [];
+    const app = Fastify({
+      logger: { level: "warn", stream: { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) } },
+    });
+    let releaseHook!: () => void;
+    const hookFinished = new Promise<void>((finished) => {
+      app.addHook("onRequest", async (request) => {
+        if (request.headers.upgrade === undefined || request.headers["x-fast"] !== undefined) return;
+        // Never finishes on its own: the upgrade must not wait for it forever.
+        await new Promise<void>((release) => (releaseHook = release));
+        finished();
+      });
+    });
+    await app.register(socklinePlugin, { upgradeRoutingTimeout: 50 });
+    const url = await listen(app);
+    try {
+      assert.equal(await rawUpgradeStatus(url), 408);
+      assert.ok(warnings.some((msg) => /answered 408/.test(msg)), `expected a warning, got ${JSON.stringify(warnings)}`);
+      // The hook finishing late reaches the engine route, which leaves the answered upgrade alone.
+      releaseHook();
+      await hookFinished;
+      assert.equal(app.io.engine.clientsCount, 0);
+      assert.equal((await rawUpgrade(url, "/socket.io/", "", { "x-fast": "1" })).status, 101);
+    } finally {
+      await app.close();
+    }
+  });
+});

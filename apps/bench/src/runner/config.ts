@@ -19,6 +19,16 @@ export const ALL_SCENARIOS: ScenarioName[] = ["echo", "fanout", "fanout-room", "
 
 export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express"];
 
+/**
+ * Scenarios where the framework mounts can differ from the core: the HTTP side (handshake, upgrade,
+ * polling) and what each connection keeps. Once a WebSocket is open, frames go through the same core
+ * code whatever the mount, so by default the full run measures the mounts on these scenarios only
+ * (an explicit --impls list runs every scenario).
+ */
+export const MOUNT_SCENARIOS: ScenarioName[] = ["echo", "memory", "connect", "polling"];
+
+export const MOUNT_IMPLS: ImplName[] = ["sockline-fastify", "sockline-express"];
+
 /** The reference every ratio is computed against. */
 export const REFERENCE: ImplName = "socketio";
 
@@ -39,9 +49,9 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
     };
   }
   const quick = mode === "quick";
-  const d = quick ? 800 : 2500;
+  const d = quick ? 800 : 2000;
   const repeats = quick ? 1 : 3;
-  const warmupMs = quick ? 200 : 700;
+  const warmupMs = quick ? 200 : 500;
   return {
     echo: { durationMs: d, repeats, params: { clients: 50, warmupMs } },
     fanout: { durationMs: d, repeats, params: { clients: quick ? 200 : 1000, window: 2, warmupMs } },

@@ -18,6 +18,8 @@ export interface ServerSpawnOptions {
   redisUrl?: string;
   /** write a V8 CPU profile of the server's measured window(s) to this file */
   cpuProfile?: string;
+  /** write a V8 heap snapshot with the memory scenario's clients connected to this file */
+  heapSnapshot?: string;
 }
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -39,7 +41,9 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
   const child = fork(SERVER_ENTRY, [impl, options.redisUrl ?? ""], {
     execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, NODE_ENV: "production", ...(options.cpuProfile ? { SOCKLINE_BENCH_PROFILE: options.cpuProfile } : {}) },
+    env: { ...process.env, NODE_ENV: "production", ...(options.cpuProfile ? { SOCKLINE_BENCH_PROFILE: options.cpuProfile } : {}),
+      ...(options.heapSnapshot ? { SOCKLINE_BENCH_HEAPSNAPSHOT: options.heapSnapshot } : {}),
+    },
   });
   let nextId = 0;
   const waiters = new Map<number, { resolve(data: ServerReplyData): void; reject(error: Error): void }>();

@@ -1,5 +1,6 @@
 // Server process: runs one implementation and answers the measurement requests relayed by the runner.
 // Usage (forked by the runner with --expose-gc): node dist/server/main.js <impl> [redisUrl]
+import { writeHeapSnapshot } from "node:v8";
 import type { FromServer, ImplName, ServerCommand, ServerReplyData, ToServer } from "../ipc.js";
 import { ConnectionCounter } from "./handlers.js";
 import type { ImplFactory, RunningImpl } from "./impl.js";
@@ -19,6 +20,8 @@ let cpuStart: NodeJS.CpuUsage | undefined;
 let wallStart = 0;
 const profileFile = process.env["SOCKLINE_BENCH_PROFILE"];
 const profiler = profileFile ? new WindowProfiler(profileFile) : undefined;
+// With --heap-snapshot, the first memory reading taken with clients connected also writes a snapshot.
+let heapSnapshotFile = process.env["SOCKLINE_BENCH_HEAPSNAPSHOT"];
 
 function send(message: FromServer): void {
   process.send?.(message);
@@ -52,6 +55,10 @@ async function execute(command: ServerCommand): Promise<ServerReplyData> {
     case "mem": {
       await forcedGc();
       const usage = process.memoryUsage();
+      if (heapSnapshotFile && counter.open > 0) {
+        writeHeapSnapshot(heapSnapshotFile);
+        heapSnapshotFile = undefined;
+      }
       return {
         heapUsed: usage.heapUsed,
         rss: usage.rss,

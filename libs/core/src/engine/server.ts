@@ -54,7 +54,7 @@ export interface UpgradeOptions {
   /**
    * Extra headers for the 101 answer, e.g. those a framework's hooks set while the upgrade went
    * through it (CORS, security headers, a session cookie). Headers the websocket handshake owns
-   * (Connection, Upgrade, Sec-WebSocket-*, Content-*) are ignored; `Set-Cookie` values add up with
+   * (Connection, Upgrade, Sec-WebSocket-*, Content-Length, Content-Type...) are ignored; `Set-Cookie` values add up with
    * the engine's; for other names the engine's own headers and `headers` listeners win.
    */
   headers?: HandshakeHeaders;

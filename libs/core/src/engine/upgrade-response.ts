@@ -27,13 +27,16 @@ export class PendingUpgrade {
   // Until someone owns the socket, a reset from the peer must not become an uncaught error.
   private readonly onSocketError = (err: Error): void => {
     debug('socket error during the upgrade of "%s": %s', this.req.url, err.message);
+    this.socketErrorListener?.(err);
     this.socket.destroy();
   };
 
+  /** `onSocketError` is told about a socket error (a peer reset...) while the upgrade is pending. */
   constructor(
     readonly req: IncomingMessage,
     readonly socket: Duplex,
     readonly head: Buffer,
+    private readonly socketErrorListener?: (error: Error) => void,
   ) {
     socket.on("error", this.onSocketError);
     const response = new ServerResponse(req);

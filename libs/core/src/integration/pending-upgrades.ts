@@ -22,13 +22,16 @@ export interface PendingUpgradeOptions {
   timeout?: number;
   /** Told when the timeout answered the request (for logging). */
   onTimeout?: (req: IncomingMessage) => void;
+  /** Told about a socket error (a peer reset...) while the request is pending (for logging). */
+  onSocketError?: (error: Error, req: IncomingMessage) => void;
 }
 
 const pendingUpgrades = new WeakMap<IncomingMessage, PendingUpgrade>();
 
 /** Starts the journey of an upgrade request through a framework: dispatch it with `upgrade.response`. */
 export function beginPendingUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: PendingUpgradeOptions = {}): PendingUpgrade {
-  const upgrade = new PendingUpgrade(req, socket, head);
+  const { onSocketError } = options;
+  const upgrade = new PendingUpgrade(req, socket, head, onSocketError && ((error) => onSocketError(error, req)));
   upgrade.expireAfter(options.timeout ?? DEFAULT_UPGRADE_TIMEOUT, options.onTimeout && (() => options.onTimeout!(req)));
   pendingUpgrades.set(req, upgrade);
   return upgrade;
@@ -41,9 +44,7 @@ export function pendingUpgradeOf(req: IncomingMessage): PendingUpgrade | undefin
 
 /** What `handOverUpgrade` needs from a Socket.IO server (or from an engine, as `{ engine }`). */
 export interface UpgradeTarget {
-  readonly engine: {
-    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options?: UpgradeOptions): void;
-  };
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options?: UpgradeOptions): void;
 }
 
 /**
@@ -59,6 +60,6 @@ export function handOverUpgrade(target: UpgradeTarget, req: IncomingMessage, ext
   if (upgrade === undefined) return false;
   if (!upgrade.take()) return true;
   const headers = { ...upgrade.collectHeaders(), ...extraHeaders };
-  target.engine.handleUpgrade(req, upgrade.socket, upgrade.head, { headers });
+  target.handleUpgrade(req, upgrade.socket, upgrade.head, { headers });
   return true;
 }

@@ -69,10 +69,10 @@ class UpgradeRouter {
       if (route.report) route.report(problem);
       else debug('upgrade of "%s": %s %O', req.url, problem.kind, problem.error);
     };
-    socket.once("error", (error) => report({ kind: "socket-error", req, error }));
     const upgrade = beginPendingUpgrade(req, socket, head, {
       timeout: route.upgradeTimeout ?? DEFAULT_UPGRADE_TIMEOUT,
       onTimeout: () => report({ kind: "timeout", req }),
+      onSocketError: (error) => report({ kind: "socket-error", req, error }),
     });
     try {
       route.dispatch(req, upgrade.response);

@@ -31,7 +31,8 @@ export interface EngineConnection extends EventEmitter {
 /** An Engine.IO server (engine.io's `Server`). */
 export interface EngineLike extends EventEmitter {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** `options.headers` go into the 101 answer; an engine without that parameter ignores them. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options?: { headers?: Record<string, unknown> }): void;
   attach?(server: unknown, opts?: Record<string, unknown>): void;
   close(): unknown;
   readonly clientsCount: number;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { Adapter, SessionAwareAdapter, type Room, type SocketId } from "../adapter/index.js";
-import { EngineServer } from "../engine/index.js";
+import { EngineServer, type UpgradeOptions } from "../engine/index.js";
 import { Decoder, Encoder } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
@@ -260,9 +260,12 @@ export class Server<
     this.engine.handleRequest(req, res);
   }
 
-  /** Framework-neutral entry point for one HTTP upgrade request on the Socket.IO path. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.engine.handleUpgrade(req, socket, head);
+  /**
+   * Framework-neutral entry point for one HTTP upgrade request on the Socket.IO path. `options.headers` are added to
+   * the 101 answer (what a framework's hooks set on the way, e.g. a session cookie).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options?: UpgradeOptions): void {
+    this.engine.handleUpgrade(req, socket, head, options);
   }
 
   /** Uses `engine` for the connections from now on (the previous, unused engine is closed). */

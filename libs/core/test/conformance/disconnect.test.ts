@@ -121,6 +121,25 @@ describe(`[${IMPL}] timeouts`, () => {
     }
   });
 
+  it('a stalled network: both sides report "ping timeout"', async () => {
+    const h = await Harness.start({ pingInterval: 100, pingTimeout: 100 }, "websocket");
+    try {
+      const { client, socket } = await h.connect();
+      // Stop reading the client's TCP socket: no ping reaches the client, no pong leaves it.
+      const transport = client.io.engine.transport as unknown as { ws: { _socket: { pause(): void; destroy(): void } } };
+      const tcp = transport.ws._socket;
+      try {
+        const result = await reasons(client, socket, () => tcp.pause());
+        assert.deepEqual(result, { server: "ping timeout", client: "ping timeout" });
+      } finally {
+        // the client's closing handshake cannot complete on a paused socket: drop it
+        tcp.destroy();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a client that answers pings stays connected across several heartbeats", async () => {
     const h = await Harness.start({ pingInterval: 50, pingTimeout: 200 }, "websocket");
     try {

@@ -2,7 +2,7 @@
 // the transport (binary framing, acks) run over websocket, polling and polling-then-upgrade.
 import { describe, it, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { Harness, TRANSPORT_MODES, type ClientSocket } from "./helpers/harness.js";
+import { Harness, TRANSPORT_MODES, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
 import { bytesOf, normalizeBinary } from "./helpers/binary.js";
 import { waitFor, record, withTimeout } from "./helpers/wait.js";
@@ -94,7 +94,8 @@ for (const mode of TRANSPORT_MODES) {
         socket.timeout(100).emit("silent", "x", (...a: unknown[]) => resolve(a)),
       );
       assert.ok(err instanceof Error, "the callback gets an Error as first argument");
-      await assert.rejects(socket.timeout(100).emitWithAck("silent"), Error);
+      assert.equal(err.message, "operation has timed out", "applications match on this message");
+      await assert.rejects(socket.timeout(100).emitWithAck("silent"), { message: "operation has timed out" });
       client.disconnect();
     });
 
@@ -115,6 +116,32 @@ for (const mode of TRANSPORT_MODES) {
       client.disconnect();
     });
 
+    it("JSON semantics: Dates become ISO strings, undefined is dropped or nulled, Maps become {}", async () => {
+      const { client, socket } = await h.connect();
+      const received = waitFor(client, "values");
+      socket.emit("values", new Date(0), { a: undefined, b: 1 }, [undefined, 2], new Map([["k", 1]]), null, true, 1.5, "");
+      assert.deepEqual(await received, ["1970-01-01T00:00:00.000Z", { b: 1 }, [null, 2], {}, null, true, 1.5, ""]);
+      const none = waitFor(socket, "none");
+      client.emit("none");
+      assert.deepEqual(await none, []);
+      client.disconnect();
+    });
+
+    it("a 500 KB payload travels both ways (below maxHttpBufferSize)", async () => {
+      const { client, socket } = await h.connect();
+      const text = "z".repeat(500_000);
+      const bin = Buffer.alloc(300_000, 7);
+      const toClient = waitFor(client, "large");
+      socket.emit("large", text, bin);
+      const [gotText, gotBin] = await toClient;
+      assert.equal(gotText, text);
+      assert.equal(bytesOf(gotBin).length, bin.length);
+      const toServer = waitFor(socket, "large");
+      client.emit("large", text);
+      assert.equal((await toServer)[0], text);
+      client.disconnect();
+    });
+
     it("socket.send() / client.send() use the \"message\" event", async () => {
       const { client, socket } = await h.connect();
       const toClient = waitFor(client, "message");
@@ -128,7 +155,7 @@ for (const mode of TRANSPORT_MODES) {
 
     it("a burst of 200 events each way, right after connecting, arrives complete and in order", async () => {
       // In "upgrade" mode, h.client() (not h.connect()) leaves the burst racing the transport upgrade.
-      const connection = waitFor<[import("./helpers/harness.js").ServerSocket]>(h.io, "connection");
+      const connection = waitFor<[ServerSocket]>(h.io, "connection");
       const client = h.client();
       const toClient = new Promise<number[]>((resolve) => {
         const got: number[] = [];
@@ -336,6 +363,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
       h.io.timeout(200).emit("count", (e: unknown, r: string[]) => resolve([e, r])),
     );
     assert.ok(err instanceof Error);
+    assert.equal(err.message, "operation has timed out");
     assert.deepEqual([...responses].sort(), ["a", "b"]);
     await assert.rejects(h.io.timeout(200).emitWithAck("count"), Error);
     disconnectAll(pairs);

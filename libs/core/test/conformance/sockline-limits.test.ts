@@ -4,7 +4,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerOptions } from "socket.io";
 import type WebSocket from "ws";
-import { Harness, connected, type ServerSocket } from "./helpers/harness.js";
+import { Harness, connected, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL, SOCKLINE_ONLY } from "./helpers/impl.js";
 import { RawClient } from "./helpers/raw.js";
 import { connectBystander, type Bystander } from "./helpers/bystander.js";
@@ -170,7 +170,7 @@ describe(`[${IMPL}] Sockline limits: connection state recovery`, { skip: SOCKLIN
     return { client, id: socket.id };
   }
 
-  async function reconnect(h: Harness, client: import("./helpers/harness.js").ClientSocket): Promise<ServerSocket> {
+  async function reconnect(h: Harness, client: ClientSocket): Promise<ServerSocket> {
     const connection = waitFor<[ServerSocket]>(h.io, "connection");
     client.connect();
     await connected(client);

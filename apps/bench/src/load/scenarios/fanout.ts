@@ -29,7 +29,7 @@ export async function runFanout(context: ScenarioContext, shape: FanoutShape): P
   const total = param(context, "clients");
   const window = param(context, "window");
   const receiverNode = shape.crossNode ? 1 : 0;
-  const receivers = await connectMany(impl, { port: ports[receiverNode]!, timeoutMs: HANDSHAKE_TIMEOUT_MS }, total, 100);
+  const receivers = await connectMany(impl, { port: ports[receiverNode]!, timeoutMs: HANDSHAKE_TIMEOUT_MS }, total, 250);
   const extra: BenchClient[] = [];
   try {
     let controller = receivers[0]!;

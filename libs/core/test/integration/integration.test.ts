@@ -1,0 +1,416 @@
+import assert from "node:assert/strict";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { connect as netConnect, type AddressInfo } from "node:net";
+import { after, afterEach, before, describe, it } from "node:test";
+import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
+import WebSocket from "ws";
+import { Server } from "@sockline/core";
+import {
+  handOverUpgrade,
+  isRoutingUpgrades,
+  matchesEnginePath,
+  mountGatewaysOnDemand,
+  pendingUpgradeOf,
+  resolveEnginePath,
+  routeUpgrades,
+  type UpgradeProblem,
+  type UpgradeRoute,
+} from "@sockline/core/integration";
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/**
+ * The smallest "framework": a middleware chain ending in the engine route, used for plain requests
+ * (request listener) and for upgrades (through routeUpgrades), the way the plugins use the module.
+ */
+class MiniFramework {
+  readonly io = new Server({ path: "/rt" });
+  readonly http: HttpServer;
+  readonly problems: UpgradeProblem[] = [];
+  readonly route: UpgradeRoute;
+  readonly stopRouting: () => void;
+  middlewares: Middleware[] = [];
+  /** Headers the engine route adds on its own (like a Fastify reply's headers). */
+  routeHeaders: Record<string, string> = {};
+
+  constructor(upgradeTimeout?: number) {
+    const path = resolveEnginePath({ path: "/rt" });
+    this.http = createServer((req, res) => this.dispatch(req, res));
+    this.route = {
+      matches: (url) => matchesEnginePath(url, path),
+      dispatch: (req, res) => this.dispatch(req, res),
+      upgradeTimeout,
+      report: (problem) => this.problems.push(problem),
+    };
+    this.stopRouting = routeUpgrades(this.http, this.route);
+  }
+
+  private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    let index = 0;
+    const next = (): void => {
+      const middleware = this.middlewares[index++];
+      if (middleware) return middleware(req, res, next);
+      if (handOverUpgrade(this.io, req, this.routeHeaders)) return;
+      if (req.url?.startsWith("/rt/")) return this.io.handleRequest(req, res);
+      res.writeHead(404).end("not found");
+    };
+    next();
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.http.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.stopRouting();
+    await this.io.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}
+
+/** How the server answered a raw websocket upgrade: 101 and its headers, or the refusal and its body. */
+function rawUpgrade(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace(/^http/, "ws")}${path}`, { headers });
+    ws.once("upgrade", (res) => {
+      ws.terminate();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: "" });
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => {
+        ws.terminate();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
+    });
+    ws.once("error", reject);
+  });
+}
+
+/** Sends a raw upgrade request and resolves once the server closes the connection, with what it wrote. */
+function rawUpgradeUntilClose(url: string, path: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(Number(port), "127.0.0.1", () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
+    });
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.on("close", () => resolve(received));
+    socket.on("error", reject);
+  });
+}
+
+function client(url: string): ClientSocket {
+  return connectClient(url, { path: "/rt", transports: ["websocket"], reconnection: false, forceNew: true });
+}
+
+function connected(socket: ClientSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+}
+
+const WS_HANDSHAKE = "/rt/?EIO=4&transport=websocket";
+
+describe("integration: engine path", () => {
+  it("resolves the path under a prefix and matches like the engine", () => {
+    const path = resolveEnginePath({ prefix: "/api/", path: "socket.io/" });
+    assert.deepEqual(path, { full: "/api/socket.io", relative: "/socket.io", trailingSlash: true });
+    assert.equal(matchesEnginePath("/api/socket.io/?EIO=4", path), true);
+    assert.equal(matchesEnginePath("/api/socket.io?EIO=4", path), false);
+    assert.equal(matchesEnginePath("/api/socket.iox/", path), false);
+    assert.equal(matchesEnginePath(undefined, path), false);
+    const bare = resolveEnginePath({ addTrailingSlash: false });
+    assert.equal(bare.full, "/socket.io");
+    assert.equal(matchesEnginePath("/socket.io?EIO=4", bare), true);
+    // An Express sub-app mounted at /chat sees the raw URL with its mount path in front.
+    assert.equal(matchesEnginePath("/chat/socket.io/?EIO=4", bare, "/chat/"), true);
+    assert.equal(matchesEnginePath("/socket.io/?EIO=4", bare, "/chat"), false);
+  });
+});
+
+describe("integration: upgrades through a framework", () => {
+  let fw: MiniFramework;
+  let url: string;
+  before(async () => {
+    fw = new MiniFramework();
+    url = await fw.listen();
+  });
+  after(() => fw.close());
+  afterEach(() => {
+    fw.middlewares = [];
+    fw.routeHeaders = {};
+    fw.problems.length = 0;
+  });
+
+  it("an official client connects over websocket through the middleware; polling goes through too", async () => {
+    const seen: string[] = [];
+    fw.middlewares = [
+      (req, _res, next) => {
+        seen.push(pendingUpgradeOf(req) ? "upgrade" : "request");
+        next();
+      },
+    ];
+    const socket = client(url);
+    try {
+      await connected(socket);
+      assert.deepEqual(seen, ["upgrade"]);
+      const polling = await fetch(`${url}/rt/?EIO=4&transport=polling`);
+      assert.equal(polling.status, 200);
+      assert.match(await polling.text(), /^0\{"sid"/);
+      assert.deepEqual(seen, ["upgrade", "request"]);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("headers set on the way (middleware, writeHead hooks, the route) reach the 101 answer; handshake headers stay the engine's", async () => {
+    fw.middlewares = [
+      (_req, res, next) => {
+        res.setHeader("X-Framework", "yes");
+        res.setHeader("Set-Cookie", "framework=1");
+        // Must not replace what the websocket handshake writes.
+        res.setHeader("Connection", "keep-alive");
+        res.setHeader("Sec-WebSocket-Accept", "forged");
+        // Like express-session: add a header when the head is written.
+        const writeHead = res.writeHead;
+        res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
+          this.setHeader("X-At-WriteHead", "hooked");
+          return writeHead.apply(this, args);
+        } as ServerResponse["writeHead"];
+        next();
+      },
+    ];
+    fw.routeHeaders = { "x-route": "engine", "cache-control": "public" };
+    const answer = await rawUpgrade(url, WS_HANDSHAKE);
+    assert.equal(answer.status, 101);
+    assert.equal(answer.headers["x-framework"], "yes");
+    assert.equal(answer.headers["x-at-writehead"], "hooked");
+    assert.equal(answer.headers["x-route"], "engine");
+    assert.deepEqual(answer.headers["set-cookie"], ["framework=1"]);
+    assert.equal(answer.headers.connection, "Upgrade");
+    assert.notEqual(answer.headers["sec-websocket-accept"], "forged");
+    // The engine's own headers win over the framework's for the same name.
+    assert.equal(answer.headers["cache-control"], "no-store");
+  });
+
+  it("a middleware that refuses answers on the socket, and the engine never sees the upgrade", async () => {
+    fw.middlewares = [
+      (req, res, next) => {
+        if (req.headers.authorization === "Bearer ok") return next();
+        res.writeHead(401, { "Content-Type": "text/plain" }).end("who are you?");
+      },
+    ];
+    let sessions = 0;
+    const count = (): void => void sessions++;
+    fw.io.engine.on("connection", count);
+    const refused = await rawUpgrade(url, WS_HANDSHAKE);
+    fw.io.engine.off("connection", count);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body, "who are you?");
+    assert.equal(refused.headers.connection, "close");
+    assert.equal(sessions, 0);
+    const accepted = await rawUpgrade(url, WS_HANDSHAKE, { Authorization: "Bearer ok" });
+    assert.equal(accepted.status, 101);
+  });
+
+  it("a middleware that ends without a status does not pretend the upgrade succeeded", async () => {
+    fw.middlewares = [(_req, res) => void res.end("done")];
+    const answer = await rawUpgrade(url, WS_HANDSHAKE);
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body, "done");
+  });
+
+  it("the engine still refuses a bad handshake after the framework let it through", async () => {
+    const answer = await rawUpgrade(url, "/rt/?EIO=3&transport=websocket");
+    assert.equal(answer.status, 400);
+    assert.deepEqual(JSON.parse(answer.body), { code: 5, message: "Unsupported protocol version" });
+  });
+
+  it("upgrades on other paths are left alone (destroyed when nobody else listens)", async () => {
+    const written = await rawUpgradeUntilClose(url, "/elsewhere/");
+    assert.equal(written, "");
+    assert.deepEqual(fw.problems, []);
+  });
+
+  it("a route dispatched twice (two listeners) hands the socket over once", async () => {
+    // A second upgrade listener sending the same request through again must be harmless.
+    const again = (req: IncomingMessage) => {
+      const upgrade = pendingUpgradeOf(req);
+      if (upgrade) setImmediate(() => assert.equal(handOverUpgrade(fw.io, req), true));
+    };
+    fw.http.on("upgrade", again);
+    try {
+      const socket = client(url);
+      await connected(socket);
+      socket.close();
+    } finally {
+      fw.http.off("upgrade", again);
+    }
+  });
+
+  it("handOverUpgrade() is false for a plain request", async () => {
+    let answer: boolean | undefined;
+    fw.middlewares = [
+      (req, _res, next) => {
+        answer = handOverUpgrade(fw.io, req);
+        next();
+      },
+    ];
+    const res = await fetch(`${url}/rt/?EIO=4&transport=polling`);
+    await res.text();
+    assert.equal(answer, false);
+  });
+});
+
+describe("integration: upgrade timeout", () => {
+  it("an upgrade stuck in the middleware is answered 408 and reported", async () => {
+    const fw = new MiniFramework(50);
+    const url = await fw.listen();
+    try {
+      fw.middlewares = [() => {}]; // never calls next(), never answers
+      const answer = await rawUpgrade(url, WS_HANDSHAKE);
+      assert.equal(answer.status, 408);
+      assert.match(answer.body, /not handled within 50 ms/);
+      assert.deepEqual(
+        fw.problems.map((p) => p.kind),
+        ["timeout"],
+      );
+      assert.equal(fw.io.engine.clientsCount, 0);
+    } finally {
+      await fw.close();
+    }
+  });
+
+  it("a middleware that finishes after the timeout finds the upgrade already answered", async () => {
+    const fw = new MiniFramework(50);
+    const url = await fw.listen();
+    let answeredWhenLate: boolean | undefined;
+    let lateState: string | undefined;
+    try {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      fw.middlewares = [
+        (req, _res, next) => {
+          const upgrade = pendingUpgradeOf(req)!;
+          upgrade.response.once("finish", () => {
+            lateState = upgrade.state;
+            next(); // too late: the route runs handOverUpgrade on an answered upgrade
+            release();
+          });
+        },
+        (req, _res, next) => {
+          answeredWhenLate = pendingUpgradeOf(req)?.state === "answered";
+          next();
+        },
+      ];
+      const answer = await rawUpgrade(url, WS_HANDSHAKE);
+      await released;
+      assert.equal(answer.status, 408);
+      assert.equal(lateState, "answered");
+      assert.equal(answeredWhenLate, true);
+      assert.equal(fw.io.engine.clientsCount, 0);
+    } finally {
+      await fw.close();
+    }
+  });
+
+  it("0 disables the bound", async () => {
+    const fw = new MiniFramework(0);
+    const url = await fw.listen();
+    try {
+      let proceed: (() => void) | undefined;
+      fw.middlewares = [(_req, _res, next) => (proceed = next)];
+      const answer = rawUpgrade(url, WS_HANDSHAKE);
+      // Let the request wait in the middleware, then let it through: it still succeeds.
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (proceed) resolve();
+          else setTimeout(check, 5);
+        };
+        check();
+      });
+      proceed!();
+      assert.equal((await answer).status, 101);
+    } finally {
+      await fw.close();
+    }
+  });
+});
+
+describe("integration: routing bookkeeping", () => {
+  it("routeUpgrades() adds one listener per HTTP server and stop() removes it", () => {
+    const http = createServer();
+    const route: UpgradeRoute = { matches: () => true, dispatch: () => {} };
+    const other: UpgradeRoute = { matches: () => false, dispatch: () => {} };
+    const stop = routeUpgrades(http, route);
+    const stopOther = routeUpgrades(http, other);
+    routeUpgrades(http, route);
+    assert.equal(http.listenerCount("upgrade"), 1);
+    assert.equal(isRoutingUpgrades(http, route), true);
+    stop();
+    assert.equal(isRoutingUpgrades(http, route), false);
+    assert.equal(http.listenerCount("upgrade"), 1);
+    stopOther();
+    assert.equal(http.listenerCount("upgrade"), 0);
+  });
+});
+
+describe("integration: engine handleUpgrade headers option", () => {
+  it("adds the headers to the 101 answer; Set-Cookie adds up with the engine's session cookie", async () => {
+    const io = new Server({ path: "/rt", cookie: true });
+    const http = createServer();
+    http.on("upgrade", (req, socket, head) => {
+      io.engine.handleUpgrade(req, socket, head, {
+        headers: { "Set-Cookie": ["a=1", "b=2"], "X-Extra": 42, Upgrade: "nonsense", "Content-Type": "text/html" },
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      const answer = await rawUpgrade(url, WS_HANDSHAKE);
+      assert.equal(answer.status, 101);
+      assert.equal(answer.headers["x-extra"], "42");
+      assert.equal(answer.headers.upgrade, "websocket");
+      assert.equal(answer.headers["content-type"], undefined);
+      const cookies = answer.headers["set-cookie"] ?? [];
+      assert.deepEqual(cookies.slice(0, 2), ["a=1", "b=2"]);
+      assert.equal(cookies.length, 3);
+      assert.match(cookies[2]!, /^io=/);
+    } finally {
+      await io.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  });
+});
+
+describe("integration: gateways on demand", () => {
+  // Held in a variable: the core does not depend on the gateway package, not even in its tests' types.
+  const GATEWAY_PACKAGE = "@sockline/gateway";
+
+  it("loads @sockline/gateway only when called, and wires through its mountGateways (or says who needs it)", async () => {
+    const available = await import(GATEWAY_PACKAGE).then(
+      (module: Record<string, unknown>) => typeof module.mountGateways === "function",
+      () => false,
+    );
+    const io = new Server();
+    try {
+      const mounting = mountGatewaysOnDemand(io, [], { requiredBy: "@sockline/test" });
+      if (available) await mounting;
+      else await assert.rejects(mounting, /^Error: @sockline\/test: .*"@sockline\/gateway"/);
+    } finally {
+      await io.close();
+    }
+  });
+});
