@@ -86,7 +86,10 @@ export class SioPollingClient {
     this.closed = true;
     // "1" is the Engine.IO close packet: the server ends the session and answers the pending GET.
     await httpText(this.agent, this.port, "POST", this.path, "1").catch(() => {});
-    await this.pollLoop;
+    // The server answers the pending GET when the session closes; do not wait forever if it does not.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pollLoop, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
   }
 
   private send(packet: string): void {

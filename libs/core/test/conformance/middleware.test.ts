@@ -46,6 +46,18 @@ describe(`[${IMPL}] connection middlewares`, () => {
     assert.deepEqual(socket.data, { user: "ada", checked: true });
   });
 
+  it("a middleware may join rooms before the connection event", async () => {
+    h.io.use((socket, next) => {
+      socket.join("vip");
+      next();
+    });
+    const { client, socket } = await h.connect();
+    assert.equal(socket.rooms.has("vip"), true);
+    const got = waitFor(client, "perk");
+    h.io.to("vip").emit("perk", 1);
+    assert.deepEqual(await got, [1]);
+  });
+
   it("an asynchronous middleware may call next later", async () => {
     h.io.use((socket, next) => {
       setTimeout(() => {

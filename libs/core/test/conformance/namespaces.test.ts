@@ -106,6 +106,24 @@ describe(`[${IMPL}] namespaces`, () => {
     assert.deepEqual(mainMsgs.stop(), [], "the main namespace is not a child");
   });
 
+  it("fetchSockets() is not supported on a parent namespace", async () => {
+    const parent = h.io.of(/^\/p-\d+$/);
+    assert.throws(() => parent.fetchSockets());
+  });
+
+  it("socket.disconnect(true) on one namespace closes the whole connection", async () => {
+    h.io.of("/a");
+    const { client, socket } = await h.connect("/");
+    const other = client.io.socket("/a");
+    other.connect();
+    await connected(other, "/a");
+    const otherGone = waitFor<[string]>(other, "disconnect");
+    socket.disconnect(true);
+    const [reason] = await otherGone;
+    assert.equal(reason, "transport close", "the other namespace lost its transport");
+    other.disconnect();
+  });
+
   it("a client can join several namespaces over one connection", async () => {
     h.io.of("/a");
     h.io.of("/b");

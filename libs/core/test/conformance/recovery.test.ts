@@ -172,3 +172,64 @@ describe(`[${IMPL}] connection state recovery`, () => {
     assert.deepEqual(missed.stop().map(([v]) => v), ["kept"]);
   });
 });
+
+describe(`[${IMPL}] connection state recovery: offsets stay invisible to the application`, () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it("events from socket.emit, broadcasts, parent namespaces and binary arrive with exactly their own arguments", async () => {
+    h = await Harness.start(recoveryOptions(), "websocket");
+    const parent = h.io.of(/^\/team-\w+$/);
+    const main = await h.connect("/");
+    const team = await h.connect("/team-a");
+    const direct = waitFor(main.client, "direct");
+    main.socket.emit("direct", 1, "two");
+    assert.deepEqual(await direct, [1, "two"]);
+    const broadcast = waitFor(main.client, "all");
+    h.io.emit("all", { x: 1 });
+    assert.deepEqual(await broadcast, [{ x: 1 }]);
+    const fromParent = waitFor(team.client, "news");
+    parent.emit("news", "for every team");
+    assert.deepEqual(await fromParent, ["for every team"], "one offset only, stripped by the client");
+    const binary = waitFor(main.client, "bin");
+    h.io.to(main.socket.id).emit("bin", Buffer.from([1, 2]));
+    const [bin] = await binary;
+    assert.deepEqual([...new Uint8Array(bin as ArrayBuffer)], [1, 2]);
+    main.client.on("ask", (n: number, ack: (v: number) => void) => ack(n + 1));
+    assert.equal(await main.socket.timeout(5000).emitWithAck("ask", 1), 2, "acked packets carry no offset");
+    const responses = await h.io.timeout(5000).emitWithAck("ask", 10);
+    assert.deepEqual(responses, [11]);
+  });
+
+  it("a connection with two namespaces recovers both", async () => {
+    h = await Harness.start(recoveryOptions(), "websocket");
+    h.io.of("/chat");
+    const main = await h.connect("/", RECONNECTING);
+    const chatConnection = waitFor<[ServerSocket]>(h.io.of("/chat"), "connection");
+    const chatClient = main.client.io.socket("/chat");
+    chatClient.connect();
+    await connected(chatClient, "/chat");
+    const [chatSocket] = await chatConnection;
+    chatSocket.join("room");
+    await receiveOne(main.client, main.socket);
+    const chatInit = waitFor(chatClient, "init");
+    chatSocket.emit("init");
+    await chatInit;
+    const missed = record(chatClient, "missed");
+
+    chatSocket.on("disconnect", () => h.io.of("/chat").to("room").emit("missed", "chat"));
+    const mainBack = waitFor<[ServerSocket]>(h.io, "connection");
+    const chatBack = waitFor<[ServerSocket]>(h.io.of("/chat"), "connection");
+    main.socket.conn.close();
+    const [[restoredMain], [restoredChat]] = await Promise.all([mainBack, chatBack]);
+    assert.equal(restoredMain.recovered, true);
+    assert.equal(restoredChat.recovered, true);
+    assert.equal(restoredChat.id, chatSocket.id);
+    assert.equal(restoredChat.rooms.has("room"), true);
+    const sentinel = waitFor(chatClient, "sentinel");
+    restoredChat.emit("sentinel");
+    await sentinel;
+    assert.deepEqual(missed.stop(), [["chat"]]);
+    chatClient.disconnect();
+  });
+});
