@@ -176,6 +176,13 @@ async function main(): Promise<void> {
   }
 
   let redis: RedisProcess | undefined;
+  // Forked servers and load generators exit when this process goes away (IPC disconnect); the
+  // redis-server has no IPC channel, so stop it explicitly on an interrupt.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void (redis?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const runs: Array<{ scenario: ScenarioName; impl: ImplName; repeat: number; plan: ScenarioPlan }> = [];
     for (const scenario of options.scenarios) {

@@ -6,12 +6,14 @@ import type { WsMessageHandler } from '@nestjs/common/interfaces/websockets/web-
 import type { Observable } from 'rxjs';
 import { Server, type Namespace, type Socket } from '@sockline/core';
 import { bindEventHandlers, gateSocket, type EventBinding, type GatewaySocket } from '@sockline/gateway';
+import type { ModulesContainer } from '@nestjs/core';
 import createDebug from 'debug';
+import { applicationModules, optionalProvider } from './container.js';
 import { connectionGuardMiddleware } from './connection-guards.js';
 import { ConnectionHookTracker } from './connection-hooks.js';
 import { SocklineWsExceptionFilter, registerFallbackOptions, reportConnectionHookError, type FallbackFilterOptions } from './errors.js';
 import { discoverGateways, namespaceKey, serverKey, type GatewayEntry } from './gateway-registry.js';
-import { disconnectEverySocket, mountOnHttpServer, mountOnOwnPort, type Mount } from './mounting.js';
+import { mountOnHttpServer, mountOnOwnPort, type Mount } from './mounting.js';
 import { mountThroughFastify, type FastifyLike } from './fastify-mounting.js';
 import { mountThroughExpress } from './express-mounting.js';
 import { SOCKLINE_OPTIONS, type SocklineAdapterOptions } from './options.js';
@@ -36,13 +38,9 @@ function isApplicationContext(value: unknown): value is INestApplicationContext 
   return typeof value === 'object' && value !== null && typeof (value as INestApplicationContext).get === 'function';
 }
 
-function optionsFromContainer(app: INestApplicationContext | undefined): SocklineAdapterOptions {
-  if (!app) return {};
-  try {
-    return app.get<SocklineAdapterOptions>(SOCKLINE_OPTIONS, { strict: false }) ?? {};
-  } catch {
-    return {};
-  }
+/** `SocklineModule`'s options when it is imported; the adapter works the same without it. */
+function optionsFromContainer(modules: ModulesContainer | undefined): SocklineAdapterOptions {
+  return optionalProvider<SocklineAdapterOptions>(modules, SOCKLINE_OPTIONS) ?? {};
 }
 
 /**
@@ -64,10 +62,11 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
   constructor(appOrHttpServer?: INestApplicationContext | HttpServer, options: SocklineAdapterOptions = {}) {
     super(appOrHttpServer);
     this.app = isApplicationContext(appOrHttpServer) ? appOrHttpServer : undefined;
-    this.options = { ...optionsFromContainer(this.app), ...options };
+    const modules = this.app ? applicationModules(this.app) : undefined;
+    this.options = { ...optionsFromContainer(modules), ...options };
     // The gateways exist already (Nest builds them before `app.init()` wires them): the extras
     // that must act before Nest compiles the handlers are installed here.
-    this.gateways = this.app ? discoverGateways(this.app) : [];
+    this.gateways = discoverGateways(modules);
     const extras = ['connectionGuards', 'ackErrors', 'awaitConnectionHook', 'mergeServerOptions', 'globalFilters'] as const;
     if (!this.app && extras.some(extra => this.options[extra])) {
       this.logger.warn('SocklineAdapter: the opt-in extras need the Nest application: create the adapter with `new SocklineAdapter(app, options)`');
@@ -133,8 +132,9 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
   }
 
   private async closeServer({ io, mount }: CreatedServer): Promise<void> {
-    // Clients are dropped first so that neither the engine nor the HTTP server waits on them.
-    disconnectEverySocket(io);
+    // As Nest's IoAdapter: no DISCONNECT packets ("io server disconnect" would stop clients from
+    // reconnecting after a restart); `io.close()` ends every session with a clean "transport close"
+    // before it returns, so the HTTP server does not wait on clients either.
     await io.close();
     await mount.close();
     debug('closed the server on %s', io.path());

@@ -1,5 +1,5 @@
-import type { INestApplicationContext, Type } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import type { Type } from '@nestjs/common';
+import type { ModulesContainer } from '@nestjs/core';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
 import type { GatewayMetadata } from '@nestjs/websockets';
 
@@ -28,13 +28,8 @@ export function serverKey(port: number, path: string | undefined): string {
  * Finds the gateways before Nest wires them (the adapter is built after the instances exist and
  * before `app.init()`), so the extras can see every gateway that will share a server.
  */
-export function discoverGateways(app: INestApplicationContext): GatewayEntry[] {
-  let modules: ModulesContainer;
-  try {
-    modules = app.get(ModulesContainer, { strict: false });
-  } catch {
-    return [];
-  }
+export function discoverGateways(modules: ModulesContainer | undefined): GatewayEntry[] {
+  if (!modules) return [];
   const entries: GatewayEntry[] = [];
   for (const moduleRef of modules.values()) {
     for (const wrapper of moduleRef.providers.values()) {

@@ -38,10 +38,3 @@ export function mountOnOwnPort(io: AnyServer, port: number): Mount {
       }),
   };
 }
-
-/** Disconnects every socket of every namespace (dynamic ones too), so closing never waits on clients. */
-export function disconnectEverySocket(io: AnyServer): void {
-  const namespaces = (io as unknown as { _nsps?: Map<string, { disconnectSockets(close: boolean): void }> })._nsps;
-  if (namespaces) for (const namespace of namespaces.values()) namespace.disconnectSockets(true);
-  else io.disconnectSockets(true);
-}

@@ -22,6 +22,9 @@ import { mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./
 
 const debug = createDebug("sockline:engine");
 
+/** How long `closeGracefully()` waits for clients to take their close (their next GET, or the end of an upgrade). */
+const SHUTDOWN_GRACE = 2_000;
+
 export interface ConnectionError {
   req: IncomingMessage;
   code: ErrorCode;
@@ -384,6 +387,24 @@ export class Server extends EventEmitter implements TransportContext {
       });
     }
     return this;
+  }
+
+  /**
+   * Closes every session so that each client is told (a close packet, or its WebSocket closed once
+   * a half-done upgrade completes) and sees "transport close" rather than a failed poll or nothing
+   * until its ping timeout. Resolves once every session is closed; what is still open after
+   * `grace` ms (a client that stopped answering, or a session opened meanwhile) is closed at once,
+   * as `close()` does. Keep the HTTP server open until this resolves: the close packets travel on it.
+   */
+  async closeGracefully(grace = SHUTDOWN_GRACE): Promise<void> {
+    const sessions = [...this.clients.values()];
+    debug("closing %d sessions gracefully", sessions.length);
+    const allClosed = Promise.all(sessions.map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve()))));
+    for (const socket of sessions) socket.shutDown();
+    let deadline: NodeJS.Timeout | undefined;
+    await Promise.race([allClosed, new Promise<void>((resolve) => (deadline = setTimeout(resolve, grace)))]);
+    clearTimeout(deadline);
+    this.close();
   }
 
   /** Closes every session (at once, buffers discarded) and stops the heartbeat timer. */

@@ -199,10 +199,12 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     if (!upgrade || upgrade.transport !== transport) return;
     if (packet.type === "ping" && packet.data === "probe") {
       transport.send([{ type: "pong", data: "probe" }]);
+      // set before "upgrading": it also marks the probe as answered, which `shutDown()` (maybe
+      // called by a listener) relies on
+      if (!upgrade.check) upgrade.check = setInterval(() => this.releasePendingPoll(), UPGRADE_CHECK_INTERVAL);
       this.emit("upgrading", transport);
       // release the pending GET so the client can pause polling and send the upgrade packet
       this.releasePendingPoll();
-      if (!upgrade.check) upgrade.check = setInterval(() => this.releasePendingPoll(), UPGRADE_CHECK_INTERVAL);
       return;
     }
     if (packet.type === "upgrade" && this.readyState !== "closed") {
@@ -297,6 +299,29 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   }
 
   // ---- closing ----
+
+  /**
+   * @internal Server shutdown (see `Server.closeGracefully`): what is buffered is dropped, but the
+   * client is still told, so that it sees a clean "transport close" and reconnects, instead of a
+   * poll answered with a noop and then refused. The close packet goes to the pending GET, or to the
+   * next one. A client that already answered the probe has paused polling and only listens on its
+   * new WebSocket: the session stays "closing" until the upgrade completes, which then closes it.
+   */
+  shutDown(): void {
+    if (this.readyState !== "open") return;
+    this.writeBuffer = [];
+    this.packetCallbacks = null;
+    // the caller bounds the wait, not the ping timeout
+    this.server.heartbeat.remove(this);
+    if (this.upgrade?.check) {
+      debug("session %s: shutting down once the upgrade completes", this.id);
+      this.readyState = "closing";
+      return;
+    }
+    // a probe not answered yet: the client is still polling and goes on once the probe fails
+    if (this.upgrade) this.cancelUpgrade("server shutting down");
+    this.close();
+  }
 
   /** Closes the session once the buffer is flushed (at once if `discard`); reason "forced close". */
   close(discard = false): void {

@@ -8,6 +8,7 @@ import { Socket } from "./socket.js";
 import {
   StrictEventEmitter,
   type AllButLast,
+  type DecorateAcknowledgementsWithMultipleResponses,
   type DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   type DefaultEventsMap,
   type EventNames,
@@ -182,16 +183,16 @@ export class Namespace<
     if (this._onEmpty && this.sockets.size === 0) this._onEmpty();
   }
 
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).to(room);
+  to(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).to(room) as any;
   }
 
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).in(room);
+  in(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).in(room) as any;
   }
 
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).except(room);
+  except(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).except(room) as any;
   }
 
   /** Sends an event to every socket of the namespace. */
@@ -253,16 +254,16 @@ export class Namespace<
     return new BroadcastOperator(this.adapter).allSockets();
   }
 
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).compress(compress);
+  compress(compress: boolean): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).compress(compress) as any;
   }
 
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).volatile;
+  get volatile(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).volatile as any;
   }
 
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return new BroadcastOperator<EmitEvents, SocketData>(this.adapter).local;
+  get local(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(this.adapter).local as any;
   }
 
   timeout(

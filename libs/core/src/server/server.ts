@@ -23,6 +23,7 @@ import type { Socket } from "./socket.js";
 import {
   StrictEventEmitter,
   type AllButLast,
+  type DecorateAcknowledgementsWithMultipleResponses,
   type DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   type DefaultEventsMap,
   type EventNames,
@@ -327,7 +328,8 @@ export class Server<
 
   /**
    * Disconnects every socket ("server shutting down"), closes the adapters and the engine, then the
-   * HTTP server if there is one.
+   * HTTP server if there is one. As with the reference server, clients get "transport close" (not
+   * "io server disconnect") and reconnect: a shutdown is usually a restart.
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
     await Promise.allSettled(
@@ -336,7 +338,10 @@ export class Server<
         await nsp.adapter.close();
       }),
     );
-    this.engine.close();
+    // before the HTTP server closes: polling clients take their close packet on it
+    const engine = this.engine as EngineLike & Partial<Pick<EngineServer, "closeGracefully">>;
+    if (engine.closeGracefully) await engine.closeGracefully();
+    else engine.close();
     const httpServer = this.httpServer;
     if (!httpServer) {
       fn?.();
@@ -356,15 +361,15 @@ export class Server<
     return this;
   }
 
-  to(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  to(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.to(room);
   }
 
-  in(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  in(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.in(room);
   }
 
-  except(room: Room | Room[]): BroadcastOperator<EmitEvents, SocketData> {
+  except(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.except(room);
   }
 
@@ -408,15 +413,15 @@ export class Server<
     return this.sockets.allSockets();
   }
 
-  compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
+  compress(compress: boolean): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.compress(compress);
   }
 
-  get volatile(): BroadcastOperator<EmitEvents, SocketData> {
+  get volatile(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.volatile;
   }
 
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
+  get local(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.local;
   }
 

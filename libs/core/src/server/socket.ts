@@ -358,11 +358,11 @@ export class Socket<
   }
 
   /** Every socket of the namespace but this one. */
-  get broadcast(): BroadcastOperator<EmitEvents, SocketData> {
+  get broadcast(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.newBroadcastOperator();
   }
 
-  get local(): BroadcastOperator<EmitEvents, SocketData> {
+  get local(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
     return this.newBroadcastOperator().local;
   }
 

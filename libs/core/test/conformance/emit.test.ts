@@ -258,6 +258,17 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     clients.forEach((c) => c.disconnect());
   });
 
+  it("30 clients connecting at once (mixed transports) get unique ids and each receive a broadcast once", async () => {
+    const transports: ("polling" | "websocket")[][] = [["websocket"], ["polling"], ["polling", "websocket"]];
+    const clients = Array.from({ length: 30 }, (_, i) => h.client("/", { transports: transports[i % 3] }));
+    await Promise.all(clients.map((c) => waitFor(c, "connect")));
+    assert.equal(new Set(clients.map((c) => c.id)).size, 30);
+    assert.equal(h.io.of("/").sockets.size, 30);
+    const got = await deliveries(clients, "hello", () => h.io.emit("hello"));
+    for (const events of got) assert.equal(events.length, 1);
+    clients.forEach((c) => c.disconnect());
+  });
+
   it("to() several rooms delivers once per client (union, no duplicates) and except() excludes", async () => {
     const pairs = await connectMany(5);
     const [a, b, c, d, e] = pairs;

@@ -114,13 +114,13 @@ describe(`[${IMPL}] namespaces`, () => {
   it("socket.disconnect(true) on one namespace closes the whole connection", async () => {
     h.io.of("/a");
     const { client, socket } = await h.connect("/");
-    const other = client.io.socket("/a");
-    other.connect();
+    const other = client.io.socket("/a"); // connects by itself (autoConnect)
     await connected(other, "/a");
     const otherGone = waitFor<[string]>(other, "disconnect");
     socket.disconnect(true);
     const [reason] = await otherGone;
-    assert.equal(reason, "transport close", "the other namespace lost its transport");
+    assert.equal(reason, "io server disconnect", "every namespace of that client is disconnected first");
+    assert.equal(h.io.of("/a").sockets.size, 0);
     other.disconnect();
   });
 

@@ -247,3 +247,58 @@ describe(`[${IMPL}] protocol: strict validation closes only the offending connec
     await bystander.assertAlive();
   });
 });
+
+describe(`[${IMPL}] protocol: long-polling`, () => {
+  let h: Harness;
+  before(async () => {
+    h = await Harness.start({}, "polling");
+  });
+  after(() => h.close());
+
+  async function joinedSession(): Promise<{ session: PollingSession; socket: ServerSocket }> {
+    const connection = waitFor<[ServerSocket]>(h.io, "connection");
+    const session = await PollingSession.open(h.url);
+    assert.equal((await session.post("40")).status, 200);
+    assert.match((await session.poll()).body, /^40\{"sid"/);
+    const [socket] = await connection;
+    return { session, socket };
+  }
+
+  it("one POST carrying 10,000 packets is decoded completely and in order", async () => {
+    const { session, socket } = await joinedSession();
+    const got: number[] = [];
+    const all = new Promise<void>((resolve) =>
+      socket.on("n", (i: number) => {
+        got.push(i);
+        if (got.length === 10_000) resolve();
+      }),
+    );
+    const body = Array.from({ length: 10_000 }, (_, i) => `42["n",${i}]`).join("\x1e");
+    assert.equal((await session.post(body)).status, 200);
+    await all;
+    assert.deepEqual(got, Array.from({ length: 10_000 }, (_, i) => i));
+  });
+
+  it("binary attachments travel base64-encoded (b prefix) over polling", async () => {
+    const { session, socket } = await joinedSession();
+    const upload = waitFor(socket, "upload");
+    await session.post('451-["upload",{"_placeholder":true,"num":0}]\x1ebAQID');
+    assert.deepEqual(bytesOf((await upload)[0]), [1, 2, 3]);
+    socket.emit("download", Buffer.from([9, 8]));
+    const { body } = await session.poll();
+    assert.equal(body, '451-["download",{"_placeholder":true,"num":0}]\x1ebCQg=');
+  });
+
+  it("handshake errors: unknown session 400/1, unknown transport 400/0, Engine.IO v3 400/5", async () => {
+    const base = `${h.url}/socket.io/?EIO=4&transport=polling`;
+    const unknownSid = await fetch(`${base}&sid=nope`);
+    assert.equal(unknownSid.status, 400);
+    assert.deepEqual(await unknownSid.json(), { code: 1, message: "Session ID unknown" });
+    const badTransport = await fetch(`${h.url}/socket.io/?EIO=4&transport=flash`);
+    assert.equal(badTransport.status, 400);
+    assert.deepEqual(await badTransport.json(), { code: 0, message: "Transport unknown" });
+    const v3 = await fetch(`${h.url}/socket.io/?EIO=3&transport=polling`);
+    assert.equal(v3.status, 400);
+    assert.deepEqual(await v3.json(), { code: 5, message: "Unsupported protocol version" });
+  });
+});

@@ -102,7 +102,13 @@ export class Harness {
 
   /** Closes every client this harness opened, then the server. */
   async close(): Promise<void> {
-    for (const client of this.clients) client.disconnect();
+    for (const client of this.clients) {
+      // Also end the Manager: a test may have opened more namespaces on it (manager.socket()),
+      // which would otherwise keep it reconnecting after the server is gone.
+      client.io.reconnection(false);
+      client.disconnect();
+      client.io.engine?.close();
+    }
     this.clients.clear();
     // Let the server see those closes first: closing a long-polling session from the server side
     // while no poll is pending makes the reference wait out its closeTimeout (30 s) before exiting.
