@@ -3,15 +3,14 @@
 // implementations alternating (A B C A B C ...) for each repeat, one fresh server process and one
 // load-generator process per measurement. Writes one JSON line per result to stdout and to
 // <out>/results.jsonl, then prints the ratio table and writes <out>/summary.md and <out>/ratios.svg.
-import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ImplName, ScenarioName } from "./ipc.js";
 import { ratioChart } from "./report/chart.js";
-import type { Line } from "./report/lines.js";
+import type { Line, ResultLine } from "./report/lines.js";
 import { summarize, summaryTable } from "./report/summary.js";
+import { availableImpls, ensureFdLimit, machine } from "./runner/environment.js";
 import { ALL_IMPLS, ALL_SCENARIOS, MOUNT_IMPLS, MOUNT_SCENARIOS, plans, REFERENCE, type Mode, type ScenarioPlan } from "./runner/config.js";
 import { startServer, runLoad, type ServerProcess } from "./runner/processes.js";
 import { startRedis, type RedisProcess } from "./runner/redis.js";
@@ -28,10 +27,13 @@ interface Options {
   profile: boolean;
   heapSnapshot: boolean;
   verify: boolean;
+  /** re-render the report of an earlier run from its results.jsonl instead of measuring */
+  from?: string;
 }
 
 const USAGE = `usage: node apps/bench/dist/run.js [--quick | --smoke] [--impls=a,b] [--scenarios=a,b]
   [--repeats=N] [--duration=MS] [--out=DIR] [--profile] [--heap-snapshot] [--no-verify]
+  [--from=results.jsonl]   (only re-render the table and chart of an earlier run)
 implementations: ${ALL_IMPLS.join(", ")}
 scenarios: ${ALL_SCENARIOS.join(", ")}`;
 
@@ -81,6 +83,9 @@ function parseArgs(argv: string[]): Options {
       case "--heap-snapshot":
         options.heapSnapshot = true;
         break;
+      case "--from":
+        options.from = resolve(value);
+        break;
       case "--no-verify":
         options.verify = false;
         break;
@@ -94,52 +99,11 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-function fdLimits(): { soft: number; hard: number } {
-  const read = (flag: string) => Number(spawnSync("sh", ["-c", `ulimit ${flag}`], { encoding: "utf8" }).stdout.trim());
-  const parse = (value: number) => (Number.isFinite(value) ? value : Number.MAX_SAFE_INTEGER);
-  return { soft: parse(read("-Sn")), hard: parse(read("-Hn")) };
-}
-
-/**
- * Ten thousand idle clients need a file descriptor each in the load generator and in the server.
- * Node cannot raise its own limit, so when the soft limit is short and the hard one allows more, the
- * runner re-executes itself under `ulimit -n <hard>`.
- */
-function ensureFdLimit(needed: number): number {
-  const { soft, hard } = fdLimits();
-  if (soft >= needed || process.env["SOCKLINE_BENCH_ULIMIT"] === "1" || hard <= soft) return soft;
-  const command = `ulimit -n ${hard} && exec "$0" "$@"`;
-  const result = spawnSync("sh", ["-c", command, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: "inherit",
-    env: { ...process.env, SOCKLINE_BENCH_ULIMIT: "1" },
-  });
-  process.exit(result.status ?? 1);
-}
-
-async function availableImpls(requested: ImplName[] | undefined, mode: Mode): Promise<{ impls: ImplName[]; missing: ImplName[] }> {
-  const probes: Record<ImplName, () => Promise<boolean>> = {
-    socketio: async () => true,
-    ws: async () => true,
-    sockline: () => isAvailable("@sockline/core", "Server"),
-    "sockline-fastify": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("@sockline/fastify", "default")),
-    "sockline-express": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("@sockline/express", "sockline")),
-  };
-  const wanted = requested ?? (mode === "smoke" ? ["sockline" as ImplName] : mode === "quick" ? ["socketio", "ws", "sockline"] as ImplName[] : ALL_IMPLS);
-  const impls: ImplName[] = [];
-  const missing: ImplName[] = [];
-  for (const impl of wanted) ((await probes[impl]()) ? impls : missing).push(impl);
-  return { impls, missing };
-}
-
-function machine(): string {
-  const model = cpus()[0]?.model ?? "unknown CPU";
-  return `${cpus().length} cores (${model}), node ${process.version}, ${process.platform} ${process.arch}`;
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.from !== undefined) return reportFrom(options.from, options.out);
   const scenarioPlans = plans(options.mode);
-  const softLimit = ensureFdLimit(scenarioPlans.memory.params["clients"]! + 1000);
+  const softLimit = ensureFdLimit(scenarioPlans.memory.params["clients"]! + 1000, fileURLToPath(import.meta.url));
   const memoryClients = scenarioPlans.memory.params["clients"]!;
   if (softLimit < memoryClients + 500) {
     scenarioPlans.memory.params["clients"] = Math.max(100, softLimit - 500);
@@ -230,16 +194,34 @@ async function main(): Promise<void> {
     await redis?.stop();
   }
 
+  writeReport(lines, impls, options.mode, options.out, new Date());
+  const failures = lines.filter((line) => line.type === "error" || (line.type === "verify" && !line.ok)).length;
+  process.exitCode = failures > 0 ? 1 : 0;
+}
+
+/** Prints the ratio table and writes <out>/summary.md and <out>/ratios.svg. */
+function writeReport(lines: readonly Line[], impls: readonly ImplName[], mode: string, out: string, at: Date): void {
   const judged = impls.filter((impl) => impl.startsWith("sockline"));
   const rows = summarize(lines, impls, REFERENCE);
   const table = summaryTable(rows, impls, REFERENCE, judged);
-  const title = `Sockline bench (${options.mode}), ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  writeFileSync(join(options.out, "ratios.svg"), ratioChart(rows, impls, REFERENCE, title));
-  writeFileSync(join(options.out, "summary.md"), `# ${title}\n\nMachine: ${machine()}\n\n${table}\n`);
+  const title = `Sockline bench (${mode}), ${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "ratios.svg"), ratioChart(rows, impls, REFERENCE, title));
+  writeFileSync(join(out, "summary.md"), `# ${title}\n\nMachine: ${machine()}\n\n${table}\n`);
   console.log(`\n## Summary (median of repeats; ratio to ${REFERENCE} in parentheses)\n\n${table}\n`);
-  progress(`chart: ${join(options.out, "ratios.svg")}`);
-  const failures = lines.filter((line) => line.type === "error" || (line.type === "verify" && !line.ok)).length;
-  process.exitCode = failures > 0 ? 1 : 0;
+  console.error(`# chart: ${join(out, "ratios.svg")}`);
+}
+
+/** `--from`: the report of an earlier run, from its JSON lines (the date is that of its first result). */
+function reportFrom(file: string, out: string): void {
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((text) => text.startsWith("{"))
+    .map((text) => JSON.parse(text) as Line);
+  const results = lines.filter((line): line is ResultLine => line.type === "result");
+  if (results.length === 0) throw new Error(`${file}: no result lines`);
+  const impls = ALL_IMPLS.filter((impl) => results.some((line) => line.impl === impl));
+  writeReport(lines, impls, results[0]!.mode, out, new Date(results[0]!.at));
 }
 
 async function runOnce(

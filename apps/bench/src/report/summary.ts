@@ -46,13 +46,14 @@ export function summaryTable(rows: readonly SummaryRow[], impls: readonly ImplNa
     const cells = impls.map((impl) => {
       const cell = row.cells[impl];
       if (!cell) return "–";
-      return impl === reference || !Number.isFinite(cell.ratio) ? formatValue(cell.value) : `${formatValue(cell.value)} (${round(cell.ratio, 2)}×)`;
+      return impl === reference || !Number.isFinite(cell.ratio) ? formatValue(cell.value) : `${formatValue(cell.value)} (${cell.ratio.toFixed(2)}×)`;
     });
     const verdicts = judged.map((impl) => {
       const cell = row.cells[impl];
       if (!cell || row.key.target === undefined) return "";
       if (!Number.isFinite(cell.ratio)) return "n/a";
-      return meetsTarget(row.key, cell.ratio) ? "yes" : "**no**";
+      // Judged on the ratio as printed (two decimals), so the verdict agrees with what the reader sees.
+      return meetsTarget(row.key, Number(cell.ratio.toFixed(2))) ? "yes" : "**no**";
     });
     out.push(`| ${[row.key.label, ...cells, describeTarget(row.key), ...verdicts].join(" | ")} |`);
   }

@@ -2,7 +2,10 @@
 // IPC channel, bound to 127.0.0.1 and killed by the runner when its run ends or times out.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import createDebug from "debug";
 import type { FromLoad, FromServer, ImplName, LoadJob, Metrics, ServerCommand, ServerReplyData, ToLoad, ToServer } from "../ipc.js";
+
+const debug = createDebug("sockline:bench:runner");
 
 const SERVER_ENTRY = fileURLToPath(new URL("../server/main.js", import.meta.url));
 const LOAD_ENTRY = fileURLToPath(new URL("../load/main.js", import.meta.url));
@@ -51,7 +54,11 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
     for (const waiter of waiters.values()) waiter.reject(new Error(`server ${impl}: ${reason}`));
     waiters.clear();
   };
-  child.on("exit", (code, signal) => failAll(`exited (code ${code}, signal ${signal})`));
+  debug("server %s forked (pid %d)", impl, child.pid);
+  child.on("exit", (code, signal) => {
+    debug("server %s (pid %d) exited: code %s, signal %s", impl, child.pid, code, signal);
+    failAll(`exited (code ${code}, signal ${signal})`);
+  });
 
   return new Promise((resolve, reject) => {
     const startTimer = setTimeout(() => {
@@ -96,6 +103,7 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
 /** Runs one load job to completion (or until `timeoutMs`), relaying its requests to the servers. */
 export function runLoad(job: LoadJob, servers: readonly ServerProcess[], timeoutMs: number): Promise<Metrics> {
   const child = fork(LOAD_ENTRY, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  debug("load generator for %s on %s forked (pid %d), ports %o", job.scenario, job.impl, child.pid, job.ports);
   return new Promise<Metrics>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | undefined, metrics?: Metrics) => {
@@ -115,6 +123,7 @@ export function runLoad(job: LoadJob, servers: readonly ServerProcess[], timeout
       if (message.type === "result") finish(undefined, message.metrics);
       else if (message.type === "fatal") finish(new Error(`${job.scenario} on ${job.impl}: ${message.error}`));
       else if (message.type === "server-request") {
+        debug("%s on %s: relaying %o to node %d", job.scenario, job.impl, message.command, message.node);
         const target = servers[message.node];
         const reply = (data?: ServerReplyData, error?: string) => {
           if (child.connected) child.send({ type: "server-reply", id: message.id, data, error } satisfies ToLoad);
