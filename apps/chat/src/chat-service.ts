@@ -61,6 +61,14 @@ export class ChatService {
     }
   }
 
+  /**
+   * Shutting down: tell this node's clients the server disconnected them (they don't wait for a timeout). Only
+   * the local ones: with the Redis adapter the other nodes keep theirs.
+   */
+  disconnectLocalClients(): void {
+    this.nsp?.local.disconnectSockets(true);
+  }
+
   /** A new (or recovered) connection: its nickname, and the presence of the rooms it is back in. */
   async welcome(socket: ChatSocket): Promise<void> {
     if (!socket.recovered || !socket.data?.nickname) {

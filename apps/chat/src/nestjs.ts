@@ -118,7 +118,12 @@ export async function startNest({ chat, serverOptions, host, port }: BootstrapOp
   await app.listen(port, host);
   return {
     port: (app.getHttpServer().address() as AddressInfo).port,
-    // The adapter disconnects the sockets and closes the Socket.IO server, then Nest closes HTTP.
-    close: () => app.close(),
+    // Like the Fastify and Express mounts, the chat tells its clients it is going away; then the adapter closes
+    // the Socket.IO server (Nest's own convention: io.close(), which alone would let clients reconnect) and
+    // Nest closes HTTP.
+    close: () => {
+      chat.disconnectLocalClients();
+      return app.close();
+    },
   };
 }

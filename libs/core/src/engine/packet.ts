@@ -29,6 +29,11 @@ export function toBuffer(data: BinaryData): Buffer {
 export interface PacketOptions {
   /** Whether the packet may be compressed (permessage-deflate or HTTP compression). Default true. */
   compress?: boolean;
+  /**
+   * The complete WebSocket frame of this message packet, built once for every recipient of a
+   * broadcast (adapters set it). Only used by a WebSocket without permessage-deflate.
+   */
+  wsPreEncodedFrame?: Buffer | Buffer[];
 }
 
 export interface Packet {

@@ -3,7 +3,6 @@
  * upgrades to sessions, errors, middlewares, and the session registry.
  */
 import { EventEmitter } from "node:events";
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
@@ -15,6 +14,7 @@ import { HeartbeatScheduler } from "./heartbeat.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
 import { computePath, resolveOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { Socket } from "./socket.js";
+import { randomId } from "./random-id.js";
 import { PollingTransport } from "./transports/polling.js";
 import type { EngineRequest, TransportContext } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
@@ -108,7 +108,7 @@ export class Server extends EventEmitter implements TransportContext {
 
   /** Session ids: 20 random base64url characters (the reference's length). Override to customise. */
   generateId(_req: IncomingMessage): string | Promise<string> {
-    return randomBytes(15).toString("base64url");
+    return randomId();
   }
 
   /** @internal */
@@ -430,6 +430,14 @@ const NO_OWNER_YET = {
  * set last; `Set-Cookie` values add up.
  */
 function headerLines(headers: Record<string, string | string[] | undefined>): string[] {
+  const names = Object.keys(headers);
+  if (names.length === 1) {
+    // the usual case (only the engine's Cache-Control): nothing to merge
+    const name = names[0]!;
+    const value = headers[name];
+    if (value === undefined) return [];
+    return Array.isArray(value) ? value.map((v) => `${name}: ${v}`) : [`${name}: ${value}`];
+  }
   const byName = new Map<string, { name: string; values: string[] }>();
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -455,10 +463,35 @@ function prepareRequest(req: IncomingMessage): EngineRequest {
   if (!request._query) {
     const url = req.url ?? "";
     const q = url.indexOf("?");
-    // Object.fromEntries defines own properties: a "__proto__" key cannot change the prototype
-    request._query = q === -1 ? {} : (Object.fromEntries(new URLSearchParams(url.slice(q + 1))) as Record<string, string>);
+    request._query = q === -1 ? {} : parseQuery(url.slice(q + 1));
   }
   return request;
+}
+
+/** Query strings that need URLSearchParams (escapes, `+`, a leading `?`, a `__proto__` key): the rest is split by hand. */
+const NEEDS_FULL_PARSER = /^\?|[%+]|__proto__/;
+
+/**
+ * The query as an object, the last value winning for a repeated key (what `URLSearchParams` +
+ * `Object.fromEntries` give). Engine.IO queries are almost always plain `EIO=4&transport=...`, which
+ * is split without URLSearchParams and its iterator objects.
+ */
+function parseQuery(search: string): Record<string, string> {
+  // Object.fromEntries defines own properties: a "__proto__" key cannot change the prototype
+  if (NEEDS_FULL_PARSER.test(search)) return Object.fromEntries(new URLSearchParams(search)) as Record<string, string>;
+  const query: Record<string, string> = {};
+  let start = 0;
+  while (start <= search.length) {
+    let end = search.indexOf("&", start);
+    if (end === -1) end = search.length;
+    if (end > start) {
+      const eq = search.indexOf("=", start);
+      if (eq === -1 || eq > end) query[search.slice(start, end)] = "";
+      else query[search.slice(start, eq)] = search.slice(eq + 1, end);
+    }
+    start = end + 1;
+  }
+  return query;
 }
 
 /** True if the header value holds a character not allowed in an HTTP field value. */

@@ -27,6 +27,8 @@ export type CloseReason =
 export interface SendOptions {
   /** Whether the message may be compressed. Default true. */
   compress?: boolean;
+  /** The message's complete WebSocket frame, shared by a broadcast (see `PacketOptions`). */
+  wsPreEncodedFrame?: Buffer | Buffer[];
 }
 
 /** Interval of the noop writes that release the pending GET of a session being upgraded. */
@@ -53,6 +55,16 @@ export interface SocketEvents {
   error: [err: Error];
 }
 
+/**
+ * @internal The layer above (the Socket.IO client of this session) hears about data and the close
+ * through direct calls rather than listeners: an idle session then keeps no listener table. It is
+ * called before the "data" / "close" listeners.
+ */
+export interface SessionHandler {
+  ondata(data: RawData): void;
+  onclose(reason: CloseReason, description?: unknown): void;
+}
+
 export class Socket extends EventEmitter implements TransportOwner, HeartbeatEntry {
   readonly protocol = 4;
   readyState: ReadyState = "opening";
@@ -67,6 +79,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   private upgrade: UpgradeState | null = null;
   /** Whether a packet already extended the current pong wait (once per ping, as the reference does). */
   private pongWaitExtended = false;
+  private handler: SessionHandler | null = null;
 
   /** @internal heartbeat queue links */ hbPrev: HeartbeatEntry | null = null;
   /** @internal */ hbNext: HeartbeatEntry | null = null;
@@ -105,6 +118,12 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.server.heartbeat.schedulePing(this);
   }
 
+  /** @internal Sets (or clears, with null) the layer told of data and close; see `SessionHandler`. */
+  _setHandler(handler: SessionHandler | null): true {
+    this.handler = handler;
+    return true;
+  }
+
   // ---- heartbeat (driven by the server's HeartbeatScheduler) ----
 
   /** @internal */
@@ -129,6 +148,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     if (this.readyState !== "open") return;
     this.extendPongWait();
     if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
+    if (this.handler !== null) this.handler.ondata(data);
     this.emit("data", data);
     this.emit("message", data);
   }
@@ -273,11 +293,13 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
       this.listenerCount("packetCreate") === 0 &&
       this.listenerCount("flush") === 0
     ) {
-      (transport as DirectTransport).sendDirect(type, data, compress, callback);
+      (transport as DirectTransport).sendDirect(type, data, compress, callback, options?.wsPreEncodedFrame);
       if (this.listenerCount("drain") > 0) this.emit("drain");
       return;
     }
-    const packet: Packet = data === undefined ? { type, options: { compress } } : { type, data, options: { compress } };
+    const frame = options?.wsPreEncodedFrame;
+    const packetOptions: PacketOptions = frame === undefined ? { compress } : { compress, wsPreEncodedFrame: frame };
+    const packet: Packet = data === undefined ? { type, options: packetOptions } : { type, data, options: packetOptions };
     this.emit("packetCreate", packet);
     this.writeBuffer.push(packet);
     if (callback) (this.packetCallbacks ??= []).push(callback);
@@ -356,6 +378,9 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     process.nextTick(() => {
       this.writeBuffer = [];
     });
+    const handler = this.handler;
+    this.handler = null;
+    if (handler !== null) handler.onclose(reason, description);
     this.emit("close", reason, description);
   }
 }

@@ -94,7 +94,12 @@ export class Decoder extends EventEmitter<DecoderEvents> {
     this.buffers = [];
   }
 
-  private decodeString(str: string): Packet {
+  /**
+   * @internal Decodes one text frame without touching the reassembly state (the server shares one
+   * decoder for the text frames of every connection; a binary packet's attachments need a decoder of
+   * their own). Throws `ParserError` like `add()`.
+   */
+  decodeString(str: string): Packet {
     const type = str.charCodeAt(0) - 48;
     if (!(type >= 0 && type <= 6)) throw new ParserError(`unknown packet type ${JSON.stringify(str.charAt(0))}`);
     const packet: Packet = { type, nsp: "/" };

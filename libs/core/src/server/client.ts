@@ -5,6 +5,7 @@ import { PACKET_TYPE_NAMES, PacketType, type Packet } from "../parser/index.js";
 import type { EngineConnection } from "./engine-types.js";
 import type { Server } from "./server.js";
 import type { Socket } from "./socket.js";
+import { SocketsByNamespace } from "./sockets-by-namespace.js";
 import type { DisconnectReason } from "./socket-types.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
@@ -62,28 +63,38 @@ export class Client<
   readonly conn: EngineConnection;
   private readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   private readonly encoder: { encode(packet: Packet): any[] };
-  private readonly decoder: Decoder;
+  /**
+   * A custom parser's decoder (one per connection, for its whole life), or the built-in one only
+   * while a binary packet waits for its attachments: text frames go through the server's shared
+   * decoder, so an idle connection keeps no decoder.
+   */
+  private decoder: Decoder | undefined;
   /** The socket of each namespace this connection joined (one map: most connections join one namespace). */
-  private readonly nsps = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  private readonly nsps = new SocketsByNamespace<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   /** Namespaces whose CONNECT is still being processed (middlewares, recovery lookup). */
   private connecting: Set<string> | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private attachmentTimer: NodeJS.Timeout | undefined;
   /** Set when this connection broke a protocol rule or a limit: its sessions are not kept for recovery. */
   _violated = false;
+  /** Whether the engine connection calls `ondata`/`onclose` directly (Sockline's engine) instead of emitting. */
+  private readonly directEngine: boolean;
 
   constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, conn: EngineConnection) {
     this.server = server;
     this.conn = conn;
     this.id = conn.id;
     this.encoder = server.encoder;
-    this.decoder = server._createDecoder() as Decoder;
-    (conn as unknown as WithClient)[CLIENT] = this;
-    (this.decoder as unknown as WithClient)[CLIENT] = this;
-    this.decoder.on("decoded", onDecoded);
-    conn.on("data", onConnData);
-    conn.on("error", onConnError);
-    conn.on("close", onConnClose);
+    this.decoder = server._sharedTextDecoder() === undefined ? this.newDecoder() : undefined;
+    // Sockline's engine calls us directly (no listener table per connection); other engines emit.
+    const direct = conn as EngineConnection & { _setHandler?: (handler: Client<any, any, any, any> | null) => true };
+    this.directEngine = typeof direct._setHandler === "function" && direct._setHandler(this);
+    if (!this.directEngine) {
+      (conn as unknown as WithClient)[CLIENT] = this;
+      conn.on("data", onConnData);
+      conn.on("error", onConnError);
+      conn.on("close", onConnClose);
+    }
     this.connectTimer = setTimeout(onConnectTimeout, server._connectTimeout, this);
   }
 
@@ -139,7 +150,7 @@ export class Client<
 
   /** Disconnects every socket of this connection, then closes it. */
   _disconnect(): void {
-    for (const socket of [...this.nsps.values()]) socket.disconnect();
+    for (const socket of this.nsps.list()) socket.disconnect();
     this.nsps.clear();
     this.close();
   }
@@ -181,20 +192,52 @@ export class Client<
     }
   }
 
+  private newDecoder(): Decoder {
+    const decoder = this.server._createDecoder() as Decoder;
+    (decoder as unknown as WithClient)[CLIENT] = this;
+    decoder.on("decoded", onDecoded);
+    return decoder;
+  }
+
+  private dropDecoder(decoder: Decoder): void {
+    if (decoder.removeListener) decoder.removeListener("decoded", onDecoded);
+    else decoder.off?.("decoded", onDecoded);
+    decoder.destroy();
+  }
+
   ondata(data: unknown): void {
+    let decoder = this.decoder;
     try {
-      this.decoder.add(data);
+      if (decoder === undefined) {
+        if (typeof data === "string") {
+          const packet = this.server._sharedTextDecoder()!.decodeString(data);
+          if (packet.attachments === undefined) {
+            this.ondecoded(packet);
+            return;
+          }
+        }
+        // a binary packet starts (or a stray binary frame, which the decoder refuses): reassemble it
+        decoder = this.decoder = this.newDecoder();
+      }
+      decoder.add(data);
     } catch (err) {
       this.onProtocolError(err as Error);
       return;
     }
-    const pending = this.decoder.pendingAttachments;
+    const pending = decoder.pendingAttachments;
     if (pending === undefined) return;
     if (pending > 0) {
       this.attachmentTimer ??= setTimeout(onAttachmentTimeout, this.server._limits.attachmentTimeout, this);
-    } else if (this.attachmentTimer) {
+      return;
+    }
+    if (this.attachmentTimer) {
       clearTimeout(this.attachmentTimer);
       this.attachmentTimer = undefined;
+    }
+    // the built-in decoder is only kept while attachments are awaited
+    if (this.decoder === decoder) {
+      this.decoder = undefined;
+      this.dropDecoder(decoder);
     }
   }
 
@@ -219,7 +262,7 @@ export class Client<
     debug(
       "client %s (sockets %o): invalid packet (type %s, limit %s): %s, closing the connection",
       this.id,
-      [...this.nsps.values()].map((s) => s.id),
+      this.nsps.list().map((s) => s.id),
       err.packetTypeName ?? "unknown",
       err.limit ?? "none",
       err.message,
@@ -252,7 +295,7 @@ export class Client<
   }
 
   onerror(err: Error): void {
-    for (const socket of this.nsps.values()) socket._onerror(err);
+    for (const socket of this.nsps.list()) socket._onerror(err);
     this.conn.close();
   }
 
@@ -260,17 +303,23 @@ export class Client<
     debug("client %s: closed, reason %s", this.id, reason);
     // Stop listening first: the engine may still report a later "close".
     this.destroy();
-    for (const socket of [...this.nsps.values()]) socket._onclose(reason, description);
+    for (const socket of this.nsps.list()) socket._onclose(reason, description);
     this.nsps.clear();
-    this.decoder.destroy();
+    this.decoder?.destroy();
   }
 
   private destroy(): void {
-    this.conn.removeListener("data", onConnData);
-    this.conn.removeListener("error", onConnError);
-    this.conn.removeListener("close", onConnClose);
-    if (this.decoder.removeListener) this.decoder.removeListener("decoded", onDecoded);
-    else this.decoder.off?.("decoded", onDecoded);
+    if (this.directEngine) {
+      (this.conn as unknown as { _setHandler(handler: null): true })._setHandler(null);
+    } else {
+      this.conn.removeListener("data", onConnData);
+      this.conn.removeListener("error", onConnError);
+      this.conn.removeListener("close", onConnClose);
+    }
+    if (this.decoder) {
+      if (this.decoder.removeListener) this.decoder.removeListener("decoded", onDecoded);
+      else this.decoder.off?.("decoded", onDecoded);
+    }
     if (this.connectTimer) {
       clearTimeout(this.connectTimer);
       this.connectTimer = undefined;

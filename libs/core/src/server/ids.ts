@@ -1,21 +1,10 @@
-import { randomFillSync } from "node:crypto";
-
-const ID_BYTES = 15;
-const POOL_SIZE = ID_BYTES * 256;
-const pool = Buffer.allocUnsafe(POOL_SIZE);
-let offset = POOL_SIZE;
+import { randomId } from "../engine/random-id.js";
 
 /**
- * A random, URL-safe 20-character id, drawn from a pooled buffer (one CSPRNG call per 256 ids). Socket
- * ids are not the engine id: the engine id is a credential for the polling transport and must never be
- * shown to other clients.
+ * A random, URL-safe 20-character id for a Socket.IO socket (see `randomId`). Socket ids are not the
+ * engine id: the engine id is a credential for the polling transport and must never be shown to
+ * other clients; both come from separate draws of the CSPRNG pool.
  */
 export function generateId(): string {
-  if (offset + ID_BYTES > POOL_SIZE) {
-    randomFillSync(pool);
-    offset = 0;
-  }
-  const id = pool.toString("base64url", offset, offset + ID_BYTES);
-  offset += ID_BYTES;
-  return id;
+  return randomId();
 }

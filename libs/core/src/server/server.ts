@@ -141,6 +141,18 @@ export class Server<
     return new Decoder({ maxAttachments: this._limits.maxAttachments, maxDepth: this._limits.maxPayloadDepth });
   }
 
+  private textDecoder: Decoder | undefined;
+
+  /**
+   * The built-in decoder shared by every connection for its text frames (`decodeString` keeps no
+   * state), or undefined with a custom parser. Connections only get a decoder of their own while a
+   * binary packet waits for its attachments.
+   */
+  _sharedTextDecoder(): Decoder | undefined {
+    if (this._parser) return undefined;
+    return (this.textDecoder ??= this._createDecoder() as Decoder);
+  }
+
   serveClient(): boolean;
   serveClient(v: boolean): this;
   serveClient(v?: boolean): this | boolean {

@@ -35,7 +35,8 @@ export interface Transport {
 
 /** A transport that can write one packet without a buffer (WebSocket). */
 export interface DirectTransport extends Transport {
-  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void): void;
+  /** `preFramed`: the message's complete frame, shared by a broadcast (see `PacketOptions.wsPreEncodedFrame`). */
+  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[]): void;
 }
 
 /** What the transports need from the engine server. */

@@ -5,6 +5,7 @@
 import createDebug from "debug";
 import type { WebSocket } from "ws";
 import { decodePacket, encodePacket, type PacketType, type Packet, type SendData } from "../packet.js";
+import { textFrame } from "../ws-frame.js";
 import type { DirectTransport, TransportOwner } from "./transport.js";
 
 const debug = createDebug("sockline:engine:ws");
@@ -20,6 +21,32 @@ const BINARY = Object.freeze({ binary: true, compress: false });
 const BINARY_COMPRESS = Object.freeze({ binary: true, compress: true });
 
 const CODE: Readonly<Record<string, string>> = { open: "0", close: "1", ping: "2", pong: "3", message: "4", upgrade: "5", noop: "6" };
+/** The same digits as byte values, for frames we build ourselves. */
+const CODE_BYTE: Readonly<Record<string, number>> = { open: 0x30, close: 0x31, ping: 0x32, pong: 0x33, message: 0x34, upgrade: 0x35, noop: 0x36 };
+
+/**
+ * The part of `ws`'s private Sender that writes an already-framed message (the reference engine
+ * relies on it too). Checked when the transport is created; without it every frame goes through
+ * `WebSocket.send`.
+ */
+interface FrameSender {
+  sendFrame(list: Buffer[], cb?: (err?: Error) => void): void;
+  _queue?: unknown[];
+}
+type WebSocketInternals = { _sender?: FrameSender; _extensions?: Record<string, unknown> };
+
+/**
+ * The Sender of `socket` if we may write our own frames to it: no extension negotiated (a
+ * permessage-deflate connection must keep `ws`'s framing and its ordering with compressed frames).
+ */
+function rawSenderOf(socket: WebSocket): FrameSender | null {
+  const internals = socket as unknown as WebSocketInternals;
+  const sender = internals._sender;
+  if (!sender || typeof sender.sendFrame !== "function" || !Array.isArray(sender._queue)) return null;
+  const extensions = internals._extensions;
+  if (extensions && Object.keys(extensions).length > 0) return null;
+  return sender;
+}
 
 const OPEN = 1;
 const MESSAGE_CODE = 0x34; // "4"
@@ -38,12 +65,15 @@ function onWsClose(this: TaggedWebSocket): void {
 export class WebSocketTransport implements DirectTransport {
   readonly name = "websocket" as const;
   owner: TransportOwner;
+  /** Set when frames we build may be written straight to the connection (see `rawSenderOf`). */
+  private readonly rawSender: FrameSender | null;
 
   constructor(
     readonly socket: WebSocket,
     owner: TransportOwner,
   ) {
     this.owner = owner;
+    this.rawSender = rawSenderOf(socket);
     (socket as TaggedWebSocket)[kTransport] = this;
     socket.on("message", onWsMessage);
     socket.on("error", onWsError);
@@ -86,7 +116,21 @@ export class WebSocketTransport implements DirectTransport {
     this.owner.onTransportClose(this);
   }
 
-  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void): void {
+  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[]): void {
+    const sender = this.rawSender;
+    // nothing may be queued in `ws` (it only queues while compressing or reading a Blob): order is kept
+    if (sender !== null && sender._queue!.length === 0 && (data === undefined || typeof data === "string")) {
+      if (preFramed !== undefined && type === "message") {
+        sender.sendFrame(Array.isArray(preFramed) ? preFramed : [preFramed], onSent);
+        return;
+      }
+      const code = CODE_BYTE[type];
+      const frame = code === undefined ? undefined : textFrame(code, data ?? "");
+      if (frame !== undefined) {
+        sender.sendFrame([frame], onSent);
+        return;
+      }
+    }
     if (data !== undefined && typeof data !== "string") {
       // ws sends Buffer, ArrayBuffer and typed array views as they are
       this.socket.send(data, compress ? BINARY_COMPRESS : BINARY, onSent);
@@ -100,6 +144,11 @@ export class WebSocketTransport implements DirectTransport {
     const last = packets.length - 1;
     for (let i = 0; i <= last; i++) {
       const packet = packets[i]!;
+      if (typeof packet.data !== "object" || packet.data === null) {
+        // text packets take the single-write path too
+        this.sendDirect(packet.type, packet.data as string | undefined, packet.options?.compress !== false, i === last ? onSent : undefined, packet.options?.wsPreEncodedFrame);
+        continue;
+      }
       const frame = encodePacket(packet);
       const compress = packet.options?.compress !== false;
       const opts = typeof frame === "string" ? (compress ? TEXT_COMPRESS : TEXT) : compress ? BINARY_COMPRESS : BINARY;
