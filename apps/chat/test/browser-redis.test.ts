@@ -2,9 +2,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, type RunningChat } from "@sockline/chat";
 import { ChatPage, chromiumMissing, launchChromium, screenshot, type Browser } from "./browser.js";
-import { redisServerMissing, startRedisServer, type RedisServer } from "./redis-server.js";
+import { redisServerSkipReason, startRedisServer, type RedisServer } from "@sockline/e2e/support";
 
-const skip = chromiumMissing() ?? redisServerMissing();
+const skip = chromiumMissing() ?? redisServerSkipReason();
 
 describe("the chat page on two nodes sharing Redis", () => {
   let browser: Browser;

@@ -41,8 +41,8 @@ for (const framework of FRAMEWORKS) {
       assert.deepEqual(annJoin.members, [{ id: ann.id, nickname: "ann" }]);
       assert.deepEqual(annJoin.history, []);
 
-      const presence = nextEvent(ann, "presence", (p: any) => p.room === "general" && p.members.length === 2);
-      const rooms = nextEvent(ann, "rooms", (r: any) => r.rooms.some((x: any) => x.name === "general" && x.members === 2));
+      const presence = nextEvent(ann, "presence", { match: (p: any) => p.room === "general" && p.members.length === 2 });
+      const rooms = nextEvent(ann, "rooms", { match: (r: any) => r.rooms.some((x: any) => x.name === "general" && x.members === 2) });
       const bobJoin = await ack(bob, "room:join", { room: "general" });
       assert.deepEqual(
         bobJoin.members.map((m: any) => m.nickname),
@@ -57,7 +57,7 @@ for (const framework of FRAMEWORKS) {
       assert.deepEqual(listed.rooms.find((r: any) => r.name === "general"), { name: "general", members: 2 });
 
       // Leaving updates the others' member list.
-      const afterLeave = nextEvent(ann, "presence", (p: any) => p.room === "general" && p.members.length === 1);
+      const afterLeave = nextEvent(ann, "presence", { match: (p: any) => p.room === "general" && p.members.length === 1 });
       assert.deepEqual(await ack(bob, "room:leave", { room: "general" }), { room: "general" });
       assert.deepEqual((await afterLeave).members, [{ id: ann.id, nickname: "ann" }]);
     });
@@ -150,13 +150,13 @@ for (const framework of FRAMEWORKS) {
       chat.chat.namespace.sockets.get(annId)!.conn.close();
       assert.equal(await dropped, "transport close");
       const missed = await ack(bob, "message:send", { room: "recovery", text: "while you were away" });
-      const replayed = nextEvent(ann, "message", (m: any) => m.id === missed.id);
+      const replayed = nextEvent(ann, "message", { match: (m: any) => m.id === missed.id });
       await connected(ann);
       assert.equal(ann.recovered, true);
       assert.equal(ann.id, annId);
       assert.equal((await replayed).text, "while you were away");
       // Still in the room after recovery.
-      const later = nextEvent(ann, "message", (m: any) => m.text === "after");
+      const later = nextEvent(ann, "message", { match: (m: any) => m.text === "after" });
       await ack(bob, "message:send", { room: "recovery", text: "after" });
       await later;
     });

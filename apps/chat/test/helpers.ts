@@ -1,5 +1,8 @@
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
+import { connected as connectedClient, connectError as refusal, type ConnectError } from "@sockline/e2e/support";
 import type { ServerToClientEvents } from "@sockline/chat";
+
+export { nextEvent } from "@sockline/e2e/support";
 
 export type ChatClient = ClientSocket<ServerToClientEvents, any>;
 
@@ -14,37 +17,19 @@ export function chatClient(url: string, nickname: unknown, options: Record<strin
   }) as ChatClient;
 }
 
-/** Connects and resolves on `connect`, rejects with the `connect_error`. */
-export function connected(client: ChatClient): Promise<ChatClient> {
-  return new Promise((resolve, reject) => {
-    client.once("connect", () => {
-      client.off("connect_error", reject);
-      resolve(client);
-    });
-    client.once("connect_error", reject);
-    client.connect();
-  });
+/** Connects (chat clients start with autoConnect off) and resolves on `connect`, rejects with the `connect_error`. */
+export async function connected(client: ChatClient): Promise<ChatClient> {
+  const done = connectedClient(client);
+  client.connect();
+  await done;
+  return client;
 }
 
-/** Resolves with the connect_error a client gets (and fails if it connects instead). */
-export function connectError(client: ChatClient): Promise<Error & { data?: unknown }> {
-  return new Promise((resolve, reject) => {
-    client.once("connect", () => reject(new Error("connected although a connect_error was expected")));
-    client.once("connect_error", resolve);
-    client.connect();
-  });
-}
-
-/** The next `event` whose payload satisfies `match`. */
-export function nextEvent<T = any>(client: ChatClient, event: string, match: (payload: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (payload: T) => {
-      if (!match(payload)) return;
-      (client as any).off(event, listener);
-      resolve(payload);
-    };
-    (client as any).on(event, listener);
-  });
+/** Connects and resolves with the connect_error the client gets (and fails if it connects instead). */
+export function connectError(client: ChatClient): Promise<ConnectError> {
+  const refused = refusal(client);
+  client.connect();
+  return refused;
 }
 
 export function ack<T = any>(client: ChatClient, event: string, ...args: unknown[]): Promise<T> {

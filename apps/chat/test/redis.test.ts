@@ -2,10 +2,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, type RunningChat } from "@sockline/chat";
 import { ack, chatClient, connected, nextEvent, type ChatClient } from "./helpers.js";
-import { redisServerMissing, startRedisServer, type RedisServer } from "./redis-server.js";
+import { redisServerSkipReason, startRedisServer, type RedisServer } from "@sockline/e2e/support";
 
 // Two chat nodes on two ports, sharing rooms through a real redis-server (the streams adapter).
-const skip = redisServerMissing();
+const skip = redisServerSkipReason();
 
 describe("two chat nodes sharing a Redis server", () => {
   let redis: RedisServer;
@@ -41,7 +41,7 @@ describe("two chat nodes sharing a Redis server", () => {
     const ann = await client(nodeA, "ann");
     const bob = await client(nodeB, "bob");
     await ack(ann, "room:join", { room: "shared" });
-    const annSeesBob = nextEvent(ann, "presence", (p: any) => p.room === "shared" && p.members.length === 2);
+    const annSeesBob = nextEvent(ann, "presence", { match: (p: any) => p.room === "shared" && p.members.length === 2 });
     const joined = await ack(bob, "room:join", { room: "shared" });
     // The member list is read with fetchSockets across both nodes.
     assert.deepEqual(joined.members, [

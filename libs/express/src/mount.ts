@@ -6,6 +6,7 @@ import { Server, type DefaultEventsMap, type ServerOptions } from "@sockline/cor
 import {
   handOverUpgrade,
   isRoutingUpgrades,
+  isUpgradeRequest,
   matchesEnginePath,
   mountGatewaysOnDemand,
   resolveEnginePath,
@@ -17,6 +18,7 @@ import {
   type UpgradeRoute,
 } from "@sockline/core/integration";
 import { watchServersRunning, type ServerWatcher } from "./server-discovery.js";
+import { bypassExpressWhenNothingPrecedes } from "./polling-fast-lane.js";
 
 const PACKAGE_NAME = "@sockline/express";
 const debug = createDebug("sockline:express");
@@ -52,13 +54,43 @@ export interface SocklineExpressOptions extends Partial<ServerOptions> {
 class SocklineMount implements ServerWatcher, UpgradeRoute {
   readonly middleware: RequestHandler = (req, res, next) => this.handle(req, res, next);
 
+  /** Whether the gateways (if any) are wired: until then engine requests wait for them in `handle()`. */
+  private gatewaysReady: boolean;
+
   constructor(
-    private readonly app: Application,
+    readonly app: Application,
     private readonly io: AnyServer,
     private readonly path: EnginePath,
     private readonly ready: Promise<void> | undefined,
     readonly upgradeTimeout: number | undefined,
-  ) {}
+  ) {
+    this.gatewaysReady = ready === undefined;
+    ready?.then(
+      () => (this.gatewaysReady = true),
+      () => {},
+    );
+  }
+
+  /**
+   * Whether `req`, which Express is about to dispatch from the root of the app, may skip Express:
+   * a request of an open polling session (never an upgrade nor a handshake, which becomes
+   * `socket.request`) when nothing precedes the mount in the app, so no middleware would have run.
+   */
+  mayBypassExpress(req: IncomingMessage): boolean {
+    const url = req.url;
+    return (
+      this.gatewaysReady &&
+      url !== undefined &&
+      url.includes("sid=") &&
+      matchesEnginePath(url, this.path) &&
+      !isUpgradeRequest(req)
+    );
+  }
+
+  /** Serves a request that skipped Express (see `mayBypassExpress`), as the mount would have. */
+  serveBypassingExpress(req: IncomingMessage, res: ServerResponse): void {
+    this.io.handleRequest(req, res);
+  }
 
   /** The app HTTP servers run: the root of the app the mount was made on. */
   get requestListener(): Application {
@@ -101,7 +133,7 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
   private serve(req: Request, res: Response, next: NextFunction): void {
     // An upgrade (sent through the app by the upgrade listener) goes to the engine with the
     // headers the middleware set on the way (session cookie, helmet, CORS) in its 101 answer.
-    if (handOverUpgrade(this.io, req)) return;
+    if (handOverUpgrade(this.io, req)) return releaseRoutingState(req);
     if (bodyAlreadyRead(req)) {
       return next(
         new Error(
@@ -111,6 +143,22 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
     }
     this.io.handleRequest(req, res);
   }
+}
+
+/**
+ * An upgraded request stays alive as `socket.request` for the whole connection. What Express
+ * attached to it for the journey through the app (the stand-in response as `req.res`, the
+ * router's `next` closure, which holds the response and the whole dispatch, parseurl's cached
+ * URL objects) is of no use once the socket is the engine's: let it go. What middleware set
+ * (`req.session`, `req.user`...) stays. Assigned rather than deleted: a delete would turn every
+ * upgraded request into a slower, bigger dictionary-mode object.
+ */
+function releaseRoutingState(req: Request): void {
+  const routed = req as Request & { res?: unknown; next?: unknown; _parsedUrl?: unknown; _parsedOriginalUrl?: unknown };
+  routed.res = undefined;
+  routed.next = undefined;
+  if (routed._parsedUrl !== undefined) routed._parsedUrl = undefined;
+  if (routed._parsedOriginalUrl !== undefined) routed._parsedOriginalUrl = undefined;
 }
 
 function bodyAlreadyRead(req: Request): boolean {
@@ -152,6 +200,7 @@ export function sockline<
 
   const mount = new SocklineMount(app, io, path, gatewaysMounted, upgradeRoutingTimeout);
   app.use(mount.middleware);
+  bypassExpressWhenNothingPrecedes(app, mount);
   mounts.set(io, { mount, ready: gatewaysMounted ?? Promise.resolve() });
   watchServersRunning(mount);
   if (server !== undefined) mount.onServer(server as HttpServer);

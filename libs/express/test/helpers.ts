@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
@@ -138,4 +140,17 @@ export async function upgradeThenReset(url: string, path = "/socket.io/"): Promi
   );
   socket.resetAndDestroy();
   await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+}
+
+/**
+ * Runs a full garbage collection (exposing `gc` for this process if it is not already), after
+ * the current job has ended: a WeakRef keeps its target alive until then.
+ */
+export async function collectGarbage(): Promise<void> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
 }

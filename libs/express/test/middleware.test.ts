@@ -6,7 +6,7 @@ import session from "express-session";
 import cookieParser from "cookie-parser";
 import { sockline } from "@sockline/express";
 import type { Server } from "@sockline/core";
-import { appListen, client, closeServer, connectError, connected, http, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "./helpers.js";
+import { appListen, client, closeServer, collectGarbage, connectError, connected, http, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "./helpers.js";
 
 declare module "express-session" {
   interface SessionData {
@@ -191,6 +191,68 @@ describe("@sockline/express: an upgrade stuck in a middleware", () => {
       assert.equal(io.engine.clientsCount, 0);
       assert.equal((await rawUpgrade(url, "/socket.io/", "", { "x-fast": "1" })).status, 101);
     } finally {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeServer(server);
+    }
+  });
+});
+
+describe("@sockline/express: what an upgraded request keeps for the life of the connection", () => {
+  type UpgradedRequest = SessionRequest & { user?: string; res?: unknown; next?: unknown };
+
+  it("keeps the session express-session set; req.res and the router's next() are released", async () => {
+    const app = express();
+    app.use(session({ secret: "cookie secret", resave: false, saveUninitialized: false }));
+    app.post("/login/:user", (req, res) => {
+      req.session.user = req.params.user;
+      res.send("logged in");
+    });
+    const io = sockline(app);
+    const request = new Promise<UpgradedRequest>((resolve) => io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)));
+    const { server, url } = await appListen(app);
+    let socket: ReturnType<typeof client> | undefined;
+    try {
+      const login = await http(`${url}/login/ada`, { method: "POST" });
+      const cookie = login.headers["set-cookie"]?.[0]?.split(";")[0];
+      assert.ok(cookie, "the login route sets the session cookie");
+      socket = client(url, { transports: ["websocket"], extraHeaders: { cookie } });
+      await connected(socket);
+      const upgraded = await request;
+      assert.equal(upgraded.session?.user, "ada");
+      assert.equal(upgraded.res, undefined, "req.res no longer leads to the stand-in response");
+      assert.equal(upgraded.next, undefined, "the router's next() (which holds the response) is released");
+      assert.equal(socket.connected, true);
+    } finally {
+      socket?.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeServer(server);
+    }
+  });
+
+  it("lets the stand-in response be collected while the connection is open; what the middleware set stays", async () => {
+    let standIn: WeakRef<object> | undefined;
+    const app = express();
+    app.use((req, res, next) => {
+      if (req.headers.upgrade === "websocket") {
+        standIn = new WeakRef(res);
+        (req as UpgradedRequest).user = "ada";
+      }
+      next();
+    });
+    const io = sockline(app);
+    const request = new Promise<UpgradedRequest>((resolve) => io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)));
+    const { server, url } = await appListen(app);
+    const socket = client(url, { transports: ["websocket"] });
+    try {
+      await connected(socket);
+      const upgraded = await request;
+      assert.equal(upgraded.user, "ada");
+      assert.ok(standIn, "the middleware saw the upgrade");
+      await collectGarbage();
+      assert.equal(standIn.deref(), undefined, "the stand-in response was collected");
+      assert.equal(socket.connected, true);
+    } finally {
+      socket.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await closeServer(server);
     }

@@ -148,3 +148,73 @@ describe("@sockline/express with http.createServer(app)", () => {
     }
   });
 });
+
+describe("@sockline/express: requests of an open polling session", () => {
+  async function pollingEcho(url: string): Promise<void> {
+    const socket = client(url, { transports: ["polling"] });
+    try {
+      await connected(socket);
+      const payload = { text: "z".repeat(3000) };
+      assert.deepEqual(await socket.emitWithAck("echo", payload), { echoed: payload, transport: "polling" });
+      assert.deepEqual(await socket.emitWithAck("echo", 2), { echoed: 2, transport: "polling" });
+    } finally {
+      socket.close();
+    }
+  }
+
+  it("with nothing before the mount: served as through Express (X-Powered-By included), echo works", async () => {
+    const app = express();
+    const io = sockline(app);
+    echo(io);
+    let fallThrough = 0;
+    app.use((_req, _res, next) => {
+      fallThrough++;
+      next();
+    });
+    const { server, url } = await appListen(app);
+    try {
+      const { open } = await pollingHandshake(url);
+      assert.ok(open?.sid);
+      const poll = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${open.sid}`);
+      assert.equal(poll.status, 200);
+      assert.equal(poll.headers["x-powered-by"], "Express");
+      const unknown = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=nope`);
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.headers["x-powered-by"], "Express");
+      await pollingEcho(url);
+      assert.equal(fallThrough, 0, "engine requests never reach what comes after the mount");
+      app.disable("x-powered-by");
+      const { open: second } = await pollingHandshake(url);
+      const quiet = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${second!.sid}`);
+      assert.equal(quiet.headers["x-powered-by"], undefined);
+    } finally {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeServer(server);
+    }
+  });
+
+  it("with a middleware before the mount: it runs for every request of the session", async () => {
+    const app = express();
+    const seen: string[] = [];
+    app.use((req, res, next) => {
+      if (req.url.includes("sid=")) seen.push(req.method);
+      res.setHeader("X-Seen", "yes");
+      next();
+    });
+    const io = sockline(app);
+    echo(io);
+    const { server, url } = await appListen(app);
+    try {
+      const { open } = await pollingHandshake(url);
+      const poll = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${open!.sid}`);
+      assert.equal(poll.headers["x-seen"], "yes");
+      assert.deepEqual(seen, ["GET"]);
+      await pollingEcho(url);
+      assert.ok(seen.includes("POST"), "the polling POSTs went through the middleware");
+      assert.ok(seen.filter((method) => method === "GET").length >= 3, "the polling GETs went through the middleware");
+    } finally {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await closeServer(server);
+    }
+  });
+});

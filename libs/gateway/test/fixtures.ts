@@ -1,4 +1,4 @@
-import { IsInt, IsString, Length, Min } from 'class-validator';
+import { MessageDto } from '@sockline/e2e/support';
 import {
   Ack,
   ConnectedSocket,
@@ -17,16 +17,6 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@sockline/gateway';
-
-export class MessageDto {
-  @IsString()
-  @Length(1, 20)
-  text!: string;
-
-  @IsInt()
-  @Min(0)
-  priority!: number;
-}
 
 /** A dependency the gateway receives through its constructor. */
 export class ChatService {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, connectError, events, nextEvent, type ClientSocket } from './helpers.js';
+import { connectClient, refusedConnection, collectValues, nextEvent, type ClientSocket } from '@sockline/e2e/support';
 import { ChatService, ChatGateway } from './fixtures.js';
 
 export interface ScenarioServer {
@@ -21,7 +21,7 @@ export function gatewayScenario(name: string, start: () => Promise<ScenarioServe
     let client: ClientSocket;
     const clients: ClientSocket[] = [];
     const open = async (auth: Record<string, unknown> = { token: 'secret', name: 'ada' }) => {
-      const socket = await connect(`${server.url}/chat`, { auth });
+      const socket = await connectClient(`${server.url}/chat`, { auth });
       clients.push(socket);
       return socket;
     };
@@ -42,19 +42,19 @@ export function gatewayScenario(name: string, start: () => Promise<ScenarioServe
     });
 
     it('serves the root namespace gateway next to /chat', async () => {
-      const root = await connect(server.url);
+      const root = await connectClient(server.url);
       clients.push(root);
       assert.deepEqual(await root.emitWithAck('ping', 7), { pong: 7 });
       assert.equal(await root.emitWithAck('nothing'), null);
     });
 
     it('refuses a connection without a token: class guard as namespace middleware', async () => {
-      const error = await connectError(`${server.url}/chat`, { auth: {} });
+      const error = await refusedConnection(`${server.url}/chat`, { auth: {} });
       assert.equal(error.message, 'Forbidden');
     });
 
     it("refuses a wrong token with the guard's own message and data", async () => {
-      const error = await connectError(`${server.url}/chat`, { auth: { token: 'wrong' } });
+      const error = await refusedConnection(`${server.url}/chat`, { auth: { token: 'wrong' } });
       assert.equal(error.message, 'invalid token');
       assert.deepEqual(error.data, { token: 'wrong' });
     });
@@ -132,7 +132,7 @@ export function gatewayScenario(name: string, start: () => Promise<ScenarioServe
     });
 
     it('delivers every value of an observable result, acking once', async () => {
-      const ticks = events<number>(client, 'tick', 2);
+      const ticks = collectValues<number>(client, 'tick', 2);
       const ack = await client.emitWithAck('stream');
       assert.equal(ack, 'done');
       assert.deepEqual(await ticks, [1, 2]);

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@sockline/core';
 import { Gateway, mountGateways, typedEvents } from '@sockline/gateway';
-import { connect } from './helpers.js';
+import { connectClient } from '@sockline/e2e/support';
 
 interface ClientToServerEvents {
   add: (operands: { a: number; b: number }, ack: (sum: number) => void) => void;
@@ -51,7 +51,7 @@ describe('typed events', () => {
     const io = new Server<ClientToServerEvents>(httpServer);
     await mountGateways(io, [TypedGateway]);
     await new Promise<void>(resolve => httpServer.listen(0, '127.0.0.1', resolve));
-    const client = await connect(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/typed`);
+    const client = await connectClient(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/typed`);
     try {
       assert.equal(await client.emitWithAck('add', { a: 2, b: 3 }), 5);
     } finally {

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nestScenario } from './scenario.js';
 import { startApp, type RunningApp } from './app.js';
 import { AppModule } from './fixtures.js';
-import { connect, connectError } from './helpers.js';
+import { connectClient, refusedConnection } from '@sockline/e2e/support';
 
 nestScenario('express');
 
@@ -30,14 +30,14 @@ describe('@sockline/nestjs on platform-express: mounted through @sockline/expres
   for (const transport of ['polling', 'websocket'] as const) {
     it(`runs application middleware for ${transport} requests`, async () => {
       seen.length = 0;
-      const client = await connect(running.url, { transports: [transport] });
+      const client = await connectClient(running.url, { transports: [transport] });
       assert.deepEqual(await client.emitWithAck('ping', 1), { pong: 1 });
       client.close();
       assert.ok(seen.some(url => url.startsWith('/socket.io')));
     });
 
     it(`lets application middleware refuse the ${transport} handshake`, async () => {
-      const error = await connectError(running.url, { transports: [transport], query: { blocked: '1' } });
+      const error = await refusedConnection(running.url, { transports: [transport], query: { blocked: '1' } });
       assert.ok(error);
     });
   }

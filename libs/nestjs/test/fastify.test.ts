@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { nestScenario } from './scenario.js';
 import { startApp, type RunningApp } from './app.js';
 import { AppModule } from './fixtures.js';
-import { connect, connectError, type ClientSocket } from './helpers.js';
+import { connectClient, refusedConnection, type ClientSocket } from '@sockline/e2e/support';
 
 nestScenario('fastify');
 
@@ -26,14 +26,14 @@ describe('@sockline/nestjs on platform-fastify: mounted through @sockline/fastif
   for (const transport of ['polling', 'websocket'] as const) {
     it(`runs Fastify onRequest hooks for ${transport} requests`, async () => {
       seen.length = 0;
-      const client: ClientSocket = await connect(running.url, { transports: [transport] });
+      const client: ClientSocket = await connectClient(running.url, { transports: [transport] });
       assert.deepEqual(await client.emitWithAck('ping', 1), { pong: 1 });
       client.close();
       assert.ok(seen.some(url => url.startsWith('/socket.io')));
     });
 
     it(`lets a Fastify hook refuse the ${transport} handshake`, async () => {
-      const error = await connectError(running.url, { transports: [transport], query: { blocked: '1' } });
+      const error = await refusedConnection(running.url, { transports: [transport], query: { blocked: '1' } });
       assert.ok(error);
     });
   }

@@ -26,19 +26,9 @@ import {
   type OnGatewayInit,
   type WsResponse,
 } from '@nestjs/websockets';
-import { IsInt, IsString, Length, Min } from 'class-validator';
+import { MessageDto } from '@sockline/e2e/support';
 import { from, map, of, type Observable } from 'rxjs';
 import type { Namespace, Server, Socket } from '@sockline/core';
-
-export class MessageDto {
-  @IsString()
-  @Length(1, 20)
-  text!: string;
-
-  @IsInt()
-  @Min(0)
-  priority!: number;
-}
 
 @Injectable()
 export class ChatService {

@@ -1,13 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { Injectable, Module } from '@nestjs/common';
 import { Ack, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { Adapter } from '@sockline/core';
 import { Test } from '@nestjs/testing';
 import { GatewayOptionsConflictError, SocklineAdapter, SocklineModule } from '@sockline/nestjs';
 import { startApp, type Platform, type RunningApp } from './app.js';
-import { connect, type ClientSocket } from './helpers.js';
+import { connectClient, freePort, type ClientSocket } from '@sockline/e2e/support';
 
 /** The Engine.IO handshake as a raw polling request sees it (status, CORS header, open packet). */
 async function handshake(url: string, path = '/socket.io/', origin?: string) {
@@ -15,17 +14,6 @@ async function handshake(url: string, path = '/socket.io/', origin?: string) {
   const body = await response.text();
   const open = JSON.parse(body.slice(1)) as { sid: string; pingInterval: number };
   return { status: response.status, allowOrigin: response.headers.get('access-control-allow-origin'), open };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 @WebSocketGateway({ namespace: 'a', cors: { origin: 'http://allowed.test' } })
@@ -93,8 +81,8 @@ describe('@sockline/nestjs: gateways sharing a server', () => {
     it(`serves a second path and a RegExp namespace, with @Ack handled by the handler (${platform})`, async () => {
       const running = await startApp(platform, { providers: [GatewayA, RoomsGateway] });
       try {
-        const a = await connect(`${running.url}/a`);
-        const room = await connect(`${running.url}/room-12`, { path: '/second' });
+        const a = await connectClient(`${running.url}/a`);
+        const room = await connectClient(`${running.url}/room-12`, { path: '/second' });
         clients.push(a, room);
         assert.equal(await a.emitWithAck('who'), 'a');
         assert.equal(await room.emitWithAck('where', {}), 'in a room');
@@ -171,7 +159,7 @@ describe('@sockline/nestjs: SocklineModule configures the adapter from DI', () =
     assert.equal((await handshake(running.url)).open.pingInterval, 3333);
     assert.ok(adaptedNamespaces.includes('/'));
     assert.ok(adaptedNamespaces.includes('/other'));
-    const client = await connect(running.url);
+    const client = await connectClient(running.url);
     try {
       assert.deepEqual(await client.emitWithAck('fail'), { error: { message: 'Internal server error' } });
     } finally {
@@ -197,7 +185,7 @@ describe('@sockline/nestjs: a gateway with its own port', () => {
   after(() => running.close());
 
   it('listens on that port, apart from the application server', async () => {
-    const client = await connect(`http://127.0.0.1:${port}/ported`);
+    const client = await connectClient(`http://127.0.0.1:${port}/ported`);
     try {
       assert.equal(await client.emitWithAck('where'), 'own port');
     } finally {
@@ -223,7 +211,7 @@ describe('@sockline/nestjs: global exception filters (globalFilters)', () => {
   after(() => running.close());
 
   it('hands gateway errors to the application-wide filters', async () => {
-    const client = await connect(running.url);
+    const client = await connectClient(running.url);
     try {
       const caught = new Promise(resolve => client.once('global-caught', resolve));
       client.emit('fail');
@@ -241,7 +229,7 @@ describe('@sockline/nestjs: adapter created with the HTTP server only', () => {
     app.useWebSocketAdapter(new SocklineAdapter(app.getHttpServer()));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
-    const client = await connect(`http://127.0.0.1:${port}/a`);
+    const client = await connectClient(`http://127.0.0.1:${port}/a`);
     try {
       assert.equal(await client.emitWithAck('who'), 'a');
     } finally {

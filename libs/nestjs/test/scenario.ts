@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplication } from '@nestjs/common';
-import { connect, connectError, events, nextEvent, type ClientSocket } from './helpers.js';
+import { connectClient, refusedConnection, collectValues, nextEvent, type ClientSocket } from '@sockline/e2e/support';
 import { AppModule, ChatGateway, ChatService, EventsGateway } from './fixtures.js';
 import { startApp, type Platform, type RunningApp } from './app.js';
 
@@ -27,7 +27,7 @@ function withApp(
     ctx.service = ctx.running.app.get(ChatService);
     ctx.chat = ctx.running.app.get(ChatGateway);
     ctx.open = async (auth = { token: 'secret', name: 'ada' }, path = '/chat') => {
-      const socket = await connect(`${ctx.running.url}${path}`, { auth });
+      const socket = await connectClient(`${ctx.running.url}${path}`, { auth });
       clients.push(socket);
       return socket;
     };
@@ -65,7 +65,7 @@ function stockBehaviour(ctx: Context): void {
 
   it('delivers Observable results: every WsResponse, and the first value as the ack', async () => {
     const root = await ctx.open({}, '');
-    const counted = events<number>(root, 'counted', 3);
+    const counted = collectValues<number>(root, 'counted', 3);
     root.emit('count', 3);
     assert.deepEqual(await counted, [1, 2, 3]);
     assert.equal(await root.emitWithAck('observable-ack'), 'first');
@@ -140,12 +140,12 @@ export function nestScenario(platform: Platform): void {
       stockBehaviour(ctx);
 
       it('refuses a client without a token at connection (connectionGuards)', async () => {
-        const error = await connectError(`${ctx.running.url}/chat`, { auth: {} });
+        const error = await refusedConnection(`${ctx.running.url}/chat`, { auth: {} });
         assert.equal(error.message, 'Forbidden resource');
       });
 
       it("refuses a wrong token with the guard's WsException message and data", async () => {
-        const error = await connectError(`${ctx.running.url}/chat`, { auth: { token: 'nope' } });
+        const error = await refusedConnection(`${ctx.running.url}/chat`, { auth: { token: 'nope' } });
         assert.equal(error.message, 'invalid token');
         assert.deepEqual(error.data, { message: 'invalid token', token: 'nope' });
       });

@@ -8,7 +8,7 @@ import { Ack, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/we
 import { SocklineAdapter, type SocklineAdapterOptions } from '@sockline/nestjs';
 import { fromEvent, firstValueFrom } from 'rxjs';
 import { Server as ReferenceServer, type Socket as ReferenceSocket } from 'socket.io';
-import { connect, type ClientSocket } from './helpers.js';
+import { connectClient, type ClientSocket } from '@sockline/e2e/support';
 
 /** Answers with what the handler received, so the client sees exactly what Nest passed in. */
 @WebSocketGateway()
@@ -60,7 +60,7 @@ for (const platform of ['express', 'fastify'] as Platform[]) {
   describe(`@sockline/nestjs without SocklineModule, NestFactory on platform-${platform} (abortOnError)`, () => {
     it('new SocklineAdapter(app) starts and serves a gateway', async () => {
       const { app, url } = await startFactoryApp(platform);
-      const client = await connect(url);
+      const client = await connectClient(url);
       try {
         assert.deepEqual(await client.emitWithAck('body', 'hi'), { data: 'hi' });
       } finally {
@@ -92,7 +92,7 @@ describe('@sockline/nestjs: event arguments reach the handler as with the refere
   before(async () => {
     const started = await startFactoryApp('express');
     app = started.app;
-    client = await connect(started.url);
+    client = await connectClient(started.url);
   });
   after(async () => {
     client.close();
@@ -110,7 +110,7 @@ describe('@sockline/nestjs: event arguments reach the handler as with the refere
     reference.listen(0);
     const port = (reference.httpServer.address() as AddressInfo).port;
     const connected = new Promise<ReferenceSocket>(resolve => reference.once('connection', resolve));
-    const peer = await connect(`http://127.0.0.1:${port}`);
+    const peer = await connectClient(`http://127.0.0.1:${port}`);
     try {
       const socket = await connected;
       const none = firstValueFrom(fromEvent(socket, 'none'));
@@ -167,7 +167,7 @@ describe('@sockline/nestjs: app.close() lets clients reconnect, as with the refe
   for (const transports of [['websocket'], ['polling'], ['polling', 'websocket']] as const) {
     it(`a ${transports.join('+')} client sees "transport close"`, async () => {
       const { app, url } = await startFactoryApp('express');
-      const client = await connect(url, { transports: [...transports] });
+      const client = await connectClient(url, { transports: [...transports] });
       try {
         const reason = new Promise<string>(resolve => client.once('disconnect', resolve));
         await app.close();

@@ -1,5 +1,14 @@
 import { Adapter, type BroadcastOptions, type Room, type SocketId } from "@sockline/core/adapter";
 import createDebug from "debug";
+import {
+  BroadcastAckRequests,
+  collectServerSideResponses,
+  countNodes,
+  countOtherNodes,
+  deliverServerSideEmit,
+  reportOutage,
+  type ServerSideEmitAck,
+} from "./cluster-operations.js";
 import { decodeRequestPayload, msgpackParser, toPublishable, type MessageParser } from "./codec.js";
 import type { ConnectionStateListener } from "./connection-monitor.js";
 import { randomId } from "./ids.js";
@@ -15,7 +24,7 @@ import {
   type WireRequest,
   type WireResponse,
 } from "./protocol.js";
-import { countSubscribers, type RedisConnection, type RedisPayload } from "./redis-client.js";
+import type { RedisConnection, RedisPayload } from "./redis-client.js";
 import type { SharedConnections } from "./shared-connections.js";
 import { describeSocket } from "./socket-details.js";
 
@@ -34,13 +43,6 @@ export interface RedisAdapterOptions {
   /** Encoder of broadcast messages and binary requests. Must match the other nodes. @default notepack.io msgpack */
   parser?: MessageParser;
 }
-
-interface AckRequest {
-  clientCountCallback(clientCount: number): void;
-  ack(...args: unknown[]): void;
-}
-
-type ServerSideEmitAck = (error: Error | null, responses: unknown[]) => void;
 
 /** Rooms named by numbers exist too (`socket.join(42)`), but travel as text in channel names. */
 const isNumeric = (text: string) => text.trim() !== "" && !Number.isNaN(Number(text));
@@ -72,8 +74,7 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
 
   private readonly publisher: RedisConnection;
   private readonly requests = new PendingRequests<WireResponse>();
-  private readonly ackRequests = new Map<string, AckRequest>();
-  private readonly ackCleanupTimers = new Set<NodeJS.Timeout>();
+  private readonly ackRequests = new BroadcastAckRequests();
   private readonly onBroadcastChannel = (channel: string, message: Buffer) => this.onBroadcastMessage(channel, message);
   private readonly onRequestChannel = (channel: string, message: Buffer) => {
     this.onRequestOrResponse(channel, message).catch((error: Error) => {
@@ -82,6 +83,9 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
   };
   private readonly stopMonitoring: () => void;
   private closed = false;
+  /** Context for timeout errors. */
+  private readonly describeOutage = (): string | undefined =>
+    this.connections.monitor.isDown ? "Redis is unreachable" : undefined;
 
   constructor(
     nsp: any,
@@ -118,16 +122,11 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
   // ---- connection state ----
 
   onRedisDown(error: Error): void {
-    // Emitting 'error' without a listener would throw and kill the process: report it only to those who listen.
-    if (this.listenerCount("error") > 0) this.emit("error", error);
+    reportOutage(this, error);
   }
 
   onRedisRestored(): void {
     debug("[%s] namespace %s is connected to the cluster again", this.uid, this.nsp.name);
-  }
-
-  private outageDescription(): string | undefined {
-    return this.connections.monitor.isDown ? "Redis is unreachable" : undefined;
   }
 
   /**
@@ -248,21 +247,13 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
 
   private onServerSideEmitRequest(request: WireRequest): void {
     const args = Array.isArray(request.data) ? request.data : [];
-    if (request.requestId === undefined) {
-      this.nsp._onServerSideEmit(args);
-      return;
-    }
-    let answered = false;
-    // listeners on other nodes answer with at most one value, like an acknowledgement
-    const reply = (value: unknown) => {
-      if (answered) return;
-      answered = true;
-      this.publishResponse(
-        request,
-        JSON.stringify({ type: RequestType.SERVER_SIDE_EMIT, requestId: request.requestId, data: value }),
-      );
-    };
-    this.nsp._onServerSideEmit([...args, reply]);
+    const requestId = request.requestId;
+    const sendReply =
+      requestId === undefined
+        ? undefined
+        : (value: unknown) =>
+            this.publishResponse(request, JSON.stringify({ type: RequestType.SERVER_SIDE_EMIT, requestId, data: value }));
+    deliverServerSideEmit(this.nsp, args, sendReply);
   }
 
   private onBroadcastWithAckRequest(request: WireRequest): void {
@@ -337,14 +328,7 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
           flags: (opts.flags ?? {}) as Record<string, unknown>,
         },
       };
-      this.ackRequests.set(requestId, { clientCountCallback, ack });
-      // Acks keep trickling in until the caller's timeout; nothing tells us when every client answered, so the
-      // entry simply expires with it.
-      const timer = setTimeout(() => {
-        this.ackRequests.delete(requestId);
-        this.ackCleanupTimers.delete(timer);
-      }, opts.flags?.timeout ?? this.requestsTimeout);
-      this.ackCleanupTimers.add(timer);
+      this.ackRequests.add(requestId, { clientCountCallback, ack }, opts.flags?.timeout ?? this.requestsTimeout);
       this.publish(this.channels.request, toPublishable(this.parser.encode(request)));
     }
     super.broadcastWithAck(packet, opts, clientCountCallback, ack);
@@ -352,33 +336,12 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
 
   /** Number of nodes in the cluster (this one included): the subscribers of the request channel. */
   override serverCount(): Promise<number> {
-    return this.withDeadline("serverCount", countSubscribers(this.publisher, this.channels.request));
-  }
-
-  /** Bounds a Redis round trip by `requestsTimeout`, so an outage turns into an error instead of a hang. */
-  private withDeadline<T>(label: string, work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const outage = this.outageDescription();
-        reject(new Error(`timeout reached while waiting for ${label}: no answer from Redis within ${this.requestsTimeout} ms${outage ? ` (${outage})` : ""}`));
-      }, this.requestsTimeout);
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: Error) => {
-          clearTimeout(timer);
-          reject(new Error(`${label} failed: Redis error: ${error.message}`, { cause: error }));
-        },
-      );
-    });
+    return countNodes(this.publisher, this.channels.request, this.requestsTimeout, this.describeOutage);
   }
 
   /** Number of other nodes that will answer a request, for `label` in errors. */
-  private async otherNodes(label: string): Promise<number> {
-    const count = await this.withDeadline(`${label} (counting nodes)`, countSubscribers(this.publisher, this.channels.request));
-    return Math.max(0, count - 1);
+  private otherNodes(label: string): Promise<number> {
+    return countOtherNodes(label, this.publisher, this.channels.request, this.requestsTimeout, this.describeOutage);
   }
 
   /**
@@ -391,7 +354,7 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
         requestId,
         { label, expected, accept, complete: resolve, fail: reject },
         this.requestsTimeout,
-        () => this.outageDescription(),
+        this.describeOutage,
       );
       this.publish(this.channels.request, JSON.stringify({ ...request, uid: this.uid, requestId }));
     });
@@ -466,28 +429,21 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
       this.publish(this.channels.request, JSON.stringify({ uid: this.uid, type: RequestType.SERVER_SIDE_EMIT, data: packet }));
       return;
     }
-    const ack = last as ServerSideEmitAck;
     const args = packet.slice(0, -1);
-    const responses: unknown[] = [];
-    this.otherNodes("serverSideEmit")
-      .then((others) => {
-        if (others === 0) return;
-        return this.gather("serverSideEmit", others, { type: RequestType.SERVER_SIDE_EMIT, data: args }, (response) => {
+    collectServerSideResponses(
+      last as ServerSideEmitAck,
+      () => this.otherNodes("serverSideEmit"),
+      (others, responses) =>
+        this.gather("serverSideEmit", others, { type: RequestType.SERVER_SIDE_EMIT, data: args }, (response) => {
           responses.push(response.data);
-        });
-      })
-      .then(
-        () => ack(null, responses),
-        (error: Error) => ack(error, responses),
-      );
+        }),
+    );
   }
 
   override close(): void {
     if (this.closed) return;
     this.closed = true;
     this.stopMonitoring();
-    for (const timer of this.ackCleanupTimers) clearTimeout(timer);
-    this.ackCleanupTimers.clear();
     this.ackRequests.clear();
     this.requests.rejectAll(`the adapter of namespace ${this.nsp.name} was closed`);
     void this.unsubscribe().finally(() => this.connections.release());

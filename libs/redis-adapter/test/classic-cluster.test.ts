@@ -9,8 +9,7 @@ import * as msgpack from "notepack.io";
 import { createClient } from "redis";
 import { ChildNode } from "./helpers/child-node.js";
 import { connect, eventsOf, notes, startSocklineNode, waitForCluster, type SocklineNode, type TestClient } from "./helpers/nodes.js";
-import { RedisServer, redisServerSkipReason } from "./helpers/redis-server.js";
-import { once, waitFor } from "./helpers/wait.js";
+import { once, redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
 
@@ -32,11 +31,11 @@ describe("classic adapter: three nodes", { skip }, () => {
   async function flush(node: SocklineNode, targets = all()): Promise<void> {
     const marker = `m${Math.random()}`;
     node.io.emit("marker", marker);
-    await waitFor("marker everywhere", () => targets.every((t) => eventsOf(t, "marker").some(([m]) => m === marker)));
+    await waitUntil(() => targets.every((t) => eventsOf(t, "marker").some(([m]) => m === marker)), "marker everywhere");
   }
 
   before(async () => {
-    redis = await RedisServer.start();
+    redis = await startRedisServer();
     const common = { redisUrl: redis.url, namespaces: ["/chat"], requestsTimeout: 1500 };
     [a, b, c] = await Promise.all([
       startSocklineNode({ ...common, name: "A" }),
@@ -63,13 +62,13 @@ describe("classic adapter: three nodes", { skip }, () => {
 
   it("broadcasts to every client of the namespace on every node", async () => {
     c.call("emit", { event: "hello", args: ["from C", { n: 1 }] });
-    await waitFor("hello everywhere", () => all().every((t) => eventsOf(t, "hello").length === 1));
+    await waitUntil(() => all().every((t) => eventsOf(t, "hello").length === 1), "hello everywhere");
     for (const client of all()) assert.deepEqual(eventsOf(client, "hello")[0], ["from C", { n: 1 }]);
   });
 
   it("carries binary payloads", async () => {
     a.io.emit("blob", Buffer.from([1, 2, 3]));
-    await waitFor("blob everywhere", () => all().every((t) => eventsOf(t, "blob").length === 1));
+    await waitUntil(() => all().every((t) => eventsOf(t, "blob").length === 1), "blob everywhere");
     assert.deepEqual(Buffer.from(eventsOf(c1, "blob")[0]![0] as ArrayBuffer), Buffer.from([1, 2, 3]));
   });
 
@@ -81,14 +80,14 @@ describe("classic adapter: three nodes", { skip }, () => {
     await flush(b);
     assert.deepEqual(all().map((t) => eventsOf(t, "to-r1").length), [1, 1, 0, 0]);
     assert.deepEqual(all().map((t) => eventsOf(t, "to-both").length), [1, 1, 1, 1]);
-    await waitFor("except-r2", () => eventsOf(a1, "except-r2").length === 1 && eventsOf(b1, "except-r2").length === 1);
+    await waitUntil(() => eventsOf(a1, "except-r2").length === 1 && eventsOf(b1, "except-r2").length === 1, "except-r2");
     await flush(a);
     assert.deepEqual(all().map((t) => eventsOf(t, "except-r2").length), [1, 1, 0, 0]);
   });
 
   it("reaches a single socket by id on another node", async () => {
     a.io.to(c1.id!).emit("private", "psst");
-    await waitFor("private message", () => eventsOf(c1, "private").length === 1);
+    await waitUntil(() => eventsOf(c1, "private").length === 1, "private message");
     await flush(a);
     assert.deepEqual(all().map((t) => eventsOf(t, "private").length), [0, 0, 0, 1]);
   });
@@ -101,7 +100,7 @@ describe("classic adapter: three nodes", { skip }, () => {
 
   it("keeps namespaces apart", async () => {
     a.io.of("/chat").emit("chat-message", "hi");
-    await waitFor("chat on A and C", () => eventsOf(chatA, "chat-message").length === 1 && eventsOf(chatC, "chat-message").length === 1);
+    await waitUntil(() => eventsOf(chatA, "chat-message").length === 1 && eventsOf(chatC, "chat-message").length === 1, "chat on A and C");
     await flush(a);
     assert.deepEqual(all().map((t) => eventsOf(t, "chat-message").length), [0, 0, 0, 0]);
   });
@@ -145,28 +144,28 @@ describe("classic adapter: three nodes", { skip }, () => {
   it("lets a RemoteSocket emit, join, leave on its own node", async () => {
     const [remote]: any[] = await a.io.in(c1.id!).fetchSockets();
     remote.emit("direct", 42);
-    await waitFor("direct emit", () => eventsOf(c1, "direct").length === 1);
+    await waitUntil(() => eventsOf(c1, "direct").length === 1, "direct emit");
     assert.deepEqual(eventsOf(c1, "direct")[0], [42]);
     remote.join("vip");
-    await waitFor("c1 in vip", async () => (await b.io.in("vip").fetchSockets()).some((s: any) => s.id === c1.id));
+    await waitUntil(async () => (await b.io.in("vip").fetchSockets()).some((s: any) => s.id === c1.id), "c1 in vip");
     remote.leave("vip");
-    await waitFor("c1 left vip", async () => (await b.io.in("vip").fetchSockets()).length === 0);
+    await waitUntil(async () => (await b.io.in("vip").fetchSockets()).length === 0, "c1 left vip");
   });
 
   it("makes the sockets of every node join and leave rooms", async () => {
     b.io.in("r2").socketsJoin("r3");
-    await waitFor("r3 members", async () => (await a.io.in("r3").fetchSockets()).length === 2);
+    await waitUntil(async () => (await a.io.in("r3").fetchSockets()).length === 2, "r3 members");
     assert.deepEqual((await a.io.in("r3").fetchSockets()).map((s: any) => s.id).sort(), [b2.id, c1.id].sort());
     a.io.to("r3").emit("in-r3");
-    await waitFor("in-r3", () => eventsOf(b2, "in-r3").length === 1 && eventsOf(c1, "in-r3").length === 1);
+    await waitUntil(() => eventsOf(b2, "in-r3").length === 1 && eventsOf(c1, "in-r3").length === 1, "in-r3");
     a.io.socketsLeave("r3");
-    await waitFor("r3 empty", async () => (await b.io.in("r3").fetchSockets()).length === 0);
+    await waitUntil(async () => (await b.io.in("r3").fetchSockets()).length === 0, "r3 empty");
   });
 
   it("runs serverSideEmit on the other nodes only", async () => {
     a.io.serverSideEmit("note", "from A");
-    await waitFor("B got the note", () => (notes.get("B") ?? []).includes("from A"));
-    await waitFor("C got the note", async () => (await c.call<string[]>("notes")).includes("from A"));
+    await waitUntil(() => (notes.get("B") ?? []).includes("from A"), "B got the note");
+    await waitUntil(async () => (await c.call<string[]>("notes")).includes("from A"), "C got the note");
     assert.ok(!(notes.get("A") ?? []).includes("from A"));
   });
 
@@ -205,7 +204,7 @@ describe("classic adapter: three nodes", { skip }, () => {
     } finally {
       await raw.close();
     }
-    await waitFor("valid message after garbage", () => eventsOf(a1, "ok-after-garbage").length === 1 && eventsOf(b1, "ok-after-garbage").length === 1);
+    await waitUntil(() => eventsOf(a1, "ok-after-garbage").length === 1 && eventsOf(b1, "ok-after-garbage").length === 1, "valid message after garbage");
     await flush(b);
     assert.deepEqual(all().map((t) => eventsOf(t, "ok-after-garbage").length), [1, 1, 0, 0]);
     assert.deepEqual((await a.io.serverSideEmitWithAck("whoami")).sort(), ["B", "C"]);
@@ -225,7 +224,7 @@ describe("classic adapter: three nodes", { skip }, () => {
     await c.kill();
     // the dead node may still be counted for a moment: the request then ends with a timeout error, never hangs
     await a.io.fetchSockets().catch((error: Error) => assert.match(error.message, /timeout reached/));
-    await waitFor("two servers left", async () => (await a.adapter().serverCount()) === 2);
+    await waitUntil(async () => (await a.adapter().serverCount()) === 2, "two servers left");
     const sockets = await a.io.fetchSockets();
     assert.deepEqual(sockets.map((s: any) => s.data.user).sort(), ["a1", "b1", "b2"]);
   });

@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createAdapter as createOfficialAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
@@ -12,8 +11,7 @@ import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { Server as OfficialServer } from "socket.io";
 import { connect, eventsOf, installScenario, notes, startSocklineNode, type SocklineNode, type TestClient } from "./helpers/nodes.js";
-import { RedisServer, redisServerSkipReason } from "./helpers/redis-server.js";
-import { waitFor } from "./helpers/wait.js";
+import { listen, redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
 
@@ -31,7 +29,7 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
   let o1: TestClient; // official node, room r1
 
   before(async () => {
-    redis = await RedisServer.start();
+    redis = await startRedisServer();
     [sockline1, sockline2] = await Promise.all([
       startSocklineNode({ name: "S1", redisUrl: redis.url, singleClient: true }),
       startSocklineNode({ name: "S2", redisUrl: redis.url, flavour: "ioredis" }),
@@ -43,9 +41,8 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
     officialHttp = createServer();
     official = new OfficialServer(officialHttp, { adapter: createOfficialAdapter(pub, sub, { requestsTimeout: 2000 }) });
     installScenario(official as any, "official");
-    await new Promise<void>((resolve) => officialHttp.listen(0, "127.0.0.1", resolve));
-    officialUrl = `http://127.0.0.1:${(officialHttp.address() as AddressInfo).port}`;
-    await waitFor("3 servers", async () => (await sockline1.adapter().serverCount()) === 3 && (await official.of("/").adapter.serverCount()) === 3);
+    officialUrl = await listen(officialHttp);
+    await waitUntil(async () => (await sockline1.adapter().serverCount()) === 3 && (await official.of("/").adapter.serverCount()) === 3, "3 servers");
     s1 = await connect(sockline1.url, { room: "r1", user: "s1" });
     s2 = await connect(sockline2.url, { room: "r2", user: "s2" });
     o1 = await connect(officialUrl, { room: "r1", user: "o1" });
@@ -63,11 +60,11 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
   it("delivers Sockline broadcasts to official-node clients and back", async () => {
     sockline1.io.emit("from-sockline", 1);
     official.to("r1").emit("from-official", Buffer.from("bin"));
-    await waitFor("sockline broadcast", () => [s1, s2, o1].every((c) => eventsOf(c, "from-sockline").length === 1));
-    await waitFor("official broadcast", () => [s1, o1].every((c) => eventsOf(c, "from-official").length === 1));
+    await waitUntil(() => [s1, s2, o1].every((c) => eventsOf(c, "from-sockline").length === 1), "sockline broadcast");
+    await waitUntil(() => [s1, o1].every((c) => eventsOf(c, "from-official").length === 1), "official broadcast");
     assert.deepEqual(Buffer.from(eventsOf(s1, "from-official")[0]![0] as ArrayBuffer).toString(), "bin");
     sockline2.io.emit("marker");
-    await waitFor("marker", () => eventsOf(s2, "marker").length === 1);
+    await waitUntil(() => eventsOf(s2, "marker").length === 1, "marker");
     assert.equal(eventsOf(s2, "from-official").length, 0, "s2 is not in r1");
   });
 
@@ -81,7 +78,7 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
     // a RemoteSocket built by the official node acts on the Sockline node that owns it
     const remote = fromOfficial.find((s) => s.data.user === "s1")!;
     remote.emit("poke", "from official");
-    await waitFor("poke", () => eventsOf(s1, "poke").length === 1);
+    await waitUntil(() => eventsOf(s1, "poke").length === 1, "poke");
   });
 
   it("aggregates acks and serverSideEmit answers across implementations", async () => {
@@ -96,7 +93,7 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
 
   it("applies socketsJoin from the official node on Sockline nodes", async () => {
     official.in("r2").socketsJoin("joined-by-official");
-    await waitFor("s2 joined", async () => (await sockline1.io.in("joined-by-official").fetchSockets()).length === 1);
+    await waitUntil(async () => (await sockline1.io.in("joined-by-official").fetchSockets()).length === 1, "s2 joined");
   });
 
   for (const flavour of ["node-redis", "ioredis"] as const) {
@@ -113,15 +110,15 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
         const event = `worker-${flavour}`;
         emitter.to("r2").emit(event, { job: 1 });
         emitter.except("r2").emit(`${event}-except`);
-        await waitFor("emitter room broadcast", () => eventsOf(s2, event).length === 1);
+        await waitUntil(() => eventsOf(s2, event).length === 1, "emitter room broadcast");
         assert.deepEqual(eventsOf(s2, event)[0], [{ job: 1 }]);
-        await waitFor("emitter except broadcast", () => [s1, o1].every((c) => eventsOf(c, `${event}-except`).length === 1));
+        await waitUntil(() => [s1, o1].every((c) => eventsOf(c, `${event}-except`).length === 1), "emitter except broadcast");
         assert.equal(eventsOf(s1, event).length, 0);
         assert.equal(eventsOf(s2, `${event}-except`).length, 0);
         emitter.in("r1").socketsJoin("from-emitter");
-        await waitFor("emitter socketsJoin", async () => (await sockline2.io.in("from-emitter").fetchSockets()).length === 2);
+        await waitUntil(async () => (await sockline2.io.in("from-emitter").fetchSockets()).length === 2, "emitter socketsJoin");
         emitter.serverSideEmit("note", `from the emitter (${flavour})`);
-        await waitFor("emitter serverSideEmit", () => (notes.get("S1") ?? []).includes(`from the emitter (${flavour})`));
+        await waitUntil(() => (notes.get("S1") ?? []).includes(`from the emitter (${flavour})`), "emitter serverSideEmit");
       } finally {
         if (flavour === "ioredis") emitterClient.disconnect();
         else await emitterClient.close();

@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, eventsOf, startSocklineNode, waitForCluster, type Mode, type SocklineNode, type TestClient } from "./helpers/nodes.js";
-import { RedisServer, redisServerSkipReason } from "./helpers/redis-server.js";
-import { waitFor } from "./helpers/wait.js";
+import { redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
 
@@ -22,7 +21,7 @@ for (const mode of ["classic", "streams"] as Mode[]) {
     const outageErrors = new Map<string, Error[]>([["A", []], ["B", []]]);
 
     before(async () => {
-      redis = await RedisServer.start();
+      redis = await startRedisServer();
       [a, b] = await Promise.all([
         startSocklineNode({ name: "A", redisUrl: redis.url, mode, requestsTimeout: 1000 }),
         startSocklineNode({ name: "B", redisUrl: redis.url, mode, flavour: "ioredis", requestsTimeout: 1000 }),
@@ -42,21 +41,21 @@ for (const mode of ["classic", "streams"] as Mode[]) {
 
     it("works across nodes before the outage", async () => {
       a.io.emit("before");
-      await waitFor("before on B", () => eventsOf(b1, "before").length === 1);
+      await waitUntil(() => eventsOf(b1, "before").length === 1, "before on B");
     });
 
     it("keeps serving local clients while Redis is down and fails cluster requests with a clear error", async () => {
       await redis.stop();
-      await waitFor("outage reported on both nodes", () => outageErrors.get("A")!.length > 0 && outageErrors.get("B")!.length > 0);
+      await waitUntil(() => outageErrors.get("A")!.length > 0 && outageErrors.get("B")!.length > 0, "outage reported on both nodes");
       for (const [node, errors] of outageErrors) assert.match(errors[0]!.message, /Redis connection lost/, node);
 
       // local broadcasts and new local connections still work
       a.io.emit("during", 1);
-      await waitFor("local broadcast during the outage", () => eventsOf(a1, "during").length === 1);
+      await waitUntil(() => eventsOf(a1, "during").length === 1, "local broadcast during the outage");
       const late = await connect(b.url, { user: "late" });
       clients.push(late);
       b.io.emit("during", 2);
-      await waitFor("B's clients", () => eventsOf(b1, "during").length === 1 && eventsOf(late, "during").length === 1);
+      await waitUntil(() => eventsOf(b1, "during").length === 1 && eventsOf(late, "during").length === 1, "B's clients");
       assert.deepEqual(eventsOf(b1, "during"), [[2]], "nothing crossed over from A");
 
       // requests that need the other nodes end with an error naming the operation, instead of hanging
@@ -79,14 +78,14 @@ for (const mode of ["classic", "streams"] as Mode[]) {
       await waitForCluster([a, b], 2);
       // the subscriptions come back asynchronously: repeat until one broadcast crosses over each way
       let i = 0;
-      await waitFor("A -> B again", () => {
+      await waitUntil(() => {
         a.io.emit("after", i++);
         return eventsOf(b1, "after").length > 0;
-      });
-      await waitFor("B -> A again", () => {
+      }, "A -> B again");
+      await waitUntil(() => {
         b.io.emit("after-b", i++);
         return eventsOf(a1, "after-b").length > 0;
-      });
+      }, "B -> A again");
       const sockets = await a.io.fetchSockets();
       assert.deepEqual(sockets.map((s: any) => s.data.user).sort(), ["a1", "b1", "late"]);
       assert.deepEqual(await a.io.serverSideEmitWithAck("whoami"), ["B"]);

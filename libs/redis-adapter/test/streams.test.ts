@@ -12,9 +12,8 @@ import { createClient } from "redis";
 import { Server as OfficialServer } from "socket.io";
 import type { RedisStreamsAdapter } from "@sockline/redis-adapter";
 import { connect, eventsOf, installScenario, startSocklineNode, waitForCluster, type SocklineNode, type TestClient } from "./helpers/nodes.js";
-import { RedisServer, redisServerSkipReason } from "./helpers/redis-server.js";
 import { SwitchProxy } from "./helpers/switch-proxy.js";
-import { once, waitFor } from "./helpers/wait.js";
+import { once, redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
 
@@ -33,7 +32,7 @@ describe("streams adapter", { skip }, () => {
   let o1: TestClient;
 
   before(async () => {
-    redis = await RedisServer.start();
+    redis = await startRedisServer();
     [a, b] = await Promise.all([
       startSocklineNode({ name: "A", redisUrl: redis.url, mode: "streams", recovery: true }),
       startSocklineNode({ name: "B", redisUrl: redis.url, mode: "streams", flavour: "ioredis", recovery: true }),
@@ -57,10 +56,10 @@ describe("streams adapter", { skip }, () => {
     clients.push(a1, b1, o1);
     // the official reader starts at "$" when its client is connected: make sure it already follows the stream
     let i = 0;
-    await waitFor("official node reading the stream", () => {
+    await waitUntil(() => {
       a.io.emit("warmup", i++);
       return eventsOf(o1, "warmup").length > 0;
-    });
+    }, "official node reading the stream");
   });
 
   after(async () => {
@@ -74,7 +73,7 @@ describe("streams adapter", { skip }, () => {
 
   it("appends broadcasts to the stream in the reference format", async () => {
     a.io.to("r2").emit("stored", { x: 1 });
-    await waitFor("stored on B", () => eventsOf(b1, "stored").length === 1);
+    await waitUntil(() => eventsOf(b1, "stored").length === 1, "stored on B");
     const probe = createClient({ url: redis.url });
     await probe.connect();
     try {
@@ -95,12 +94,12 @@ describe("streams adapter", { skip }, () => {
   it("broadcasts across Sockline and official nodes, both ways", async () => {
     b.io.emit("from-sockline", Buffer.from([9]));
     official.to("r1").emit("from-official", "o");
-    await waitFor("sockline broadcast", () => [a1, b1, o1].every((c) => eventsOf(c, "from-sockline").length === 1));
+    await waitUntil(() => [a1, b1, o1].every((c) => eventsOf(c, "from-sockline").length === 1), "sockline broadcast");
     assert.deepEqual(Buffer.from(eventsOf(o1, "from-sockline")[0]![0] as ArrayBuffer), Buffer.from([9]));
-    await waitFor("official broadcast", () => [a1, o1].every((c) => eventsOf(c, "from-official").length === 1));
+    await waitUntil(() => [a1, o1].every((c) => eventsOf(c, "from-official").length === 1), "official broadcast");
     a.io.local.emit("local-only");
     b.io.emit("marker");
-    await waitFor("marker", () => eventsOf(a1, "marker").length === 1 && eventsOf(o1, "marker").length === 1);
+    await waitUntil(() => eventsOf(a1, "marker").length === 1 && eventsOf(o1, "marker").length === 1, "marker");
     assert.equal(eventsOf(b1, "from-official").length, 0);
     assert.equal(eventsOf(a1, "local-only").length, 1);
     assert.equal(eventsOf(o1, "local-only").length + eventsOf(b1, "local-only").length, 0);
@@ -112,9 +111,9 @@ describe("streams adapter", { skip }, () => {
     const fromOfficial = await official.fetchSockets();
     assert.deepEqual(fromOfficial.map((s) => s.data.user).sort(), ["a1", "b1", "o1"]);
     official.in("r2").socketsJoin("r3");
-    await waitFor("b1 in r3", async () => (await a.io.in("r3").fetchSockets()).length === 1);
+    await waitUntil(async () => (await a.io.in("r3").fetchSockets()).length === 1, "b1 in r3");
     a.io.in("r3").socketsLeave("r3");
-    await waitFor("r3 empty", async () => (await official.in("r3").fetchSockets()).length === 0);
+    await waitUntil(async () => (await official.in("r3").fetchSockets()).length === 0, "r3 empty");
     assert.deepEqual((await a.io.serverSideEmitWithAck("whoami")).sort(), ["B", "official"]);
     assert.deepEqual((await official.serverSideEmitWithAck("whoami")).sort(), ["A", "B"]);
   });
@@ -132,15 +131,15 @@ describe("streams adapter", { skip }, () => {
     const firstId = client.id;
     const [remote]: any[] = await b.io.in(firstId!).fetchSockets();
     remote.join("extra-room");
-    await waitFor("joined extra-room", async () => (await a.io.in("extra-room").fetchSockets()).length === 1);
+    await waitUntil(async () => (await a.io.in("extra-room").fetchSockets()).length === 1, "joined extra-room");
     a.io.to("r1").emit("seen", 1);
-    await waitFor("seen", () => eventsOf(client, "seen").length === 1);
+    await waitUntil(() => eventsOf(client, "seen").length === 1, "seen");
 
     // the load balancer drops node A; the client will come back through it to node B
     const disconnected = once(client, "disconnect");
     proxy.switchTo(b.port);
     await disconnected;
-    await waitFor("session persisted", async () => (await a.adapter().serverCount()) === 3 && (await officialSessionKeys()) > 0);
+    await waitUntil(async () => (await a.adapter().serverCount()) === 3 && (await officialSessionKeys()) > 0, "session persisted");
     a.io.to("r1").emit("missed", "from A");
     b.io.to("extra-room").emit("missed", "from B");
     official.emit("missed", "from official");
@@ -150,7 +149,7 @@ describe("streams adapter", { skip }, () => {
     await once(client, "connect");
     assert.equal(client.recovered, true);
     assert.equal(client.id, firstId);
-    await waitFor("missed packets", () => eventsOf(client, "missed").length === 3);
+    await waitUntil(() => eventsOf(client, "missed").length === 3, "missed packets");
     assert.deepEqual(eventsOf(client, "missed").map(([from]) => from).sort(), ["from A", "from B", "from official"]);
     assert.equal(eventsOf(client, "not-for-roamer").length, 0);
     assert.equal(eventsOf(client, "missed-volatile").length, 0);
@@ -177,7 +176,7 @@ describe("streams adapter", { skip }, () => {
     const firstId = client.id;
     // the client needs an offset to recover from: the last event it received
     official.to(firstId!).emit("welcome");
-    await waitFor("welcome", () => eventsOf(client, "welcome").length === 1);
+    await waitUntil(() => eventsOf(client, "welcome").length === 1, "welcome");
     const disconnected = once(client, "disconnect");
     proxy.switchTo(a.port);
     await disconnected;
@@ -185,7 +184,7 @@ describe("streams adapter", { skip }, () => {
     await once(client, "connect");
     assert.equal(client.recovered, true);
     assert.equal(client.id, firstId);
-    await waitFor("missed packet", () => eventsOf(client, "missed-by-migrant").length === 1);
+    await waitUntil(() => eventsOf(client, "missed-by-migrant").length === 1, "missed packet");
     const [restored]: any[] = await b.io.in(firstId!).fetchSockets();
     assert.equal(restored.data.user, "migrant");
   });

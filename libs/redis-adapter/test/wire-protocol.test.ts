@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createAdapter as createOfficialAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
@@ -13,12 +12,10 @@ import { Redis } from "ioredis";
 import * as msgpack from "notepack.io";
 import { createClient } from "redis";
 import { Server as OfficialServer } from "socket.io";
-import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import { ClassicChannels, RequestType } from "@sockline/redis-adapter";
 import { decodeRequestPayload, msgpackParser } from "../dist/codec.js";
 import { countSubscribers, wrapRedisClient, type RedisConnection } from "../dist/redis-client.js";
-import { RedisServer, redisServerSkipReason } from "./helpers/redis-server.js";
-import { once, waitFor } from "./helpers/wait.js";
+import { connectClient, listen, redisServerSkipReason, startRedisServer, waitUntil, type ClientSocket, type RedisServer } from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
 
@@ -32,26 +29,23 @@ describe("classic protocol against the official packages", { skip }, () => {
   const closers: Array<() => unknown> = [];
   let official: OfficialServer;
   let httpServer: HttpServer;
-  let port: number;
   let client: ClientSocket;
   const channels = new ClassicChannels("socket.io", "/");
 
   before(async () => {
-    redis = await RedisServer.start();
+    redis = await startRedisServer();
     const pub = createClient({ url: redis.url });
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
     closers.push(() => pub.close(), () => sub.close());
     httpServer = createServer();
     official = new OfficialServer(httpServer, { adapter: createOfficialAdapter(pub, sub) });
-    await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-    port = (httpServer.address() as AddressInfo).port;
+    const url = await listen(httpServer);
     official.on("connection", (socket) => {
       socket.data = { user: "alice" };
       socket.join("room-a");
     });
-    client = connectClient(`http://127.0.0.1:${port}`, { transports: ["websocket"], query: { tag: "t1" } });
-    await once(client, "connect");
+    client = await connectClient(url, { query: { tag: "t1" } });
   });
 
   after(async () => {
@@ -78,7 +72,7 @@ describe("classic protocol against the official packages", { skip }, () => {
           const raw = new Redis(redis.port, "127.0.0.1");
           raw.on("error", () => {});
           publisher = wrapRedisClient(raw as any);
-          await waitFor("ioredis ready", () => publisher.isReady());
+          await waitUntil(() => publisher.isReady(), "ioredis ready");
         }
         subscriber = await publisher.duplicate();
         await subscriber.psubscribe(`${channels.broadcast}*`, (channel, message) => broadcasts.push({ channel, message }));
@@ -98,7 +92,7 @@ describe("classic protocol against the official packages", { skip }, () => {
         broadcasts.length = 0;
         const emitter = new Emitter(publisher.client as any);
         emitter.to("room-a").emit("hello", 1, { two: 2 });
-        await waitFor("the emitter broadcast", () => broadcasts.length === 1);
+        await waitUntil(() => broadcasts.length === 1, "the emitter broadcast");
         const [{ channel, message }] = broadcasts;
         assert.equal(channel, "socket.io#/#room-a#");
         assert.equal(channels.roomOf(channel), "room-a");
@@ -111,7 +105,7 @@ describe("classic protocol against the official packages", { skip }, () => {
       it("decodes what an official node publishes (namespace-wide, binary payload)", async () => {
         broadcasts.length = 0;
         official.except("nobody").emit("bin", Buffer.from([1, 2, 3]));
-        await waitFor("the official broadcast", () => broadcasts.length === 1);
+        await waitUntil(() => broadcasts.length === 1, "the official broadcast");
         const [{ channel, message }] = broadcasts;
         assert.equal(channels.roomOf(channel), "");
         const [uid, packet, opts] = msgpackParser.decode(message) as any[];
@@ -131,7 +125,7 @@ describe("classic protocol against the official packages", { skip }, () => {
           channels.request,
           JSON.stringify({ uid: "test-node", requestId: "r2", type: RequestType.REMOTE_FETCH, opts: { rooms: ["room-a"], except: [] } }),
         );
-        await waitFor("two responses", () => responses.length === 2);
+        await waitUntil(() => responses.length === 2, "two responses");
         const decoded = responses.map((r) => decodeRequestPayload(r.message, msgpackParser) as any);
         const rooms = decoded.find((r) => r.requestId === "r1");
         assert.ok(rooms.rooms.includes("room-a"));
@@ -155,7 +149,7 @@ describe("classic protocol against the official packages", { skip }, () => {
           opts: { rooms: [], except: [], flags: { timeout: 2000 } },
         };
         await publisher.publish(channels.request, Buffer.from(msgpack.encode(request)));
-        await waitFor("count and ack", () => responses.length === 2);
+        await waitUntil(() => responses.length === 2, "count and ack");
         assert.equal(responses[0]!.message[0], 0x7b, "client count is JSON");
         assert.notEqual(responses[1]!.message[0], 0x7b, "ack is msgpack");
         const [count, ack] = responses.map((r) => decodeRequestPayload(r.message, msgpackParser) as any);

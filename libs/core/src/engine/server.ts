@@ -209,10 +209,17 @@ export class Server extends EventEmitter implements TransportContext {
   private completeWebSocketHandshake(req: EngineRequest, socket: Duplex, head: Buffer, pending: HandshakeInProgress, onOpen: (ws: WebSocket) => void): void {
     const wss = this.webSocketServer();
     this.handshakes.set(req, pending);
+    // The 101 answer and the first frame (the open packet) leave in one write instead of two. If
+    // `ws` refuses the upgrade it ends or destroys the socket, which uncorks it.
+    socket.cork();
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener("error", onRawSocketError);
       this.handshakes.delete(req);
-      onOpen(ws);
+      try {
+        onOpen(ws);
+      } finally {
+        socket.uncork();
+      }
     });
   }
 
@@ -468,6 +475,13 @@ function prepareRequest(req: IncomingMessage): EngineRequest {
   return request;
 }
 
+/** The transport names, shared by every request's query instead of one copy each (the query is kept with the request). */
+function internValue(value: string): string {
+  if (value === "websocket") return "websocket";
+  if (value === "polling") return "polling";
+  return value;
+}
+
 /** Query strings that need URLSearchParams (escapes, `+`, a leading `?`, a `__proto__` key): the rest is split by hand. */
 const NEEDS_FULL_PARSER = /^\?|[%+]|__proto__/;
 
@@ -487,7 +501,7 @@ function parseQuery(search: string): Record<string, string> {
     if (end > start) {
       const eq = search.indexOf("=", start);
       if (eq === -1 || eq > end) query[search.slice(start, end)] = "";
-      else query[search.slice(start, eq)] = search.slice(eq + 1, end);
+      else query[search.slice(start, eq)] = internValue(search.slice(eq + 1, end));
     }
     start = end + 1;
   }

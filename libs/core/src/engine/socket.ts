@@ -31,6 +31,13 @@ export interface SendOptions {
   wsPreEncodedFrame?: Buffer | Buffer[];
 }
 
+/**
+ * The write buffer of every session with nothing buffered (most of them, most of the time): an
+ * array per session would cost 32 bytes each. Frozen, so a stray push fails instead of leaking into
+ * other sessions.
+ */
+const NOTHING_BUFFERED = Object.freeze([]) as unknown as Packet[];
+
 /** Interval of the noop writes that release the pending GET of a session being upgraded. */
 const UPGRADE_CHECK_INTERVAL = 100;
 
@@ -73,7 +80,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   upgraded = false;
   readonly remoteAddress: string;
   /** Packets waiting for the transport to be writable. */
-  writeBuffer: Packet[] = [];
+  writeBuffer: Packet[] = NOTHING_BUFFERED;
   /** Callbacks of the packets in writeBuffer (null while none: the common case). */
   private packetCallbacks: (() => void)[] | null = null;
   private upgrade: UpgradeState | null = null;
@@ -94,6 +101,9 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     readonly request: IncomingMessage,
   ) {
     super();
+    // EventEmitter's listener table is a dictionary-mode object (~180 bytes); Node's emitter creates
+    // it on the first listener when it is undefined, and most sessions never get one.
+    (this as unknown as { _events: object | undefined })._events = undefined;
     this.remoteAddress = request.socket?.remoteAddress ?? "";
     this.transport = transport;
     transport.owner = this;
@@ -301,6 +311,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     const packetOptions: PacketOptions = frame === undefined ? { compress } : { compress, wsPreEncodedFrame: frame };
     const packet: Packet = data === undefined ? { type, options: packetOptions } : { type, data, options: packetOptions };
     this.emit("packetCreate", packet);
+    if (this.writeBuffer === NOTHING_BUFFERED) this.writeBuffer = [];
     this.writeBuffer.push(packet);
     if (callback) (this.packetCallbacks ??= []).push(callback);
     this.flush();
@@ -310,7 +321,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   flush(): void {
     if (this.readyState === "closed" || !this.transport.writable || this.writeBuffer.length === 0) return;
     const buffer = this.writeBuffer;
-    this.writeBuffer = [];
+    this.writeBuffer = NOTHING_BUFFERED;
     const callbacks = this.packetCallbacks;
     this.packetCallbacks = null;
     this.emit("flush", buffer);
@@ -331,7 +342,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
    */
   shutDown(): void {
     if (this.readyState !== "open") return;
-    this.writeBuffer = [];
+    this.writeBuffer = NOTHING_BUFFERED;
     this.packetCallbacks = null;
     // the caller bounds the wait, not the ping timeout
     this.server.heartbeat.remove(this);
@@ -376,7 +387,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.server.onSocketClose(this);
     // the buffer stays readable by "close" listeners
     process.nextTick(() => {
-      this.writeBuffer = [];
+      this.writeBuffer = NOTHING_BUFFERED;
     });
     const handler = this.handler;
     this.handler = null;

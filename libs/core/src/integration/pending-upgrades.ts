@@ -26,20 +26,56 @@ export interface PendingUpgradeOptions {
   onSocketError?: (error: Error, req: IncomingMessage) => void;
 }
 
-const pendingUpgrades = new WeakMap<IncomingMessage, PendingUpgrade>();
+/**
+ * What a request that came in through an `upgrade` event is at: on its way (its `PendingUpgrade`),
+ * or already handed to the engine (`HANDED_OVER`). The request lives as long as the connection
+ * (`socket.request`), so once handed over it must no longer reach the stand-in response, the
+ * head buffer or the closures of its journey: only this shared marker stays.
+ */
+const HANDED_OVER = Symbol("sockline.upgrade.handedOver");
+const upgradesByRequest = new WeakMap<IncomingMessage, PendingUpgrade | typeof HANDED_OVER>();
+
+/**
+ * The `close` listeners a `PendingUpgrade` puts on its socket (to stop its expiry timer): they
+ * hold the whole upgrade for as long as the socket is open, so they are removed on hand-over.
+ */
+const closeListenersOf = new WeakMap<PendingUpgrade, readonly Function[]>();
 
 /** Starts the journey of an upgrade request through a framework: dispatch it with `upgrade.response`. */
 export function beginPendingUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: PendingUpgradeOptions = {}): PendingUpgrade {
   const { onSocketError } = options;
+  const closeListenersBefore = socket.rawListeners("close").length;
   const upgrade = new PendingUpgrade(req, socket, head, onSocketError && ((error) => onSocketError(error, req)));
+  closeListenersOf.set(upgrade, socket.rawListeners("close").slice(closeListenersBefore));
   upgrade.expireAfter(options.timeout ?? DEFAULT_UPGRADE_TIMEOUT, options.onTimeout && (() => options.onTimeout!(req)));
-  pendingUpgrades.set(req, upgrade);
+  upgradesByRequest.set(req, upgrade);
   return upgrade;
 }
 
-/** The upgrade the raw request carries, if it came in through an `upgrade` event (else it is a plain request). */
+/**
+ * The upgrade the raw request carries while it is on its way through the framework, if it came in
+ * through an `upgrade` event (else it is a plain request, or an upgrade already handed over).
+ */
 export function pendingUpgradeOf(req: IncomingMessage): PendingUpgrade | undefined {
-  return pendingUpgrades.get(req);
+  const upgrade = upgradesByRequest.get(req);
+  return upgrade === HANDED_OVER ? undefined : upgrade;
+}
+
+/** Whether `req` came in through an `upgrade` event (pending, answered or handed over). */
+export function isUpgradeRequest(req: IncomingMessage): boolean {
+  return upgradesByRequest.has(req);
+}
+
+/**
+ * Takes the socket of the pending upgrade of `req` for the engine and forgets the journey: after
+ * this, nothing reachable from the request or the socket leads to the stand-in response.
+ */
+function takeForHandOver(req: IncomingMessage, upgrade: PendingUpgrade): boolean {
+  if (!upgrade.take()) return false;
+  upgradesByRequest.set(req, HANDED_OVER);
+  for (const listener of closeListenersOf.get(upgrade) ?? []) upgrade.socket.removeListener("close", listener as (...args: unknown[]) => void);
+  closeListenersOf.delete(upgrade);
+  return true;
 }
 
 /** What `handOverUpgrade` needs from a Socket.IO server (or from an engine, as `{ engine }`). */
@@ -56,9 +92,9 @@ export interface UpgradeTarget {
  * routed the same request, or the timeout fired).
  */
 export function handOverUpgrade(target: UpgradeTarget, req: IncomingMessage, extraHeaders?: HandshakeHeaders): boolean {
-  const upgrade = pendingUpgradeOf(req);
+  const upgrade = upgradesByRequest.get(req);
   if (upgrade === undefined) return false;
-  if (!upgrade.take()) return true;
+  if (upgrade === HANDED_OVER || !takeForHandOver(req, upgrade)) return true;
   const headers = { ...upgrade.collectHeaders(), ...extraHeaders };
   target.handleUpgrade(req, upgrade.socket, upgrade.head, { headers });
   return true;

@@ -4,6 +4,7 @@
  * values are listener signatures; an acknowledgement is a function as last parameter.
  */
 import { EventEmitter } from "node:events";
+import { newListenerTable } from "./listener-table.js";
 
 /** Any map from event name to listener signature. */
 export interface EventsMap {
@@ -130,6 +131,12 @@ export abstract class StrictEventEmitter<
   extends EventEmitter
   implements TypedEventBroadcaster<EmitEvents>
 {
+  constructor() {
+    super();
+    // one socket per connection: keep its listener table small (see listener-table.ts)
+    (this as unknown as { _events: object })._events = newListenerTable();
+  }
+
   override on<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(
     ev: Ev,
     listener: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,

@@ -8,6 +8,7 @@ import { Server } from "@sockline/core";
 import {
   handOverUpgrade,
   isRoutingUpgrades,
+  isUpgradeRequest,
   matchesEnginePath,
   mountGatewaysOnDemand,
   pendingUpgradeOf,
@@ -16,6 +17,7 @@ import {
   type UpgradeProblem,
   type UpgradeRoute,
 } from "@sockline/core/integration";
+import { collectGarbage } from "./gc.js";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -256,6 +258,35 @@ describe("integration: upgrades through a framework", () => {
       socket.close();
     } finally {
       fw.http.off("upgrade", again);
+    }
+  });
+
+  it("once handed over, nothing keeps the stand-in response alive; what the middleware set stays on the request", async () => {
+    let standIn: WeakRef<ServerResponse> | undefined;
+    fw.middlewares = [
+      (req, res, next) => {
+        if (pendingUpgradeOf(req) !== undefined) {
+          standIn = new WeakRef(res);
+          (req as IncomingMessage & { user?: string }).user = "ada";
+        }
+        next();
+      },
+    ];
+    const request = new Promise<IncomingMessage>((resolve) => fw.io.once("connection", (socket) => resolve(socket.request)));
+    const socket = client(url);
+    try {
+      await connected(socket);
+      const upgraded = await request;
+      assert.equal((upgraded as IncomingMessage & { user?: string }).user, "ada");
+      assert.equal(pendingUpgradeOf(upgraded), undefined, "no longer pending");
+      assert.equal(isUpgradeRequest(upgraded), true, "still known as an upgrade");
+      assert.equal(handOverUpgrade(fw.io, upgraded), true, "a second hand-over does nothing");
+      assert.ok(standIn, "the middleware saw the upgrade");
+      await collectGarbage();
+      assert.equal(standIn.deref(), undefined, "the stand-in response was collected while the connection is open");
+      assert.equal(socket.connected, true);
+    } finally {
+      socket.close();
     }
   });
 

@@ -9,10 +9,19 @@ import {
 } from "@sockline/core/adapter";
 import createDebug from "debug";
 import * as msgpack from "notepack.io";
+import {
+  BroadcastAckRequests,
+  collectServerSideResponses,
+  countNodes,
+  countOtherNodes,
+  deliverServerSideEmit,
+  reportOutage,
+  withDeadline,
+  type ServerSideEmitAck,
+} from "../cluster-operations.js";
 import type { ConnectionStateListener } from "../connection-monitor.js";
 import { randomId } from "../ids.js";
 import { PendingRequests } from "../pending-requests.js";
-import { countSubscribers } from "../redis-client.js";
 import { describeSocket } from "../socket-details.js";
 import {
   MessageType,
@@ -73,11 +82,6 @@ const MAX_RESTORE_PAGES = 100;
 
 const EVENT_PACKET = 2;
 
-interface AckRequest {
-  clientCountCallback(clientCount: number): void;
-  ack(...args: unknown[]): void;
-}
-
 const encodeOptions = (opts: BroadcastOptions): WireOptions => ({
   rooms: [...opts.rooms],
   except: [...(opts.except ?? [])],
@@ -112,8 +116,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
   private readonly publicChannel: string;
   private readonly privateChannel: string;
   private readonly requests = new PendingRequests<ClusterMessage>();
-  private readonly ackRequests = new Map<string, AckRequest>();
-  private readonly ackCleanupTimers = new Set<NodeJS.Timeout>();
+  private readonly ackRequests = new BroadcastAckRequests();
   private readonly onPubSub = (_channel: string, payload: Buffer) => {
     let message: ClusterMessage;
     try {
@@ -126,6 +129,8 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
   };
   private readonly stopMonitoring: () => void;
   private closed = false;
+  /** Context for timeout errors. */
+  private readonly describeOutage = (): string | undefined => (this.redisDown ? "Redis is unreachable" : undefined);
 
   constructor(
     nsp: any,
@@ -156,7 +161,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
   // ---- connection state ----
 
   onRedisDown(error: Error): void {
-    if (this.listenerCount("error") > 0) this.emit("error", error);
+    reportOutage(this, error);
   }
 
   onRedisRestored(): void {
@@ -257,17 +262,13 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
 
   private onServerSideEmit(requesterUid: string, data: any): void {
     const args: unknown[] = Array.isArray(data.packet) ? data.packet : [];
-    if (data.requestId === undefined) {
-      this.nsp._onServerSideEmit(args);
-      return;
-    }
-    let answered = false;
-    const reply = (value: unknown) => {
-      if (answered) return;
-      answered = true;
-      this.respond(requesterUid, { type: MessageType.SERVER_SIDE_EMIT_RESPONSE, data: { requestId: data.requestId, packet: value } });
-    };
-    this.nsp._onServerSideEmit([...args, reply]);
+    const requestId = data.requestId;
+    const sendReply =
+      requestId === undefined
+        ? undefined
+        : (value: unknown) =>
+            this.respond(requesterUid, { type: MessageType.SERVER_SIDE_EMIT_RESPONSE, data: { requestId, packet: value } });
+    deliverServerSideEmit(this.nsp, args, sendReply);
   }
 
   /** Recovery needs the offset as last argument of every event the client may have to replay. */
@@ -309,12 +310,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
     packet.nsp = this.nsp.name;
     if (!opts.flags?.local) {
       const requestId = randomId();
-      this.ackRequests.set(requestId, { clientCountCallback, ack });
-      const timer = setTimeout(() => {
-        this.ackRequests.delete(requestId);
-        this.ackCleanupTimers.delete(timer);
-      }, opts.flags?.timeout ?? this.opts.requestsTimeout);
-      this.ackCleanupTimers.add(timer);
+      this.ackRequests.add(requestId, { clientCountCallback, ack }, opts.flags?.timeout ?? this.opts.requestsTimeout);
       this.publishInBackground({ type: MessageType.BROADCAST, data: { packet: { ...packet }, requestId, opts: encodeOptions(opts) } });
     }
     super.broadcastWithAck(packet, opts, clientCountCallback, ack);
@@ -337,31 +333,16 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
 
   /** Nodes in the cluster (this one included): subscribers of the namespace's public channel. */
   override serverCount(): Promise<number> {
-    return this.withDeadline("serverCount", countSubscribers(this.connections.publisher, this.publicChannel), this.opts.requestsTimeout);
+    return countNodes(this.connections.publisher, this.publicChannel, this.opts.requestsTimeout, this.describeOutage);
   }
 
-  private withDeadline<T>(label: string, work: Promise<T>, timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`timeout reached while waiting for ${label}: no answer from Redis within ${timeoutMs} ms${this.redisDown ? " (Redis is unreachable)" : ""}`));
-      }, timeoutMs);
-      work.then(
-        (value) => (clearTimeout(timer), resolve(value)),
-        (error: Error) => (clearTimeout(timer), reject(new Error(`${label} failed: Redis error: ${error.message}`, { cause: error }))),
-      );
-    });
-  }
-
-  private async otherNodes(label: string, timeoutMs: number): Promise<number> {
-    const count = await this.withDeadline(`${label} (counting nodes)`, countSubscribers(this.connections.publisher, this.publicChannel), timeoutMs);
-    return Math.max(0, count - 1);
+  private otherNodes(label: string, timeoutMs: number): Promise<number> {
+    return countOtherNodes(label, this.connections.publisher, this.publicChannel, timeoutMs, this.describeOutage);
   }
 
   private gather(label: string, expected: number, timeoutMs: number, message: Omit<ClusterMessage, "uid" | "nsp">, accept: (response: ClusterMessage) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.requests.open(message.data.requestId, { label, expected, accept, complete: resolve, fail: reject }, timeoutMs, () =>
-        this.redisDown ? "Redis is unreachable" : undefined,
-      );
+      this.requests.open(message.data.requestId, { label, expected, accept, complete: resolve, fail: reject }, timeoutMs, this.describeOutage);
       this.publishInBackground(message);
     });
   }
@@ -386,20 +367,16 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
       this.publishInBackground({ type: MessageType.SERVER_SIDE_EMIT, data: { packet } });
       return;
     }
-    const ack = last as (error: Error | null, responses: unknown[]) => void;
     const args = packet.slice(0, -1);
-    const responses: unknown[] = [];
     const timeoutMs = this.opts.requestsTimeout;
-    this.otherNodes("serverSideEmit", timeoutMs)
-      .then((others) => {
-        if (others === 0) return;
+    collectServerSideResponses(
+      last as ServerSideEmitAck,
+      () => this.otherNodes("serverSideEmit", timeoutMs),
+      (others, responses) => {
         const message = { type: MessageType.SERVER_SIDE_EMIT, data: { requestId: randomId(), packet: args } };
         return this.gather("serverSideEmit", others, timeoutMs, message, (response) => responses.push(response.data?.packet));
-      })
-      .then(
-        () => ack(null, responses),
-        (error: Error) => ack(error, responses),
-      );
+      },
+    );
   }
 
   // ---- connection state recovery ----
@@ -425,13 +402,14 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
     let rawSession: unknown;
     let offsetEntry: unknown;
     try {
-      [rawSession, offsetEntry] = await this.withDeadline(
+      [rawSession, offsetEntry] = await withDeadline(
         "restoreSession",
         Promise.all([
           this.connections.publisher.command(["GETDEL", key]),
           this.connections.publisher.command(["XRANGE", this.streamName, offset, offset]),
         ]),
         this.opts.requestsTimeout,
+        this.describeOutage,
       );
     } catch (error) {
       debug("[%s] cannot restore session: %s", this.uid, (error as Error).message);
@@ -470,8 +448,6 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
     if (this.closed) return;
     this.closed = true;
     this.stopMonitoring();
-    for (const timer of this.ackCleanupTimers) clearTimeout(timer);
-    this.ackCleanupTimers.clear();
     this.ackRequests.clear();
     this.requests.rejectAll(`the adapter of namespace ${this.nsp.name} was closed`);
     void this.unsubscribe().finally(() => this.connections.release(this.nsp.name));

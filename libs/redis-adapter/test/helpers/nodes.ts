@@ -8,7 +8,7 @@ import { createAdapter, createStreamsAdapter, type RedisAdapter, type RedisStrea
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { io as connectClient, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
-import { once, waitFor } from "./wait.js";
+import { connected, waitUntil } from "@sockline/e2e/support";
 
 export type Mode = "classic" | "streams";
 export type ClientFlavour = "node-redis" | "ioredis";
@@ -42,7 +42,7 @@ const quickRetry = (attempt: number) => Math.min(50 * (attempt + 1), 300);
 async function redisClients(url: string, flavour: ClientFlavour, count: number): Promise<{ clients: any[]; close(): Promise<void> }> {
   if (flavour === "ioredis") {
     const clients = Array.from({ length: count }, () => new Redis(url, { retryStrategy: quickRetry, maxRetriesPerRequest: 3 }));
-    await waitFor("ioredis clients ready", () => clients.every((c) => c.status === "ready"));
+    await waitUntil(() => clients.every((c) => c.status === "ready"), "ioredis clients ready");
     return { clients, close: async () => void clients.forEach((c) => c.disconnect()) };
   }
   const clients = Array.from({ length: count }, () => createClient({ url, socket: { reconnectStrategy: quickRetry } }));
@@ -108,10 +108,10 @@ export async function startSocklineNode(options: NodeOptions): Promise<SocklineN
 
 /** Waits until every node of `nodes` sees `count` servers in namespace `nsp`. */
 export async function waitForCluster(nodes: Array<{ adapter(nsp?: string): { serverCount(): Promise<number> } }>, count: number, nsp = "/"): Promise<void> {
-  await waitFor(`${count} servers in ${nsp}`, async () => {
+  await waitUntil(async () => {
     const counts = await Promise.all(nodes.map((node) => node.adapter(nsp).serverCount()));
     return counts.every((c) => c === count);
-  });
+  }, `${count} servers in ${nsp}`);
 }
 
 export type TestClient = ClientSocket<any, any> & {
@@ -124,7 +124,7 @@ export async function connect(url: string, query: Record<string, string> = {}, o
   const client = connectClient(url, { transports: ["websocket"], forceNew: true, query, reconnectionDelay: 50, reconnectionDelayMax: 200, ...opts }) as TestClient;
   client.received = [];
   client.onAny((...args: unknown[]) => client.received.push(args));
-  await once(client, "connect");
+  await connected(client);
   return client;
 }
 

@@ -1,0 +1,78 @@
+// Small HTTP helpers for the framework plugins' tests: one request on its own connection, and raw
+// Engine.IO handshakes / websocket upgrades for checking how the engine path answers.
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
+import WebSocket from "ws";
+import { parseOpenPacket, type OpenPacket } from "./engine-io.js";
+
+export interface HttpResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One HTTP request on its own connection, closed afterwards (`fetch` would keep a pooled keep-alive
+ * connection open past the test).
+ */
+export function http(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** Engine.IO polling handshake by hand; returns the response and the decoded open packet (when it is one). */
+export async function pollingHandshake(
+  url: string,
+  path = "/socket.io/",
+  query = "",
+  headers: Record<string, string> = {},
+): Promise<{ response: HttpResult; body: string; open: OpenPacket | undefined }> {
+  const response = await http(`${url}${path}?EIO=4&transport=polling${query}`, { headers });
+  return { response, body: response.body, open: parseOpenPacket(response.body) };
+}
+
+/**
+ * Opens a raw websocket on the engine path and reports how the server answered the upgrade: `101`
+ * and its headers when accepted (the socket is closed right away), or the refusal.
+ */
+export function rawUpgrade(url: string, path = "/socket.io/", query = "", headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  const wsUrl = `${url.replace(/^http/, "ws")}${path}?EIO=4&transport=websocket${query}`;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, { headers });
+    ws.once("upgrade", (res) => {
+      ws.terminate();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    ws.once("error", reject);
+  });
+}
+
+export async function rawUpgradeStatus(url: string, path = "/socket.io/", query = ""): Promise<number> {
+  return (await rawUpgrade(url, path, query)).status;
+}
+
+/** Sends a websocket upgrade request for the engine path on a raw TCP connection, then resets it. */
+export async function upgradeThenReset(url: string, path = "/socket.io/"): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  socket.write(
+    `GET ${path}?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${hostname}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+  );
+  socket.resetAndDestroy();
+  await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+}

@@ -1,0 +1,8 @@
+// @sockline/e2e/support: test fixtures shared by the workspace's suites (only what several need).
+export * from "./events.js";
+export * from "./net.js";
+export * from "./redis-server.js";
+export * from "./clients.js";
+export * from "./engine-io.js";
+export * from "./http.js";
+export * from "./gateways.js";
