@@ -12,47 +12,45 @@ export function openClient(url: string, options: ClientOptions = {}): ClientSock
   return io(url, { forceNew: true, reconnection: false, ...options });
 }
 
-/**
- * Resolves on the client's next "connect", rejects with the reason on its "connect_error" (or after
- * the safety net). It does not start the connection: with `autoConnect: false`, call `connect()` after.
- */
-export function connected(client: ClientSocket, what = "the client to connect"): Promise<void> {
-  return settleOnConnect(client, what, {
-    onConnect: (resolve) => resolve(),
-    onError: (error, _resolve, reject) => reject(error),
-  });
-}
-
-/** Resolves with the "connect_error" a refused client gets; rejects if it connects instead. */
-export function connectError(client: ClientSocket, what = "the connection to be refused"): Promise<ConnectError> {
-  return settleOnConnect<ConnectError>(client, what, {
-    onConnect: (_resolve, reject) => reject(new Error(`connected, although expected ${what}`)),
-    onError: (error, resolve) => resolve(error),
-  });
-}
-
-function settleOnConnect<T>(
-  client: ClientSocket,
-  what: string,
-  outcome: {
-    onConnect(resolve: (value: T) => void, reject: (error: Error) => void): void;
-    onError(error: ConnectError, resolve: (value: T) => void, reject: (error: Error) => void): void;
-  },
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => settle(() => reject(new Error(`timed out waiting for ${what}`))), SAFETY_NET_MS);
-    timer.unref();
-    const onConnect = () => settle(() => outcome.onConnect(resolve, reject));
-    const onError = (error: ConnectError) => settle(() => outcome.onError(error, resolve, reject));
-    const settle = (finish: () => void) => {
+/** Whichever comes first on `client`: "connect", or "connect_error" with its error. */
+function connectOutcome(client: ClientSocket, what: string): Promise<{ error?: ConnectError }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, SAFETY_NET_MS);
+    const onConnect = () => {
+      stop();
+      resolve({});
+    };
+    const onError = (error: ConnectError) => {
+      stop();
+      resolve({ error });
+    };
+    const stop = () => {
       clearTimeout(timer);
       client.off("connect", onConnect);
       client.off("connect_error", onError);
-      finish();
     };
     client.on("connect", onConnect);
     client.on("connect_error", onError);
   });
+}
+
+/**
+ * Resolves on the client's next "connect", rejects with the reason on its "connect_error" (or after
+ * the safety net). It does not start the connection: with `autoConnect: false`, call `connect()` after.
+ */
+export async function connected(client: ClientSocket, what = "the client to connect"): Promise<void> {
+  const { error } = await connectOutcome(client, what);
+  if (error) throw error;
+}
+
+/** Resolves with the "connect_error" a refused client gets; rejects if it connects instead. */
+export async function connectError(client: ClientSocket, what = "the connection to be refused"): Promise<ConnectError> {
+  const { error } = await connectOutcome(client, what);
+  if (!error) throw new Error(`connected, although expected ${what}`);
+  return error;
 }
 
 /**

@@ -1,6 +1,5 @@
 // Promise helpers for event-driven tests. Every wait is bounded: the timeout is a safety net that
 // turns a hang into a failure naming what never came; it never asserts how fast anything is.
-// The timers are unref'd so a pending safety net never keeps a finished test process alive.
 import { setTimeout as delay } from "node:timers/promises";
 
 /** How long a wait lasts before it fails, unless told otherwise. */
@@ -19,10 +18,9 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
+// Not unref'd: a wait that nothing else keeps alive must still end with its own message.
 function safetyNet(onTimeout: () => void, timeoutMs: number): NodeJS.Timeout {
-  const timer = setTimeout(onTimeout, timeoutMs);
-  timer.unref();
-  return timer;
+  return setTimeout(onTimeout, timeoutMs);
 }
 
 /** Resolves with the arguments of the next `event` emitted by `emitter`. */

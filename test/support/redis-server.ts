@@ -82,11 +82,16 @@ class RedisServerProcess implements RedisServer {
     child.stdout!.on("data", (chunk) => (output += chunk));
     child.stderr!.on("data", (chunk) => (output += chunk));
     let exited = false;
-    child.once("error", (error) => (output += `\n${error.message}`));
-    child.once("exit", () => {
+    const gone = () => {
       exited = true;
       if (this.child === child) this.child = undefined;
+    };
+    // a binary that cannot be spawned reports 'error' and may never report 'exit'
+    child.once("error", (error) => {
+      output += `\n${error.message}`;
+      gone();
     });
+    child.once("exit", gone);
     this.child = child;
     // 200 attempts of at most ~1 s each: a safety net against a server that never comes up, not a speed check.
     for (let attempt = 0; attempt < 200; attempt++) {

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, type Framework, type RunningChat } from "@sockline/chat";
-import { ack, chatClient, connectError, connected, nextEvent, type ChatClient } from "./helpers.js";
+import { ack, chatClient, connectError, connected, type ChatClient } from "./helpers.js";
+import { nextEvent } from "@sockline/e2e/support";
 
 const FRAMEWORKS: Framework[] = ["fastify", "express", "nestjs"];
 

@@ -1,20 +1,12 @@
-import { io as connect, type Socket as ClientSocket } from "socket.io-client";
-import { connected as connectedClient, connectError as refusal, type ConnectError } from "@sockline/e2e/support";
+import type { Socket as ClientSocket } from "socket.io-client";
+import { connected as connectedClient, connectError as refusal, openClient, type ConnectError } from "@sockline/e2e/support";
 import type { ServerToClientEvents } from "@sockline/chat";
-
-export { nextEvent } from "@sockline/e2e/support";
 
 export type ChatClient = ClientSocket<ServerToClientEvents, any>;
 
 /** A Node client of the chat (the official socket.io-client), not yet connected. */
 export function chatClient(url: string, nickname: unknown, options: Record<string, unknown> = {}): ChatClient {
-  return connect(url, {
-    auth: nickname === undefined ? {} : { nickname },
-    autoConnect: false,
-    reconnection: false,
-    forceNew: true,
-    ...options,
-  }) as ChatClient;
+  return openClient(url, { auth: nickname === undefined ? {} : { nickname }, autoConnect: false, ...options }) as ChatClient;
 }
 
 /** Connects (chat clients start with autoConnect off) and resolves on `connect`, rejects with the `connect_error`. */

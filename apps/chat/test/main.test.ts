@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Framework } from "@sockline/chat";
-import { chatClient, connected, nextEvent } from "./helpers.js";
+import { chatClient, connected } from "./helpers.js";
+import { nextEvent } from "@sockline/e2e/support";
 import { startMain } from "./chat-process.js";
 
 describe("the chat process (npm start)", () => {

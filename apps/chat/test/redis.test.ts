@@ -1,8 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, type RunningChat } from "@sockline/chat";
-import { ack, chatClient, connected, nextEvent, type ChatClient } from "./helpers.js";
-import { redisServerSkipReason, startRedisServer, type RedisServer } from "@sockline/e2e/support";
+import { ack, chatClient, connected, type ChatClient } from "./helpers.js";
+import { nextEvent, redisServerSkipReason, startRedisServer, type RedisServer } from "@sockline/e2e/support";
 
 // Two chat nodes on two ports, sharing rooms through a real redis-server (the streams adapter).
 const skip = redisServerSkipReason();

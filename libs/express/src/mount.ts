@@ -81,7 +81,7 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
     return (
       this.gatewaysReady &&
       url !== undefined &&
-      url.includes("sid=") &&
+      SESSION_ID_PARAMETER.test(url) &&
       matchesEnginePath(url, this.path) &&
       !isUpgradeRequest(req)
     );
@@ -167,6 +167,9 @@ function bodyAlreadyRead(req: Request): boolean {
   if (req.method !== "POST") return false;
   return (req as Request & { _body?: boolean })._body === true || req.readableEnded;
 }
+
+/** A query with a session id: a request of an open session (a handshake has none). */
+const SESSION_ID_PARAMETER = /[?&]sid=/;
 
 const mounts = new WeakMap<AnyServer, { mount: SocklineMount; ready: Promise<void> }>();
 

@@ -175,8 +175,13 @@ describe("@sockline/express: requests of an open polling session", () => {
     try {
       const { open } = await pollingHandshake(url);
       assert.ok(open?.sid);
-      const poll = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${open.sid}`);
+      const sessionUrl = `${url}/socket.io/?EIO=4&transport=polling&sid=${open.sid}`;
+      const post = await http(sessionUrl, { method: "POST", headers: { "content-type": "text/plain;charset=UTF-8" }, body: "40" });
+      assert.deepEqual([post.status, post.body, post.headers["x-powered-by"]], [200, "ok", "Express"]);
+      // The CONNECT reply is waiting: the GET answers at once.
+      const poll = await http(sessionUrl);
       assert.equal(poll.status, 200);
+      assert.match(poll.body, /^40\{"sid"/);
       assert.equal(poll.headers["x-powered-by"], "Express");
       const unknown = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=nope`);
       assert.equal(unknown.status, 400);
@@ -185,8 +190,8 @@ describe("@sockline/express: requests of an open polling session", () => {
       assert.equal(fallThrough, 0, "engine requests never reach what comes after the mount");
       app.disable("x-powered-by");
       const { open: second } = await pollingHandshake(url);
-      const quiet = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${second!.sid}`);
-      assert.equal(quiet.headers["x-powered-by"], undefined);
+      const quiet = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${second!.sid}`, { method: "POST", body: "40" });
+      assert.deepEqual([quiet.status, quiet.headers["x-powered-by"]], [200, undefined]);
     } finally {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await closeServer(server);
@@ -206,9 +211,11 @@ describe("@sockline/express: requests of an open polling session", () => {
     const { server, url } = await appListen(app);
     try {
       const { open } = await pollingHandshake(url);
+      const post = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${open!.sid}`, { method: "POST", body: "40" });
+      assert.deepEqual([post.status, post.headers["x-seen"]], [200, "yes"]);
       const poll = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=${open!.sid}`);
       assert.equal(poll.headers["x-seen"], "yes");
-      assert.deepEqual(seen, ["GET"]);
+      assert.deepEqual(seen, ["POST", "GET"]);
       await pollingEcho(url);
       assert.ok(seen.includes("POST"), "the polling POSTs went through the middleware");
       assert.ok(seen.filter((method) => method === "GET").length >= 3, "the polling GETs went through the middleware");

@@ -11,8 +11,8 @@ interface ConnectionErrorLike {
 interface EngineSocketLike {
   id: string;
   transport?: { name?: string };
-  on(event: "close", listener: (reason: string, description?: unknown) => void): unknown;
-  on(event: "upgrade", listener: (transport: { name?: string }) => void): unknown;
+  on(event: "close", listener: (this: EngineSocketLike, reason: string, description?: unknown) => void): unknown;
+  on(event: "upgrade", listener: (this: EngineSocketLike, transport: { name?: string }) => void): unknown;
 }
 
 /** Sends the engine's errors and lifecycle events to the Fastify logger. */
@@ -25,9 +25,17 @@ export function forwardEngineEventsToLogger(io: Server<any, any, any, any>, log:
     // Rejected handshakes are the client's problem (bad sid, wrong protocol...): warn, not error.
     log.warn({ code: err.code, context: err.context, url: err.req?.url }, `socket.io connection error: ${String(err.message)}`);
   });
+  // One pair of listeners for every connection (the socket is `this`): a connection may stay open
+  // for days, and a closure per connection would hold its own context all that time.
+  function onUpgrade(this: EngineSocketLike, transport: { name?: string }): void {
+    log.debug({ sid: this.id, transport: transport?.name }, "socket.io connection upgraded");
+  }
+  function onClose(this: EngineSocketLike, reason: string): void {
+    log.debug({ sid: this.id, reason }, "socket.io connection closed");
+  }
   engine.on("connection", (socket) => {
     log.debug({ sid: socket.id, transport: socket.transport?.name }, "socket.io connection opened");
-    socket.on("upgrade", (transport) => log.debug({ sid: socket.id, transport: transport?.name }, "socket.io connection upgraded"));
-    socket.on("close", (reason) => log.debug({ sid: socket.id, reason }, "socket.io connection closed"));
+    socket.on("upgrade", onUpgrade);
+    socket.on("close", onClose);
   });
 }

@@ -51,6 +51,10 @@ describe("@sockline/fastify logging goes through the Fastify logger", () => {
       await closed;
       assert.ok(lines.some((line) => line.level === DEBUG && line.msg === "socket.io connection opened"));
       assert.ok(lines.some((line) => line.level === DEBUG && line.msg === "socket.io connection closed"));
+      // Each line names its connection (the lifecycle listeners are shared by every connection).
+      for (const msg of ["socket.io connection opened", "socket.io connection closed"]) {
+        assert.equal(lines.find((line) => line.msg === msg)?.sid, serverSide.conn.id, msg);
+      }
       // Request logging applies to engine requests like to any route.
       assert.ok(lines.some((line) => line.msg === "incoming request"));
     } finally {

@@ -1,7 +1,7 @@
 import express from 'express';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sockline, socklineReady } from '@sockline/express';
+import { listen } from '@sockline/e2e/support';
 import { ChatGateway, ChatService, RootGateway } from './fixtures.js';
 import { gatewayScenario } from './scenario.js';
 
@@ -13,10 +13,8 @@ gatewayScenario('@sockline/gateway through the Express mount', async () => {
   // A built instance (with its dependency) and a class built by `new`.
   const io = sockline(app, { server: httpServer, gateways: [chat, RootGateway] });
   await socklineReady(io);
-  await new Promise<void>(resolve => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listen(httpServer),
     chat,
     service,
     close: async () => {

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
-import type { AddressInfo } from 'node:net';
 import { socklinePlugin } from '@sockline/fastify';
+import { baseUrl } from '@sockline/e2e/support';
 import { ChatGateway, ChatService, RootGateway } from './fixtures.js';
 import { gatewayScenario } from './scenario.js';
 
@@ -17,6 +17,5 @@ gatewayScenario('@sockline/gateway through the Fastify plugin', async () => {
     },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, chat: chat!, service, close: () => app.close() };
+  return { url: baseUrl(app.server), chat: chat!, service, close: () => app.close() };
 });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server } from '@sockline/core';
 import { mountGateways } from '@sockline/gateway';
+import { listen } from '@sockline/e2e/support';
 import { ChatGateway, ChatService, RootGateway } from './fixtures.js';
 import { gatewayScenario } from './scenario.js';
 
@@ -12,10 +12,8 @@ gatewayScenario('@sockline/gateway on a plain Server', async () => {
   const chat = new ChatGateway(service);
   // One instance built by hand, one class built by the factory.
   await mountGateways(io, [chat, RootGateway], { factory: cls => new cls() });
-  await new Promise<void>(resolve => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listen(httpServer),
     chat,
     service,
     close: () =>

@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server } from '@sockline/core';
 import { Gateway, mountGateways, typedEvents } from '@sockline/gateway';
-import { connectClient } from '@sockline/e2e/support';
+import { connectClient, listen } from '@sockline/e2e/support';
 
 interface ClientToServerEvents {
   add: (operands: { a: number; b: number }, ack: (sum: number) => void) => void;
@@ -50,8 +49,7 @@ describe('typed events', () => {
     const httpServer = createServer();
     const io = new Server<ClientToServerEvents>(httpServer);
     await mountGateways(io, [TypedGateway]);
-    await new Promise<void>(resolve => httpServer.listen(0, '127.0.0.1', resolve));
-    const client = await connectClient(`http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/typed`);
+    const client = await connectClient(`${await listen(httpServer)}/typed`);
     try {
       assert.equal(await client.emitWithAck('add', { a: 2, b: 3 }), 5);
     } finally {

@@ -6,11 +6,10 @@ import {
   countNodes,
   countOtherNodes,
   deliverServerSideEmit,
-  reportOutage,
+  outageListener,
   type ServerSideEmitAck,
 } from "./cluster-operations.js";
 import { decodeRequestPayload, msgpackParser, toPublishable, type MessageParser } from "./codec.js";
-import type { ConnectionStateListener } from "./connection-monitor.js";
 import { randomId } from "./ids.js";
 import { PendingRequests } from "./pending-requests.js";
 import {
@@ -57,12 +56,18 @@ const toWireFilter = (opts: BroadcastOptions): WireFilter => ({
   except: [...(opts.except ?? [])],
 });
 
+const toWireBroadcastOptions = (opts: BroadcastOptions): WireBroadcastOptions => ({
+  rooms: [...opts.rooms],
+  except: [...new Set(opts.except ?? [])],
+  flags: (opts.flags ?? {}) as Record<string, unknown>,
+});
+
 /**
  * Cluster adapter speaking the classic Pub/Sub protocol of `@socket.io/redis-adapter` 8.x: one instance per namespace,
  * created by {@link createAdapter}. Local delivery is the in-memory adapter's; this class relays every non-local
  * operation to the other nodes through Redis and answers theirs.
  */
-export class RedisAdapter extends Adapter implements ConnectionStateListener {
+export class RedisAdapter extends Adapter {
   /** This node's id on the wire; messages carrying it are our own and are skipped. */
   readonly uid = randomId();
   readonly requestsTimeout: number;
@@ -99,7 +104,7 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
     this.channels = new ClassicChannels(opts.key ?? "socket.io", nsp.name);
     this.publisher = connections.publisher;
     connections.acquire();
-    this.stopMonitoring = connections.monitor.subscribe(this);
+    this.stopMonitoring = connections.monitor.subscribe(outageListener(this, debug));
     this.subscribed = this.subscribe();
   }
 
@@ -117,16 +122,6 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
     } catch (error) {
       debug("[%s] subscription failed for namespace %s: %s", this.uid, this.nsp.name, (error as Error).message);
     }
-  }
-
-  // ---- connection state ----
-
-  onRedisDown(error: Error): void {
-    reportOutage(this, error);
-  }
-
-  onRedisRestored(): void {
-    debug("[%s] namespace %s is connected to the cluster again", this.uid, this.nsp.name);
   }
 
   /**
@@ -296,12 +291,7 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
   override broadcast(packet: any, opts: BroadcastOptions): void {
     packet.nsp = this.nsp.name;
     if (!opts.flags?.local) {
-      const wireOpts: WireBroadcastOptions = {
-        rooms: [...opts.rooms],
-        except: [...new Set(opts.except ?? [])],
-        flags: (opts.flags ?? {}) as Record<string, unknown>,
-      };
-      const message: BroadcastMessage = [this.uid, packet as WirePacket, wireOpts];
+      const message: BroadcastMessage = [this.uid, packet as WirePacket, toWireBroadcastOptions(opts)];
       this.publish(this.channels.broadcastChannelFor(opts.rooms), toPublishable(this.parser.encode(message)));
     }
     super.broadcast(packet, opts);
@@ -322,11 +312,7 @@ export class RedisAdapter extends Adapter implements ConnectionStateListener {
         type: RequestType.BROADCAST,
         // published before the local delivery assigns an ack id: each node assigns its own
         packet: { ...packet },
-        opts: {
-          rooms: [...opts.rooms],
-          except: [...new Set(opts.except ?? [])],
-          flags: (opts.flags ?? {}) as Record<string, unknown>,
-        },
+        opts: toWireBroadcastOptions(opts),
       };
       this.ackRequests.add(requestId, { clientCountCallback, ack }, opts.flags?.timeout ?? this.requestsTimeout);
       this.publish(this.channels.request, toPublishable(this.parser.encode(request)));

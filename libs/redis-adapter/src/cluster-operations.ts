@@ -3,6 +3,7 @@
  * round trips, counting the other nodes, keeping broadcast-with-ack callbacks, answering and collecting
  * `serverSideEmit` acknowledgements. The two adapters differ only in how they encode and route messages.
  */
+import type { ConnectionStateListener } from "./connection-monitor.js";
 import { countSubscribers, type RedisConnection } from "./redis-client.js";
 
 /** Context for timeout errors ("Redis is unreachable"), or undefined when there is none. */
@@ -123,7 +124,20 @@ export function collectServerSideResponses(
     );
 }
 
-/** Emitting 'error' without a listener would throw and kill the process: an outage is reported only to those who listen. */
-export function reportOutage(adapter: { listenerCount(event: string): number; emit(event: string, ...args: unknown[]): unknown }, error: Error): void {
-  if (adapter.listenerCount("error") > 0) adapter.emit("error", error);
+/**
+ * How an adapter follows its Redis connection: an outage becomes an 'error' event for those who listen (emitting
+ * 'error' without a listener would throw and kill the process), a recovery is logged.
+ */
+export function outageListener(
+  adapter: { readonly uid: string; readonly nsp: { name: string }; listenerCount(event: string): number; emit(event: string, ...args: unknown[]): unknown },
+  log: (format: string, ...args: unknown[]) => void,
+): ConnectionStateListener {
+  return {
+    onRedisDown(error) {
+      if (adapter.listenerCount("error") > 0) adapter.emit("error", error);
+    },
+    onRedisRestored() {
+      log("[%s] namespace %s is connected to the cluster again", adapter.uid, adapter.nsp.name);
+    },
+  };
 }

@@ -102,6 +102,26 @@ export function wrapRedisClient(client: RedisClientLike): RedisConnection {
   );
 }
 
+/**
+ * Turns a client's events into connection signals: "ready", and "down" on "error" (with it) and on `downEvents`,
+ * the events by which this client says it lost its connection. Returns a function that removes the listeners.
+ */
+function watchConnection(
+  client: Pick<RedisClientLike, "on" | "off">,
+  downEvents: readonly string[],
+  listener: (signal: ConnectionSignal, error?: Error) => void,
+): () => void {
+  const listeners: Array<[string, (...args: any[]) => void]> = [
+    ["ready", () => listener("ready")],
+    ["error", (error: Error) => listener("down", error)],
+    ...downEvents.map((event): [string, () => void] => [event, () => listener("down")]),
+  ];
+  for (const [event, handler] of listeners) client.on(event, handler);
+  return () => {
+    for (const [event, handler] of listeners) client.off(event, handler);
+  };
+}
+
 class NodeRedisConnection implements RedisConnection {
   readonly flavour = "node-redis" as const;
   // node-redis calls each listener with (message, channel); our handlers take (channel, message), so keep the
@@ -157,19 +177,7 @@ class NodeRedisConnection implements RedisConnection {
   }
 
   watch(listener: (signal: ConnectionSignal, error?: Error) => void): () => void {
-    const onReady = () => listener("ready");
-    const onError = (error: Error) => listener("down", error);
-    const onDown = () => listener("down");
-    this.client.on("ready", onReady);
-    this.client.on("error", onError);
-    this.client.on("reconnecting", onDown);
-    this.client.on("end", onDown);
-    return () => {
-      this.client.off("ready", onReady);
-      this.client.off("error", onError);
-      this.client.off("reconnecting", onDown);
-      this.client.off("end", onDown);
-    };
+    return watchConnection(this.client, ["reconnecting", "end"], listener);
   }
 
   async close(force = false): Promise<void> {
@@ -266,19 +274,7 @@ class IoRedisConnection implements RedisConnection {
   }
 
   watch(listener: (signal: ConnectionSignal, error?: Error) => void): () => void {
-    const onReady = () => listener("ready");
-    const onError = (error: Error) => listener("down", error);
-    const onDown = () => listener("down");
-    this.client.on("ready", onReady);
-    this.client.on("error", onError);
-    this.client.on("close", onDown);
-    this.client.on("end", onDown);
-    return () => {
-      this.client.off("ready", onReady);
-      this.client.off("error", onError);
-      this.client.off("close", onDown);
-      this.client.off("end", onDown);
-    };
+    return watchConnection(this.client, ["close", "end"], listener);
   }
 
   async close(force = false): Promise<void> {

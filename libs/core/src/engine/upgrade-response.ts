@@ -30,6 +30,7 @@ export class PendingUpgrade {
     this.socketErrorListener?.(err);
     this.socket.destroy();
   };
+  private readonly onSocketClose = (): void => this.clearExpiry();
 
   /** `onSocketError` is told about a socket error (a peer reset...) while the upgrade is pending. */
   constructor(
@@ -52,7 +53,7 @@ export class PendingUpgrade {
       // The refusal has been handed to the socket: flush it, then close.
       socket.end(() => socket.destroy());
     });
-    socket.once("close", () => this.clearExpiry());
+    socket.once("close", this.onSocketClose);
     this.response = response;
   }
 
@@ -69,7 +70,9 @@ export class PendingUpgrade {
     if (this.currentState !== "pending" || this.socket.destroyed) return false;
     this.settle("taken");
     this.response.detachSocket(this.socket as NetSocket);
+    // The socket outlives the upgrade by far (it becomes the connection): it must not keep this object alive.
     this.socket.removeListener("error", this.onSocketError);
+    this.socket.removeListener("close", this.onSocketClose);
     return true;
   }
 

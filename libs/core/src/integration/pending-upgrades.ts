@@ -35,18 +35,10 @@ export interface PendingUpgradeOptions {
 const HANDED_OVER = Symbol("sockline.upgrade.handedOver");
 const upgradesByRequest = new WeakMap<IncomingMessage, PendingUpgrade | typeof HANDED_OVER>();
 
-/**
- * The `close` listeners a `PendingUpgrade` puts on its socket (to stop its expiry timer): they
- * hold the whole upgrade for as long as the socket is open, so they are removed on hand-over.
- */
-const closeListenersOf = new WeakMap<PendingUpgrade, readonly Function[]>();
-
 /** Starts the journey of an upgrade request through a framework: dispatch it with `upgrade.response`. */
 export function beginPendingUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: PendingUpgradeOptions = {}): PendingUpgrade {
   const { onSocketError } = options;
-  const closeListenersBefore = socket.rawListeners("close").length;
   const upgrade = new PendingUpgrade(req, socket, head, onSocketError && ((error) => onSocketError(error, req)));
-  closeListenersOf.set(upgrade, socket.rawListeners("close").slice(closeListenersBefore));
   upgrade.expireAfter(options.timeout ?? DEFAULT_UPGRADE_TIMEOUT, options.onTimeout && (() => options.onTimeout!(req)));
   upgradesByRequest.set(req, upgrade);
   return upgrade;
@@ -73,8 +65,6 @@ export function isUpgradeRequest(req: IncomingMessage): boolean {
 function takeForHandOver(req: IncomingMessage, upgrade: PendingUpgrade): boolean {
   if (!upgrade.take()) return false;
   upgradesByRequest.set(req, HANDED_OVER);
-  for (const listener of closeListenersOf.get(upgrade) ?? []) upgrade.socket.removeListener("close", listener as (...args: unknown[]) => void);
-  closeListenersOf.delete(upgrade);
   return true;
 }
 

@@ -4,6 +4,7 @@ import type { EncodedPacket, WriteOptions } from "../adapter/index.js";
 import { PACKET_TYPE_NAMES, PacketType, type Packet } from "../parser/index.js";
 import type { EngineConnection } from "./engine-types.js";
 import type { Server } from "./server.js";
+import type { ConnectDeadlines } from "./connect-deadlines.js";
 import type { Socket } from "./socket.js";
 import { SocketsByNamespace } from "./sockets-by-namespace.js";
 import type { DisconnectReason } from "./socket-types.js";
@@ -39,9 +40,6 @@ function onConnClose(this: WithClient, reason: DisconnectReason, description?: u
 function onDecoded(this: WithClient, packet: Packet): void {
   this[CLIENT].ondecoded(packet);
 }
-function onConnectTimeout(client: Client<any, any, any, any>): void {
-  client.onConnectTimeout();
-}
 function onAttachmentTimeout(client: Client<any, any, any, any>): void {
   client.onAttachmentTimeout();
 }
@@ -64,16 +62,18 @@ export class Client<
   private readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   private readonly encoder: { encode(packet: Packet): any[] };
   /**
-   * A custom parser's decoder (one per connection, for its whole life), or the built-in one only
-   * while a binary packet waits for its attachments: text frames go through the server's shared
-   * decoder, so an idle connection keeps no decoder.
+   * A custom parser's decoder (one per connection, for its whole life), or, with the built-in parser,
+   * one created when the connection sends its first binary packet (then kept: that client is likely
+   * to send more). Until then text frames go through the server's shared decoder, so an idle
+   * connection keeps no decoder.
    */
   private decoder: Decoder | undefined;
   /** The socket of each namespace this connection joined (one map: most connections join one namespace). */
   private readonly nsps = new SocketsByNamespace<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   /** Namespaces whose CONNECT is still being processed (middlewares, recovery lookup). */
   private connecting: Set<string> | undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
+  /** Where this client waits for its first namespace (undefined once it joined one, or closed). */
+  private connectDeadlines: ConnectDeadlines<Client<any, any, any, any>> | undefined;
   private attachmentTimer: NodeJS.Timeout | undefined;
   /** Set when this connection broke a protocol rule or a limit: its sessions are not kept for recovery. */
   _violated = false;
@@ -95,7 +95,8 @@ export class Client<
       conn.on("error", onConnError);
       conn.on("close", onConnClose);
     }
-    this.connectTimer = setTimeout(onConnectTimeout, server._connectTimeout, this);
+    this.connectDeadlines = server._connectDeadlines();
+    this.connectDeadlines.add(this);
   }
 
   get request(): IncomingMessage {
@@ -103,7 +104,7 @@ export class Client<
   }
 
   onConnectTimeout(): void {
-    this.connectTimer = undefined;
+    this.connectDeadlines = undefined;
     if (this.nsps.size === 0) {
       debug("client %s joined no namespace within connectTimeout (%d ms), closing", this.id, this.server._connectTimeout);
       this.close();
@@ -136,10 +137,7 @@ export class Client<
       auth,
       (socket) => {
         this.nsps.set(nsp.name, socket);
-        if (this.connectTimer) {
-          clearTimeout(this.connectTimer);
-          this.connectTimer = undefined;
-        }
+        this.stopConnectDeadline();
       },
       () => {
         connecting.delete(name);
@@ -199,12 +197,6 @@ export class Client<
     return decoder;
   }
 
-  private dropDecoder(decoder: Decoder): void {
-    if (decoder.removeListener) decoder.removeListener("decoded", onDecoded);
-    else decoder.off?.("decoded", onDecoded);
-    decoder.destroy();
-  }
-
   ondata(data: unknown): void {
     let decoder = this.decoder;
     try {
@@ -233,11 +225,6 @@ export class Client<
     if (this.attachmentTimer) {
       clearTimeout(this.attachmentTimer);
       this.attachmentTimer = undefined;
-    }
-    // the built-in decoder is only kept while attachments are awaited
-    if (this.decoder === decoder) {
-      this.decoder = undefined;
-      this.dropDecoder(decoder);
     }
   }
 
@@ -308,6 +295,12 @@ export class Client<
     this.decoder?.destroy();
   }
 
+  private stopConnectDeadline(): void {
+    if (this.connectDeadlines === undefined) return;
+    this.connectDeadlines.delete(this);
+    this.connectDeadlines = undefined;
+  }
+
   private destroy(): void {
     if (this.directEngine) {
       (this.conn as unknown as { _setHandler(handler: null): true })._setHandler(null);
@@ -320,10 +313,7 @@ export class Client<
       if (this.decoder.removeListener) this.decoder.removeListener("decoded", onDecoded);
       else this.decoder.off?.("decoded", onDecoded);
     }
-    if (this.connectTimer) {
-      clearTimeout(this.connectTimer);
-      this.connectTimer = undefined;
-    }
+    this.stopConnectDeadline();
     if (this.attachmentTimer) {
       clearTimeout(this.attachmentTimer);
       this.attachmentTimer = undefined;

@@ -7,6 +7,7 @@ import { EngineServer, type UpgradeOptions } from "../engine/index.js";
 import { Decoder, Encoder } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
+import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection, EngineLike } from "./engine-types.js";
 import { Namespace, type ConnectionMiddleware, type NamespaceReservedEvents } from "./namespace.js";
 import {
@@ -136,6 +137,17 @@ export class Server<
   }
 
   /** A decoder for one connection: ours with the configured limits, or the custom parser's. */
+  private connectDeadlines: ConnectDeadlines<Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | undefined;
+
+  /** The queue of clients that have `connectTimeout` ms to join a namespace (a new one when the value changes). */
+  _connectDeadlines(): ConnectDeadlines<Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
+    let deadlines = this.connectDeadlines;
+    if (deadlines === undefined || deadlines.timeout !== this._connectTimeout) {
+      deadlines = this.connectDeadlines = new ConnectDeadlines(this._connectTimeout);
+    }
+    return deadlines;
+  }
+
   _createDecoder(): unknown {
     if (this._parser) return new this._parser.Decoder();
     return new Decoder({ maxAttachments: this._limits.maxAttachments, maxDepth: this._limits.maxPayloadDepth });

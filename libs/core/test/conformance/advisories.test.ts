@@ -17,10 +17,10 @@ import assert from "node:assert/strict";
 import type { ServerSocket } from "./helpers/harness.js";
 import { Harness } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { RawClient } from "./helpers/raw.js";
+import { joinedRaw, RawClient } from "./helpers/raw.js";
 import { PollingSession } from "./helpers/polling.js";
 import { connectBystander, type Bystander } from "./helpers/bystander.js";
-import { waitFor, record } from "./helpers/wait.js";
+import { once, record } from "@sockline/e2e/support";
 
 describe(`[${IMPL}] published advisories`, () => {
   let h: Harness;
@@ -35,15 +35,7 @@ describe(`[${IMPL}] published advisories`, () => {
     await h.close();
   });
 
-  async function joined(): Promise<{ raw: RawClient; socket: ServerSocket }> {
-    const connection = waitFor<[ServerSocket]>(h.io, "connection");
-    const raw = await RawClient.connect(h.url);
-    raws.push(raw);
-    raw.sendPacket("0");
-    assert.match(await raw.nextText("CONNECT response"), /^0\{"sid"/);
-    const [socket] = await connection;
-    return { raw, socket };
-  }
+  const joined = () => joinedRaw(h, raws);
 
   it("CVE-2020-36049: a packet larger than maxHttpBufferSize closes the websocket and is refused over polling", async () => {
     const { raw, socket } = await joined();

@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { Harness, TRANSPORT_MODES, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
 import { RawClient } from "./helpers/raw.js";
-import { waitFor, until } from "./helpers/wait.js";
+import { once, waitUntil } from "@sockline/e2e/support";
 
 /** The reasons each side reports for one disconnection. */
 async function reasons(client: ClientSocket, socket: ServerSocket, act: () => void) {
-  const server = waitFor<[string]>(socket, "disconnect", "server-side disconnect");
-  const clientSide = waitFor<[string]>(client, "disconnect", "client-side disconnect");
+  const server = once<[string]>(socket, "disconnect", { what: "server-side disconnect" });
+  const clientSide = once<[string]>(client, "disconnect", { what: "client-side disconnect" });
   act();
   const [[serverReason], [clientReason]] = await Promise.all([server, clientSide]);
   return { server: serverReason, client: clientReason };
@@ -35,7 +35,7 @@ for (const mode of TRANSPORT_MODES) {
 
     it("socket.disconnect(true) also closes the underlying connection", async () => {
       const { client, socket } = await h.connect();
-      const engineClosed = waitFor(client.io.engine, "close", "engine close");
+      const engineClosed = once(client.io.engine, "close", { what: "engine close" });
       assert.deepEqual(await reasons(client, socket, () => socket.disconnect(true)), {
         server: "server namespace disconnect",
         client: "io server disconnect",
@@ -94,12 +94,12 @@ for (const mode of TRANSPORT_MODES) {
 
     it("a disconnected socket is removed from its namespace", async () => {
       const { client, socket } = await h.connect();
-      const gone = waitFor(socket, "disconnect");
+      const gone = once(socket, "disconnect");
       client.disconnect();
       await gone;
       assert.equal(h.io.of("/").sockets.has(socket.id), false);
       // the client closes its Engine.IO connection right after leaving its last namespace
-      await until(() => h.io.engine.clientsCount === 0, "the Engine.IO connection to close");
+      await waitUntil(() => h.io.engine.clientsCount === 0, "the Engine.IO connection to close");
     });
   });
 }
@@ -108,12 +108,12 @@ describe(`[${IMPL}] timeouts`, () => {
   it('a client that stops answering pings is dropped with "ping timeout"', async () => {
     const h = await Harness.start({ pingInterval: 100, pingTimeout: 100 }, "websocket");
     try {
-      const connection = waitFor<[ServerSocket]>(h.io, "connection");
+      const connection = once<[ServerSocket]>(h.io, "connection");
       const raw = await RawClient.connect(h.url, { answerPings: false });
       raw.sendPacket("0");
       assert.match(await raw.nextText("CONNECT response"), /^0\{"sid":"[^"]+"/);
       const [socket] = await connection;
-      const [reason] = await waitFor<[string]>(socket, "disconnect");
+      const [reason] = await once<[string]>(socket, "disconnect");
       assert.equal(reason, "ping timeout");
       await raw.waitClosed();
     } finally {
@@ -145,7 +145,7 @@ describe(`[${IMPL}] timeouts`, () => {
     try {
       const { client, socket } = await h.connect();
       // count a few heartbeats on the client, then check the socket is still up
-      for (let i = 0; i < 3; i++) await waitFor(client.io.engine, "ping");
+      for (let i = 0; i < 3; i++) await once(client.io.engine, "ping");
       assert.equal(socket.connected, true);
       assert.equal(client.connected, true);
     } finally {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { Harness, TRANSPORT_MODES, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
 import { bytesOf, normalizeBinary } from "./helpers/binary.js";
-import { waitFor, record, withTimeout } from "./helpers/wait.js";
+import { once, record, withTimeout } from "@sockline/e2e/support";
 
 const bytes = (...values: number[]) => ({ bytes: values });
 
@@ -19,7 +19,7 @@ for (const mode of TRANSPORT_MODES) {
 
     it("server basic emit with mixed arguments and a Buffer inside an object", async () => {
       const { client, socket } = await h.connect();
-      const received = waitFor(client, "hello");
+      const received = once(client, "hello");
       socket.emit("hello", 1, "2", { 3: "4", 5: Buffer.from([6]) });
       const args = await received;
       assert.deepEqual(normalizeBinary(args), [1, "2", { 3: "4", 5: bytes(6) }]);
@@ -38,11 +38,11 @@ for (const mode of TRANSPORT_MODES) {
         ab: bytes(4, 5, 6),
         nested: { again: [[bytes(7)]] },
       };
-      const toClient = waitFor(client, "tree");
+      const toClient = once(client, "tree");
       socket.emit("tree", payload, Buffer.from([8]));
       assert.deepEqual(normalizeBinary(await toClient), [expected, bytes(8)]);
 
-      const toServer = waitFor(socket, "tree");
+      const toServer = once(socket, "tree");
       client.emit("tree", payload, Uint8Array.from([9]));
       assert.deepEqual(normalizeBinary(await toServer), [expected, bytes(9)]);
       client.disconnect();
@@ -50,7 +50,7 @@ for (const mode of TRANSPORT_MODES) {
 
     it("client basic emit with a Uint8Array arrives as binary", async () => {
       const { client, socket } = await h.connect();
-      const received = waitFor(socket, "hello");
+      const received = once(socket, "hello");
       client.emit("hello", 1, "2", { 3: "4", 5: Uint8Array.from([6]) });
       const [a, b, c] = await received;
       assert.equal(a, 1);
@@ -118,10 +118,10 @@ for (const mode of TRANSPORT_MODES) {
 
     it("JSON semantics: Dates become ISO strings, undefined is dropped or nulled, Maps become {}", async () => {
       const { client, socket } = await h.connect();
-      const received = waitFor(client, "values");
+      const received = once(client, "values");
       socket.emit("values", new Date(0), { a: undefined, b: 1 }, [undefined, 2], new Map([["k", 1]]), null, true, 1.5, "");
       assert.deepEqual(await received, ["1970-01-01T00:00:00.000Z", { b: 1 }, [null, 2], {}, null, true, 1.5, ""]);
-      const none = waitFor(socket, "none");
+      const none = once(socket, "none");
       client.emit("none");
       assert.deepEqual(await none, []);
       client.disconnect();
@@ -131,12 +131,12 @@ for (const mode of TRANSPORT_MODES) {
       const { client, socket } = await h.connect();
       const text = "z".repeat(500_000);
       const bin = Buffer.alloc(300_000, 7);
-      const toClient = waitFor(client, "large");
+      const toClient = once(client, "large");
       socket.emit("large", text, bin);
       const [gotText, gotBin] = await toClient;
       assert.equal(gotText, text);
       assert.equal(bytesOf(gotBin).length, bin.length);
-      const toServer = waitFor(socket, "large");
+      const toServer = once(socket, "large");
       client.emit("large", text);
       assert.equal((await toServer)[0], text);
       client.disconnect();
@@ -144,10 +144,10 @@ for (const mode of TRANSPORT_MODES) {
 
     it("socket.send() / client.send() use the \"message\" event", async () => {
       const { client, socket } = await h.connect();
-      const toClient = waitFor(client, "message");
+      const toClient = once(client, "message");
       socket.send("hi", 1);
       assert.deepEqual(await toClient, ["hi", 1]);
-      const toServer = waitFor(socket, "message");
+      const toServer = once(socket, "message");
       client.send({ back: true });
       assert.deepEqual(await toServer, [{ back: true }]);
       client.disconnect();
@@ -155,7 +155,7 @@ for (const mode of TRANSPORT_MODES) {
 
     it("a burst of 200 events each way, right after connecting, arrives complete and in order", async () => {
       // In "upgrade" mode, h.client() (not h.connect()) leaves the burst racing the transport upgrade.
-      const connection = waitFor<[ServerSocket]>(h.io, "connection");
+      const connection = once<[ServerSocket]>(h.io, "connection");
       const client = h.client();
       const toClient = new Promise<number[]>((resolve) => {
         const got: number[] = [];
@@ -173,7 +173,7 @@ for (const mode of TRANSPORT_MODES) {
         });
       });
       for (let i = 0; i < 200; i++) socket.emit("n", i);
-      await waitFor(client, "connect");
+      await once(client, "connect");
       for (let i = 0; i < 200; i++) client.emit("n", i);
       const expected = Array.from({ length: 200 }, (_, i) => i);
       assert.deepEqual(await withTimeout(toClient, "200 events on the client"), expected);
@@ -184,19 +184,19 @@ for (const mode of TRANSPORT_MODES) {
     it("compress(false) and volatile emits are delivered to a connected client", async () => {
       const { client, socket } = await h.connect();
       const volatile = record(client, "volatile");
-      const plain = waitFor(client, "plain");
+      const plain = once(client, "plain");
       socket.compress(false).emit("plain", "a");
       assert.deepEqual(await plain, ["a"]);
       socket.volatile.emit("volatile", "v");
       // Everything sent after the volatile emit arrives in order behind it, so once the sentinel
       // is here the volatile packet has either arrived or been dropped.
-      const sentinel = waitFor(client, "sentinel");
+      const sentinel = once(client, "sentinel");
       socket.emit("sentinel");
       await sentinel;
       assert.ok(volatile.stop().length <= 1, "a volatile packet is never duplicated");
       if (mode === "websocket") assert.equal(volatile.events.length, 1, "delivered when the websocket is writable");
 
-      const fromClient = waitFor(socket, "c");
+      const fromClient = once(socket, "c");
       client.compress(false).emit("c", 1);
       assert.deepEqual(await fromClient, [1]);
       client.disconnect();
@@ -219,7 +219,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
    */
   async function deliveries(clients: ClientSocket[], event: string, act: () => void): Promise<unknown[][][]> {
     const recorders = clients.map((c) => record(c, event));
-    const sentinels = clients.map((c) => waitFor(c, "sentinel"));
+    const sentinels = clients.map((c) => once(c, "sentinel"));
     act();
     h.io.emit("sentinel");
     await Promise.all(sentinels);
@@ -250,7 +250,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     const clients: ClientSocket[] = [];
     for (let i = 0; i < 12; i++) {
       const client = h.client("/", { transports: transports[i % 3] });
-      await waitFor(client, "connect");
+      await once(client, "connect");
       clients.push(client);
     }
     const got = await deliveries(clients, "hello", () => h.io.emit("hello", "everyone"));
@@ -261,7 +261,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
   it("30 clients connecting at once (mixed transports) get unique ids and each receive a broadcast once", async () => {
     const transports: ("polling" | "websocket")[][] = [["websocket"], ["polling"], ["polling", "websocket"]];
     const clients = Array.from({ length: 30 }, (_, i) => h.client("/", { transports: transports[i % 3] }));
-    await Promise.all(clients.map((c) => waitFor(c, "connect")));
+    await Promise.all(clients.map((c) => once(c, "connect")));
     assert.equal(new Set(clients.map((c) => c.id)).size, 30);
     assert.equal(h.io.of("/").sockets.size, 30);
     const got = await deliveries(clients, "hello", () => h.io.emit("hello"));
@@ -317,7 +317,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     const mainMsgs = record(main.client, "hello");
     const otherMsgs = record(other.client, "hello");
     const roomMsgs = record(inRoom.client, "hello");
-    const done = Promise.all([waitFor(other.client, "sentinel"), waitFor(inRoom.client, "sentinel"), waitFor(main.client, "sentinel")]);
+    const done = Promise.all([once(other.client, "sentinel"), once(inRoom.client, "sentinel"), once(main.client, "sentinel")]);
     h.io.of("/my-namespace").emit("hello", "all");
     h.io.of("/my-namespace").to("room1").emit("hello", "room");
     h.io.of("/my-namespace").emit("sentinel");

@@ -4,7 +4,7 @@ import { describe, it, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { Harness } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { waitFor, record } from "./helpers/wait.js";
+import { once, record } from "@sockline/e2e/support";
 
 type ErrorWithData = Error & { data?: unknown };
 
@@ -23,7 +23,7 @@ describe(`[${IMPL}] connection middlewares`, () => {
     });
     const connections = record(h.io, "connection");
     const client = h.client("/");
-    const [err] = await waitFor<[ErrorWithData]>(client, "connect_error");
+    const [err] = await once<[ErrorWithData]>(client, "connect_error");
     assert.equal(err.message, "not authorized");
     assert.deepEqual(err.data, { content: "Please retry later", code: 42 });
     assert.equal(connections.stop().length, 0);
@@ -53,7 +53,7 @@ describe(`[${IMPL}] connection middlewares`, () => {
     });
     const { client, socket } = await h.connect();
     assert.equal(socket.rooms.has("vip"), true);
-    const got = waitFor(client, "perk");
+    const got = once(client, "perk");
     h.io.to("vip").emit("perk", 1);
     assert.deepEqual(await got, [1]);
   });
@@ -80,7 +80,7 @@ describe(`[${IMPL}] connection middlewares`, () => {
     const main = await h.connect("/");
     assert.equal(main.client.connected, true);
     const refused = h.client("/admin");
-    const [err] = await waitFor<[ErrorWithData]>(refused, "connect_error");
+    const [err] = await once<[ErrorWithData]>(refused, "connect_error");
     assert.equal(err.message, "forbidden");
     assert.deepEqual(err.data, { namespace: "/admin" });
     const admin = await h.connect("/admin", { auth: { token: "admin" } });
@@ -93,12 +93,12 @@ describe(`[${IMPL}] connection middlewares`, () => {
       else next(new Error("bad token"));
     });
     const client = h.client("/", { auth: { token: "bad" } });
-    const [err] = await waitFor<[Error]>(client, "connect_error");
+    const [err] = await once<[Error]>(client, "connect_error");
     assert.equal(err.message, "bad token");
     client.auth = { token: "good" };
-    const connection = waitFor(h.io, "connection");
+    const connection = once(h.io, "connection");
     client.connect();
-    await Promise.all([waitFor(client, "connect"), connection]);
+    await Promise.all([once(client, "connect"), connection]);
   });
 });
 
@@ -116,11 +116,11 @@ describe(`[${IMPL}] per-packet middlewares and catch-all listeners`, () => {
       next();
     });
     const handled = record(socket, "forbidden");
-    const error = waitFor<[Error]>(socket, "error");
+    const error = once<[Error]>(socket, "error");
     client.emit("forbidden", 1, 2);
     const [err] = await error;
     assert.equal(err.message, '"forbidden" is not allowed (2 args)');
-    const allowed = waitFor(socket, "allowed");
+    const allowed = once(socket, "allowed");
     client.emit("allowed", "yes");
     assert.deepEqual(await allowed, ["yes"]);
     assert.equal(handled.stop().length, 0);
@@ -137,7 +137,7 @@ describe(`[${IMPL}] per-packet middlewares and catch-all listeners`, () => {
       packet.push("second");
       next();
     });
-    const got = waitFor(socket, "ev");
+    const got = once(socket, "ev");
     client.emit("ev", 0);
     assert.deepEqual(await got, [0, "first", "second"]);
   });
@@ -150,18 +150,18 @@ describe(`[${IMPL}] per-packet middlewares and catch-all listeners`, () => {
     socket.onAny(any);
     socket.prependAny(first);
     assert.deepEqual(socket.listenersAny(), [first, any]);
-    let got = waitFor(socket, "one");
+    let got = once(socket, "one");
     client.emit("one", 1, "a");
     await got;
     assert.deepEqual(calls, ["prepended:one", 'any:one:[1,"a"]']);
     socket.offAny(first);
-    got = waitFor(socket, "two");
+    got = once(socket, "two");
     client.emit("two");
     await got;
     assert.deepEqual(calls.slice(2), ["any:two:[]"]);
     socket.offAny();
     assert.deepEqual(socket.listenersAny(), []);
-    got = waitFor(socket, "three");
+    got = once(socket, "three");
     client.emit("three");
     await got;
     assert.equal(calls.length, 3);
@@ -185,13 +185,13 @@ describe(`[${IMPL}] per-packet middlewares and catch-all listeners`, () => {
     socket.onAnyOutgoing(out);
     socket.prependAnyOutgoing(first);
     assert.deepEqual(socket.listenersAnyOutgoing(), [first, out]);
-    let got = waitFor(client, "hello");
+    let got = once(client, "hello");
     socket.emit("hello", { a: 1 });
     await got;
     assert.deepEqual(calls, ["first:hello", 'out:hello:[{"a":1}]']);
     socket.offAnyOutgoing(first);
     socket.offAnyOutgoing(out);
-    got = waitFor(client, "hello");
+    got = once(client, "hello");
     socket.emit("hello", 2);
     await got;
     assert.equal(calls.length, 2);

@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import type { Namespace } from "socket.io";
 import { Harness, connected } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { waitFor, record } from "./helpers/wait.js";
+import { once, record } from "@sockline/e2e/support";
 
 /** The client's connect_error for a connection attempt that must fail. */
 async function connectError(h: Harness, nsp: string, auth?: Record<string, unknown>): Promise<Error & { data?: unknown }> {
   const client = h.client(nsp, auth ? { auth } : {});
-  const [err] = await waitFor<[Error & { data?: unknown }]>(client, "connect_error", `connect_error on ${nsp}`);
+  const [err] = await once<[Error & { data?: unknown }]>(client, "connect_error", { what: `connect_error on ${nsp}` });
   assert.equal(client.connected, false);
   return err;
 }
@@ -28,7 +28,7 @@ describe(`[${IMPL}] namespaces`, () => {
     const { client, socket } = await h.connect("/orders");
     assert.equal(socket.nsp, nsp);
     assert.equal(socket.nsp.name, "/orders");
-    const reply = waitFor(client, "ok");
+    const reply = once(client, "ok");
     socket.emit("ok", nsp.name);
     assert.deepEqual(await reply, ["/orders"]);
   });
@@ -97,10 +97,10 @@ describe(`[${IMPL}] namespaces`, () => {
     const main = await h.connect("/");
     assert.deepEqual(seen, ["/room-a", "/room-b"]);
     const mainMsgs = record(main.client, "news");
-    const both = Promise.all([waitFor(a.client, "news"), waitFor(b.client, "news")]);
+    const both = Promise.all([once(a.client, "news"), once(b.client, "news")]);
     parent.emit("news", "for all rooms");
     assert.deepEqual(await both, [["for all rooms"], ["for all rooms"]]);
-    const sentinel = waitFor(main.client, "sentinel");
+    const sentinel = once(main.client, "sentinel");
     h.io.emit("sentinel");
     await sentinel;
     assert.deepEqual(mainMsgs.stop(), [], "the main namespace is not a child");
@@ -116,7 +116,7 @@ describe(`[${IMPL}] namespaces`, () => {
     const { client, socket } = await h.connect("/");
     const other = client.io.socket("/a"); // connects by itself (autoConnect)
     await connected(other, "/a");
-    const otherGone = waitFor<[string]>(other, "disconnect");
+    const otherGone = once<[string]>(other, "disconnect");
     socket.disconnect(true);
     const [reason] = await otherGone;
     assert.equal(reason, "io server disconnect", "every namespace of that client is disconnected first");
@@ -145,7 +145,7 @@ describe(`[${IMPL}] cleanupEmptyChildNamespaces`, () => {
         const created = record<Namespace>(h.io, "new_namespace");
         h.io.of(/^\/dyn-\d+$/);
         const first = await h.connect("/dyn-1");
-        const gone = waitFor(first.socket, "disconnect");
+        const gone = once(first.socket, "disconnect");
         first.client.disconnect();
         await gone;
         await h.connect("/dyn-1");

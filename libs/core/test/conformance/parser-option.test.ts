@@ -5,7 +5,7 @@ import msgpackParser from "socket.io-msgpack-parser";
 import { Harness, TRANSPORT_MODES } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
 import { bytesOf } from "./helpers/binary.js";
-import { waitFor } from "./helpers/wait.js";
+import { once } from "@sockline/e2e/support";
 
 for (const mode of TRANSPORT_MODES) {
   describe(`[${IMPL}] custom parser (socket.io-msgpack-parser) over ${mode}`, () => {
@@ -24,7 +24,7 @@ for (const mode of TRANSPORT_MODES) {
       assert.deepEqual(await client.emitWithAck("ping", { n: 1, bin: Uint8Array.from([1, 2, 3]) }), { n: 2, len: 3 });
 
       socket.join("room");
-      const got = waitFor(client, "news");
+      const got = once(client, "news");
       h.io.of("/chat").to("room").emit("news", "hi", { buf: Buffer.from([9]) });
       const [text, obj] = await got;
       assert.equal(text, "hi");
@@ -37,7 +37,7 @@ for (const mode of TRANSPORT_MODES) {
     it("middleware errors with data reach a msgpack client", async () => {
       h.io.of("/guarded").use((_socket, next) => next(Object.assign(new Error("nope"), { data: { why: "test" } })));
       const client = h.client("/guarded", { parser: msgpackParser });
-      const [err] = await waitFor<[Error & { data?: unknown }]>(client, "connect_error");
+      const [err] = await once<[Error & { data?: unknown }]>(client, "connect_error");
       assert.equal(err.message, "nope");
       assert.deepEqual(err.data, { why: "test" });
     });

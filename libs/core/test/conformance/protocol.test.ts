@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import type { ServerSocket } from "./helpers/harness.js";
 import { Harness } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { RawClient } from "./helpers/raw.js";
+import { joinedRaw, RawClient } from "./helpers/raw.js";
 import { connectBystander, type Bystander } from "./helpers/bystander.js";
 import { bytesOf } from "./helpers/binary.js";
-import { waitFor } from "./helpers/wait.js";
+import { once } from "@sockline/e2e/support";
 import { PollingSession } from "./helpers/polling.js";
 
 describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
@@ -39,7 +39,7 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
   });
 
   it('CONNECT without auth is answered 0{"sid"} with the socket id, and no pid without recovery', async () => {
-    const connection = waitFor<[ServerSocket]>(h.io, "connection");
+    const connection = once<[ServerSocket]>(h.io, "connection");
     const raw = await open();
     raw.sendPacket("0");
     const response = await raw.nextText("CONNECT response");
@@ -53,7 +53,7 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
     const recovering = await Harness.start({ connectionStateRecovery: {} }, "websocket");
     const raw = await RawClient.connect(recovering.url);
     try {
-      const connection = waitFor<[ServerSocket]>(recovering.io, "connection");
+      const connection = once<[ServerSocket]>(recovering.io, "connection");
       raw.sendPacket("0");
       const answer = JSON.parse((await raw.nextText()).slice(1)) as Record<string, unknown>;
       const [socket] = await connection;
@@ -72,7 +72,7 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
   });
 
   it("CONNECT with auth hands the auth object to the handshake", async () => {
-    const connection = waitFor<[ServerSocket]>(h.io, "connection");
+    const connection = once<[ServerSocket]>(h.io, "connection");
     const raw = await open();
     raw.sendPacket('0{"token":"abc","n":[1,2]}');
     assert.match(await raw.nextText(), /^0\{"sid":"[^"]+"\}$/);
@@ -100,7 +100,7 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
   });
 
   it("EVENT, ACK and binary packets in both directions", async () => {
-    const connection = waitFor<[ServerSocket]>(h.io, "connection");
+    const connection = once<[ServerSocket]>(h.io, "connection");
     const raw = await open();
     raw.sendPacket("0");
     await raw.nextText();
@@ -120,7 +120,7 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
     raw.sendPacket(`3${match[1]}["yes",2]`);
     assert.deepEqual(await asked, ["yes", 2]);
 
-    const gotBinary = waitFor(socket, "upload");
+    const gotBinary = once(socket, "upload");
     raw.sendPacket('51-["upload",{"name":"a","file":{"_placeholder":true,"num":0}}]');
     raw.sendBinary(Buffer.from([1, 2, 3]));
     const [upload] = await gotBinary;
@@ -136,13 +136,13 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
     const raw = await open();
     raw.sendPacket("0");
     await raw.nextText();
-    const chatConnection = waitFor<[ServerSocket]>(h.io.of("/chat"), "connection");
+    const chatConnection = once<[ServerSocket]>(h.io.of("/chat"), "connection");
     raw.sendPacket("0/chat,");
     await raw.nextText();
     const [chatSocket] = await chatConnection;
     chatSocket.emit("msg", "hi");
     assert.equal(await raw.nextText(), '2/chat,["msg","hi"]');
-    const reason = waitFor<[string]>(chatSocket, "disconnect");
+    const reason = once<[string]>(chatSocket, "disconnect");
     raw.sendPacket("1/chat,");
     assert.equal((await reason)[0], "client namespace disconnect");
     assert.equal(raw.isOpen, true);
@@ -199,13 +199,7 @@ describe(`[${IMPL}] protocol: strict validation closes only the offending connec
     await h.close();
   });
 
-  async function joined(): Promise<RawClient> {
-    const raw = await RawClient.connect(h.url);
-    raws.push(raw);
-    raw.sendPacket("0");
-    assert.match(await raw.nextText("CONNECT response"), /^0\{"sid"/);
-    return raw;
-  }
+  const joined = async (): Promise<RawClient> => (await joinedRaw(h, raws)).raw;
 
   for (const { name, frames } of VIOLATIONS) {
     it(`${name}: closed`, async () => {
@@ -256,7 +250,7 @@ describe(`[${IMPL}] protocol: long-polling`, () => {
   after(() => h.close());
 
   async function joinedSession(): Promise<{ session: PollingSession; socket: ServerSocket }> {
-    const connection = waitFor<[ServerSocket]>(h.io, "connection");
+    const connection = once<[ServerSocket]>(h.io, "connection");
     const session = await PollingSession.open(h.url);
     assert.equal((await session.post("40")).status, 200);
     assert.match((await session.poll()).body, /^40\{"sid"/);
@@ -281,7 +275,7 @@ describe(`[${IMPL}] protocol: long-polling`, () => {
 
   it("binary attachments travel base64-encoded (b prefix) over polling", async () => {
     const { session, socket } = await joinedSession();
-    const upload = waitFor(socket, "upload");
+    const upload = once(socket, "upload");
     await session.post('451-["upload",{"_placeholder":true,"num":0}]\x1ebAQID');
     assert.deepEqual(bytesOf((await upload)[0]), [1, 2, 3]);
     socket.emit("download", Buffer.from([9, 8]));

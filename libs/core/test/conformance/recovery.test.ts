@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { ServerOptions } from "socket.io";
 import { Harness, TRANSPORT_MODES, connected, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { waitFor, record, sleep } from "./helpers/wait.js";
+import { once, record, sleep } from "@sockline/e2e/support";
 
 const RECONNECTING = { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 50, randomizationFactor: 0 };
 
@@ -14,7 +14,7 @@ function recoveryOptions(extra: Partial<NonNullable<ServerOptions["connectionSta
 
 /** Gives the client an offset to recover from: recovery resumes after the last packet it processed. */
 async function receiveOne(client: ClientSocket, socket: ServerSocket): Promise<void> {
-  const got = waitFor(client, "init");
+  const got = once(client, "init");
   socket.emit("init", "first");
   await got;
 }
@@ -29,17 +29,17 @@ describe(`[${IMPL}] client offline buffering`, () => {
       const { client, socket } = await h.connect("/", RECONNECTING);
       const received: unknown[] = [];
       h.io.on("connection", (s: ServerSocket) => s.on("buffered", (n: unknown) => received.push(n)));
-      const disconnected = waitFor<[string]>(client, "disconnect");
+      const disconnected = once<[string]>(client, "disconnect");
       socket.conn.close();
       const [reason] = await disconnected;
       assert.equal(reason, "transport close");
       client.emit("buffered", 1);
       client.emit("buffered", 2);
       assert.equal(client.sendBuffer.length, 2, "the client holds them while offline");
-      const second = waitFor<[ServerSocket]>(h.io, "connection");
-      await waitFor(client, "connect");
+      const second = once<[ServerSocket]>(h.io, "connection");
+      await once(client, "connect");
       const [socket2] = await second;
-      const done = waitFor(socket2, "sentinel");
+      const done = once(socket2, "sentinel");
       client.emit("sentinel");
       await done;
       assert.deepEqual(received, [1, 2]);
@@ -76,10 +76,10 @@ describe(`[${IMPL}] connection state recovery`, () => {
         h.io.to("room-of-others").emit("not-for-you");
         h.io.except("room2").emit("not-for-you");
       });
-      const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+      const reconnection = once<[ServerSocket]>(h.io, "connection");
       socket.conn.close();
       const [restored] = await reconnection;
-      await waitFor(client, "connect");
+      await once(client, "connect");
       await h.upgradedIfNeeded(client, restored);
 
       assert.equal(restored.recovered, true);
@@ -90,7 +90,7 @@ describe(`[${IMPL}] connection state recovery`, () => {
       assert.deepEqual(restored.data, { user: "ada" });
       assert.equal(middlewareRuns, 1, "skipMiddlewares: middlewares do not run again on recovery");
 
-      const sentinel = waitFor(client, "sentinel");
+      const sentinel = once(client, "sentinel");
       restored.emit("sentinel");
       await sentinel;
       const replayed = missed.stop().map(([value]) => value);
@@ -110,7 +110,7 @@ describe(`[${IMPL}] connection state recovery`, () => {
     });
     const { client, socket } = await h.connect("/", RECONNECTING);
     await receiveOne(client, socket);
-    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    const reconnection = once<[ServerSocket]>(h.io, "connection");
     socket.conn.close();
     const [restored] = await reconnection;
     assert.equal(restored.recovered, true);
@@ -123,11 +123,11 @@ describe(`[${IMPL}] connection state recovery`, () => {
     const { client, socket } = await h.connect("/");
     socket.join("room1");
     await receiveOne(client, socket);
-    const disconnected = waitFor(client, "disconnect");
+    const disconnected = once(client, "disconnect");
     socket.conn.close();
     await disconnected;
     await sleep(300); // longer than maxDisconnectionDuration
-    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    const reconnection = once<[ServerSocket]>(h.io, "connection");
     client.connect();
     await connected(client);
     const [fresh] = await reconnection;
@@ -141,10 +141,10 @@ describe(`[${IMPL}] connection state recovery`, () => {
     h = await Harness.start(recoveryOptions(), "websocket");
     const { client, socket } = await h.connect("/");
     await receiveOne(client, socket);
-    const gone = waitFor(socket, "disconnect");
+    const gone = once(socket, "disconnect");
     client.disconnect();
     await gone;
-    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    const reconnection = once<[ServerSocket]>(h.io, "connection");
     client.connect();
     await connected(client);
     const [fresh] = await reconnection;
@@ -162,11 +162,11 @@ describe(`[${IMPL}] connection state recovery`, () => {
       h.io.timeout(10_000).emit("missed", () => undefined);
       h.io.emit("missed", "kept");
     });
-    const reconnection = waitFor<[ServerSocket]>(h.io, "connection");
+    const reconnection = once<[ServerSocket]>(h.io, "connection");
     socket.conn.close();
     const [restored] = await reconnection;
     assert.equal(restored.recovered, true);
-    const sentinel = waitFor(client, "sentinel");
+    const sentinel = once(client, "sentinel");
     restored.emit("sentinel");
     await sentinel;
     assert.deepEqual(missed.stop().map(([v]) => v), ["kept"]);
@@ -189,16 +189,16 @@ describe(`[${IMPL}] connection state recovery: packet offsets`, () => {
     const parent = h.io.of(/^\/team-\w+$/);
     const main = await h.connect("/");
     const team = await h.connect("/team-a");
-    const direct = waitFor(main.client, "direct");
+    const direct = once(main.client, "direct");
     main.socket.emit("direct", 1, "two");
     withOneOffset(await direct, [1, "two"]);
-    const broadcast = waitFor(main.client, "all");
+    const broadcast = once(main.client, "all");
     h.io.emit("all", { x: 1 });
     withOneOffset(await broadcast, [{ x: 1 }]);
-    const fromParent = waitFor(team.client, "news");
+    const fromParent = once(team.client, "news");
     parent.emit("news", "for every team");
     withOneOffset(await fromParent, ["for every team"]);
-    const binary = waitFor(main.client, "bin");
+    const binary = once(main.client, "bin");
     h.io.to(main.socket.id).emit("bin", Buffer.from([1, 2]));
     const binArgs = await binary;
     assert.equal(binArgs.length, 2);
@@ -214,27 +214,27 @@ describe(`[${IMPL}] connection state recovery: packet offsets`, () => {
     h = await Harness.start(recoveryOptions(), "websocket");
     h.io.of("/chat");
     const main = await h.connect("/", RECONNECTING);
-    const chatConnection = waitFor<[ServerSocket]>(h.io.of("/chat"), "connection");
+    const chatConnection = once<[ServerSocket]>(h.io.of("/chat"), "connection");
     const chatClient = main.client.io.socket("/chat"); // connects by itself (autoConnect)
     await connected(chatClient, "/chat");
     const [chatSocket] = await chatConnection;
     chatSocket.join("room");
     await receiveOne(main.client, main.socket);
-    const chatInit = waitFor(chatClient, "init");
+    const chatInit = once(chatClient, "init");
     chatSocket.emit("init");
     await chatInit;
     const missed = record(chatClient, "missed");
 
     chatSocket.on("disconnect", () => h.io.of("/chat").to("room").emit("missed", "chat"));
-    const mainBack = waitFor<[ServerSocket]>(h.io, "connection");
-    const chatBack = waitFor<[ServerSocket]>(h.io.of("/chat"), "connection");
+    const mainBack = once<[ServerSocket]>(h.io, "connection");
+    const chatBack = once<[ServerSocket]>(h.io.of("/chat"), "connection");
     main.socket.conn.close();
     const [[restoredMain], [restoredChat]] = await Promise.all([mainBack, chatBack]);
     assert.equal(restoredMain.recovered, true);
     assert.equal(restoredChat.recovered, true);
     assert.equal(restoredChat.id, chatSocket.id);
     assert.equal(restoredChat.rooms.has("room"), true);
-    const sentinel = waitFor(chatClient, "sentinel");
+    const sentinel = once(chatClient, "sentinel");
     restoredChat.emit("sentinel");
     await sentinel;
     assert.deepEqual(missed.stop().map(([value]) => value), ["chat"]);

@@ -6,9 +6,9 @@ import type { ServerOptions } from "socket.io";
 import type WebSocket from "ws";
 import { Harness, connected, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL, SOCKLINE_ONLY } from "./helpers/impl.js";
-import { RawClient } from "./helpers/raw.js";
+import { joinedRaw, RawClient } from "./helpers/raw.js";
 import { connectBystander, type Bystander } from "./helpers/bystander.js";
-import { waitFor, record } from "./helpers/wait.js";
+import { once, record } from "@sockline/e2e/support";
 
 /** Sockline's extra options (not in the reference's ServerOptions type). */
 interface SocklineLimits {
@@ -25,16 +25,6 @@ function withLimits(limits: SocklineLimits, rest: Partial<ServerOptions> = {}): 
 
 /** A JSON array nested `depth` levels deep: 2 × depth characters. */
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
-
-async function joinedRaw(h: Harness, raws: RawClient[]): Promise<{ raw: RawClient; socket: ServerSocket }> {
-  const connection = waitFor<[ServerSocket]>(h.io, "connection");
-  const raw = await RawClient.connect(h.url);
-  raws.push(raw);
-  raw.sendPacket("0");
-  assert.match(await raw.nextText("CONNECT response"), /^0\{"sid"/);
-  const [socket] = await connection;
-  return { raw, socket };
-}
 
 describe(`[${IMPL}] Sockline limits: payload depth, attachments, acks`, { skip: SOCKLINE_ONLY }, () => {
   let h: Harness;
@@ -70,7 +60,7 @@ describe(`[${IMPL}] Sockline limits: payload depth, attachments, acks`, { skip: 
   it("a 1,000-level payload from the official client: that client is disconnected, others carry on", async () => {
     // (the official client's own JSON.stringify overflows its stack at 5,000 levels)
     const { client } = await h.connect("/");
-    const disconnected = waitFor<[string]>(client, "disconnect");
+    const disconnected = once<[string]>(client, "disconnect");
     client.emit("deep", JSON.parse(nested(1000)));
     const [reason] = await disconnected;
     assert.equal(reason, "transport close");
@@ -80,7 +70,7 @@ describe(`[${IMPL}] Sockline limits: payload depth, attachments, acks`, { skip: 
   it("a moderately nested payload (50 levels) is accepted, acked and re-emitted", async () => {
     const { client } = await h.connect("/");
     const value = JSON.parse(nested(50));
-    const echoed = waitFor(client, "deep");
+    const echoed = once(client, "deep");
     assert.deepEqual(await client.emitWithAck("deep", value), value);
     assert.deepEqual(await echoed, [value]);
     client.disconnect();
@@ -102,8 +92,8 @@ describe(`[${IMPL}] Sockline limits: payload depth, attachments, acks`, { skip: 
     client.on("never", () => {
       /* never acknowledges */
     });
-    const error = waitFor<[Error]>(socket, "error");
-    const disconnected = waitFor<[string]>(client, "disconnect");
+    const error = once<[Error]>(socket, "error");
+    const disconnected = once<[string]>(client, "disconnect");
     for (let i = 0; i < 4; i++) socket.emit("never", i, () => undefined);
     const [err] = await error;
     assert.match(err.message, /maxPendingAcks/);
@@ -143,7 +133,7 @@ describe(`[${IMPL}] Sockline limits: maxPayloadDepth option`, { skip: SOCKLINE_O
       const ok = await h.connect("/");
       assert.deepEqual(await ok.client.emitWithAck("v", JSON.parse(nested(5))), JSON.parse(nested(5)));
       const bad = await h.connect("/");
-      const gone = waitFor(bad.client, "disconnect");
+      const gone = once(bad.client, "disconnect");
       bad.client.emit("v", JSON.parse(nested(20)));
       await gone;
       assert.equal(ok.client.connected, true);
@@ -160,18 +150,18 @@ describe(`[${IMPL}] Sockline limits: connection state recovery`, { skip: SOCKLIN
   /** Connects, receives one packet (the recovery offset), then loses the transport. */
   async function connectThenDrop(h: Harness) {
     const { client, socket } = await h.connect("/");
-    const init = waitFor(client, "init");
+    const init = once(client, "init");
     socket.emit("init");
     await init;
-    const serverSide = waitFor(socket, "disconnect");
-    const clientSide = waitFor(client, "disconnect");
+    const serverSide = once(socket, "disconnect");
+    const clientSide = once(client, "disconnect");
     socket.conn.close();
     await Promise.all([serverSide, clientSide]);
     return { client, id: socket.id };
   }
 
   async function reconnect(h: Harness, client: ClientSocket): Promise<ServerSocket> {
-    const connection = waitFor<[ServerSocket]>(h.io, "connection");
+    const connection = once<[ServerSocket]>(h.io, "connection");
     client.connect();
     await connected(client);
     const [socket] = await connection;
@@ -217,7 +207,7 @@ describe(`[${IMPL}] Sockline limits: connection state recovery`, { skip: SOCKLIN
     const h = await Harness.start(recovery({}), "websocket");
     const raws: RawClient[] = [];
     try {
-      const connection = waitFor<[ServerSocket]>(h.io, "connection");
+      const connection = once<[ServerSocket]>(h.io, "connection");
       const first = await RawClient.connect(h.url);
       raws.push(first);
       first.sendPacket("0");
@@ -227,7 +217,7 @@ describe(`[${IMPL}] Sockline limits: connection state recovery`, { skip: SOCKLIN
       socket.emit("init");
       const init = JSON.parse((await first.nextText()).slice(1)) as unknown[];
       const offset = init[init.length - 1] as string;
-      const gone = waitFor(socket, "disconnect");
+      const gone = once(socket, "disconnect");
       first.close();
       await gone;
 
@@ -254,7 +244,7 @@ describe(`[${IMPL}] Sockline: compress(false) over websocket with perMessageDefl
     const h = await Harness.start({ perMessageDeflate: { threshold: 0 } }, "websocket");
     const raws: RawClient[] = [];
     try {
-      const connection = waitFor<[ServerSocket]>(h.io, "connection");
+      const connection = once<[ServerSocket]>(h.io, "connection");
       const raw = await RawClient.connect(h.url, { ws: { perMessageDeflate: true } });
       raws.push(raw);
       raw.sendPacket("0");

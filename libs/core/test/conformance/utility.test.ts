@@ -4,7 +4,7 @@ import { describe, it, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { Harness, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { waitFor, record, until } from "./helpers/wait.js";
+import { once, record, waitUntil } from "@sockline/e2e/support";
 
 describe(`[${IMPL}] utility methods`, () => {
   let h: Harness;
@@ -36,7 +36,7 @@ describe(`[${IMPL}] utility methods`, () => {
 
   it("RemoteSocket emit, timeout().emit, join, leave and disconnect act on the real socket", async () => {
     const [remote] = await h.io.in(pairs[2].socket.id).fetchSockets();
-    const hello = waitFor(pairs[2].client, "hello");
+    const hello = once(pairs[2].client, "hello");
     remote.emit("hello", "remote");
     assert.deepEqual(await hello, ["remote"]);
 
@@ -52,7 +52,7 @@ describe(`[${IMPL}] utility methods`, () => {
     remote.leave("room3");
     assert.equal(pairs[2].socket.rooms.has("room3"), false);
 
-    const gone = waitFor<[string]>(pairs[2].client, "disconnect");
+    const gone = once<[string]>(pairs[2].client, "disconnect");
     remote.disconnect();
     assert.equal((await gone)[0], "io server disconnect");
   });
@@ -71,10 +71,10 @@ describe(`[${IMPL}] utility methods`, () => {
 
   it("disconnectSockets disconnects the matching sockets only; with true it closes their connections", async () => {
     const reasons = pairs.map((p) => record<string>(p.client, "disconnect"));
-    const gone1 = waitFor(pairs[1].client, "disconnect");
+    const gone1 = once(pairs[1].client, "disconnect");
     h.io.in("room1").except("room2").disconnectSockets();
     await gone1;
-    const closed0 = waitFor(pairs[0].client.io.engine, "close");
+    const closed0 = once(pairs[0].client.io.engine, "close");
     h.io.in("room2").disconnectSockets(true);
     await closed0;
     assert.deepEqual(
@@ -91,8 +91,8 @@ describe(`[${IMPL}] utility methods`, () => {
   });
 
   it("io.close() disconnects every client and calls back", async () => {
-    const reasons = pairs.map((p) => waitFor<[string]>(p.client, "disconnect"));
-    const serverReasons = pairs.map((p) => waitFor<[string]>(p.socket, "disconnect"));
+    const reasons = pairs.map((p) => once<[string]>(p.client, "disconnect"));
+    const serverReasons = pairs.map((p) => once<[string]>(p.socket, "disconnect"));
     await new Promise<void>((resolve) => h.io.close(() => resolve()));
     assert.deepEqual(
       (await Promise.all(serverReasons)).map(([r]) => r),
@@ -126,10 +126,10 @@ describe(`[${IMPL}] adapter room events`, () => {
       assert.deepEqual(events.splice(0), ["leave-room lobby " + id, "delete-room lobby"]);
       socket.join("bye");
       events.splice(0);
-      const gone = waitFor(socket, "disconnect");
+      const gone = once(socket, "disconnect");
       client.disconnect();
       await gone;
-      await until(() => events.length >= 4, "rooms to be left on disconnect");
+      await waitUntil(() => events.length >= 4, "rooms to be left on disconnect");
       assert.deepEqual(
         new Set(events),
         new Set([`leave-room ${id} ${id}`, `delete-room ${id}`, `leave-room bye ${id}`, "delete-room bye"]),

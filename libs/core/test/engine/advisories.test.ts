@@ -9,7 +9,8 @@ import { request as httpRequest } from "node:http";
 import { deflateRawSync } from "node:zlib";
 import { WebSocket } from "ws";
 import { Server } from "@sockline/core/engine";
-import { assertServerHealthy, closed, delay, nextConnection, openClient, pollingHandshake, rawWebSocket, startServer, type TestServer } from "./helpers.js";
+import { assertServerHealthy, closed, nextConnection, openClient, pollingHandshake, rawWebSocket, startServer, type TestServer } from "./helpers.js";
+import { sleep } from "@sockline/e2e/support";
 
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
@@ -41,7 +42,7 @@ async function sendRaw(server: TestServer, bytes: Buffer | string, { reset = fal
   socket.on("data", (d) => (answer += d.toString("latin1")));
   socket.write(bytes);
   if (reset) {
-    await delay(20);
+    await sleep(20);
     socket.resetAndDestroy();
     return answer;
   }
@@ -150,11 +151,11 @@ describe("security advisories", () => {
       socket.write(`GET /engine.io/?EIO=4&transport=polling&sid=${open.sid} HTTP/1.1\r\nHost: x\r\n\r\n`);
       sockets.push(socket);
     }
-    await delay(100);
+    await sleep(100);
     for (const socket of sockets) socket.resetAndDestroy();
     const deadline = Date.now() + 10_000;
     const alive = () => sids.filter((sid) => server.engine.clients.has(sid)).length;
-    while (alive() > 0 && Date.now() < deadline) await delay(20);
+    while (alive() > 0 && Date.now() < deadline) await sleep(20);
     assert.equal(alive(), 0, "each abandoned poll closed its session");
     await assertUnaffected();
   });

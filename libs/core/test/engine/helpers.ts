@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Socket as ClientSocket, type SocketOptions } from "engine.io-client";
 import { WebSocket } from "ws";
 import { Server, type ServerOptions, type AttachOptions } from "@sockline/core/engine";
+import { parseOpenPacket, type OpenPacket } from "@sockline/e2e/support";
 
 export interface TestServer {
   engine: Server;
@@ -53,13 +54,7 @@ export async function openClient(server: TestServer, opts: Partial<SocketOptions
   return client;
 }
 
-export interface OpenPacket {
-  sid: string;
-  upgrades: string[];
-  pingInterval: number;
-  pingTimeout: number;
-  maxPayload: number;
-}
+export type { OpenPacket };
 
 /** Polling handshake with fetch; returns the open packet and the rest of the payload. */
 export async function pollingHandshake(server: TestServer, extraQuery = "", init: RequestInit = {}): Promise<{ open: OpenPacket; rest: string[]; res: Response }> {
@@ -67,8 +62,9 @@ export async function pollingHandshake(server: TestServer, extraQuery = "", init
   const body = await res.text();
   if (res.status !== 200) throw new Error(`handshake answered ${res.status}: ${body}`);
   const [first, ...rest] = body.split("\x1e");
-  if (!first?.startsWith("0")) throw new Error(`not an open packet: ${body}`);
-  return { open: JSON.parse(first.slice(1)) as OpenPacket, rest, res };
+  const open = first === undefined ? undefined : parseOpenPacket(first);
+  if (!open) throw new Error(`not an open packet: ${body}`);
+  return { open, rest, res };
 }
 
 export function poll(server: TestServer, sid: string, init: RequestInit = {}): Promise<Response> {
@@ -147,8 +143,4 @@ export async function assertServerHealthy(server: TestServer, transport: "pollin
   } finally {
     client.close();
   }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,7 +9,6 @@ import { Server, type ConnectionError } from "@sockline/core/engine";
 import {
   assertServerHealthy,
   closed,
-  delay,
   nextConnection,
   nextMessage,
   openClient,
@@ -20,6 +19,7 @@ import {
   startServer,
   type TestServer,
 } from "./helpers.js";
+import { sleep } from "@sockline/e2e/support";
 
 function nextConnectionError(engine: Server): Promise<ConnectionError> {
   return new Promise((resolve) => engine.once("connection_error", resolve));
@@ -117,7 +117,7 @@ describe("heartbeat", () => {
       assert.equal(await nextMessage(ws), "2");
       ws.send("3");
     }
-    await delay(20);
+    await sleep(20);
     assert.equal(heartbeats, 3);
     assert.equal(s.readyState, "open");
     ws.close();
@@ -270,7 +270,7 @@ describe("polling limits and misuse", () => {
     const s = await session;
     const reason = new Promise<string>((resolve) => s.once("close", (r) => resolve(r)));
     const first = poll(server, open.sid);
-    await delay(50);
+    await sleep(50);
     const second = await poll(server, open.sid);
     assert.equal(second.status, 400);
     assert.equal(await (await first).text(), "1");
@@ -304,7 +304,7 @@ describe("polling limits and misuse", () => {
         const s = await session;
         const reason = new Promise<string>((resolve) => s.once("close", (r) => resolve(r)));
         ws.send(garbage);
-        const r = await Promise.race([reason, delay(300).then(() => "still open")]);
+        const r = await Promise.race([reason, sleep(300).then(() => "still open")]);
         assert.equal(r, expected, JSON.stringify(garbage));
         ws.terminate();
       }

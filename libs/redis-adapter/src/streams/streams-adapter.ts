@@ -15,11 +15,10 @@ import {
   countNodes,
   countOtherNodes,
   deliverServerSideEmit,
-  reportOutage,
+  outageListener,
   withDeadline,
   type ServerSideEmitAck,
 } from "../cluster-operations.js";
-import type { ConnectionStateListener } from "../connection-monitor.js";
 import { randomId } from "../ids.js";
 import { PendingRequests } from "../pending-requests.js";
 import { describeSocket } from "../socket-details.js";
@@ -108,7 +107,7 @@ function wasAddressedTo(rooms: readonly Room[], opts: Partial<WireOptions>): boo
  * reconnects to any node gets its id, rooms, data and the packets it missed (sessions are stored in Redis keys that
  * expire after `maxDisconnectionDuration`).
  */
-export class RedisStreamsAdapter extends Adapter implements StreamConsumer, ConnectionStateListener {
+export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
   readonly uid = randomId();
   readonly streamName: string;
   /** Resolves when this namespace receives cluster traffic (it never rejects; failures are logged). */
@@ -141,7 +140,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
     this.streamName = streamNameFor(nsp.name, opts.streamName, opts.streamCount);
     this.publicChannel = `${opts.channelPrefix}#${nsp.name}#`;
     this.privateChannel = `${opts.channelPrefix}#${nsp.name}#${this.uid}#`;
-    this.stopMonitoring = connections.monitor.subscribe(this);
+    this.stopMonitoring = connections.monitor.subscribe(outageListener(this, debug));
     this.subscribed = this.subscribe();
   }
 
@@ -156,16 +155,6 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer, Conn
     } catch (error) {
       debug("[%s] subscription failed for namespace %s: %s", this.uid, this.nsp.name, (error as Error).message);
     }
-  }
-
-  // ---- connection state ----
-
-  onRedisDown(error: Error): void {
-    reportOutage(this, error);
-  }
-
-  onRedisRestored(): void {
-    debug("[%s] namespace %s is connected to the cluster again", this.uid, this.nsp.name);
   }
 
   private get redisDown(): boolean {

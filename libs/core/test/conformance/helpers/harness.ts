@@ -1,11 +1,10 @@
 // One server plus the official clients a test opens against it, closed together.
-import { io as connectClient, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import { io as connectClient } from "socket.io-client";
 import type { ServerOptions, Socket as ServerSocket } from "socket.io";
 import { startServer, type IoServer, type StartedServer } from "./impl.js";
-import { waitFor, until } from "./wait.js";
+import { closeClients, connected as clientConnected, once, waitUntil, type ClientOptions, type ClientSocket } from "@sockline/e2e/support";
 
-export type { ClientSocket, ServerSocket };
-export type ClientOptions = Partial<ManagerOptions & SocketOptions>;
+export type { ClientOptions, ClientSocket, ServerSocket };
 
 /** How the official client reaches the server. */
 export type TransportMode = "websocket" | "polling" | "upgrade";
@@ -18,22 +17,13 @@ const TRANSPORTS: Record<TransportMode, ("polling" | "websocket")[]> = {
   upgrade: ["polling", "websocket"],
 };
 
-/** Resolves on the client's "connect", rejects with the reason on its "connect_error". */
-export function connected(client: ClientSocket, nsp = "/"): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => settle(new Error(`timed out waiting for the client to connect to ${nsp}`)), 15_000);
-    const onConnect = () => settle();
-    const onError = (err: Error) => settle(new Error(`client could not connect to ${nsp}: ${err.message}`));
-    const settle = (err?: Error) => {
-      clearTimeout(timer);
-      client.off("connect", onConnect);
-      client.off("connect_error", onError);
-      if (err) reject(err);
-      else resolve();
-    };
-    client.on("connect", onConnect);
-    client.on("connect_error", onError);
-  });
+/** Resolves on the client's "connect", rejects with the reason (naming the namespace) on its "connect_error". */
+export async function connected(client: ClientSocket, nsp = "/"): Promise<void> {
+  try {
+    await clientConnected(client, `the client to connect to ${nsp}`);
+  } catch (error) {
+    throw new Error(`client could not connect to ${nsp}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export class Harness {
@@ -74,7 +64,7 @@ export class Harness {
    */
   async connect(nsp = "/", opts: ClientOptions = {}): Promise<{ client: ClientSocket; socket: ServerSocket }> {
     const namespace = this.io.of(nsp);
-    const serverSide = waitFor<[ServerSocket]>(namespace, "connection", `connection on ${nsp}`);
+    const serverSide = once<[ServerSocket]>(namespace, "connection", { what: `connection on ${nsp}` });
     const client = this.client(nsp, opts);
     await connected(client, nsp);
     const [socket] = await serverSide;
@@ -91,28 +81,22 @@ export class Harness {
     if (this.mode !== "upgrade") return;
     await this.upgraded(client);
     // the client reports its upgrade before the server has switched transports
-    await until(() => socket.conn.transport.name === "websocket", "the server to finish the upgrade");
+    await waitUntil(() => socket.conn.transport.name === "websocket", "the server to finish the upgrade");
   }
 
   /** Waits until the client's engine runs over websocket. */
   async upgraded(client: ClientSocket): Promise<void> {
     const engine = client.io.engine;
-    if (engine.transport.name !== "websocket") await waitFor(engine, "upgrade", "transport upgrade");
+    if (engine.transport.name !== "websocket") await once(engine, "upgrade", { what: "transport upgrade" });
   }
 
   /** Closes every client this harness opened, then the server. */
   async close(): Promise<void> {
-    for (const client of this.clients) {
-      // Also end the Manager: a test may have opened more namespaces on it (manager.socket()),
-      // which would otherwise keep it reconnecting after the server is gone.
-      client.io.reconnection(false);
-      client.disconnect();
-      client.io.engine?.close();
-    }
+    closeClients(this.clients);
     this.clients.clear();
     // Let the server see those closes first: closing a long-polling session from the server side
     // while no poll is pending makes the reference wait out its closeTimeout (30 s) before exiting.
-    await until(() => this.io.engine.clientsCount === 0, "clients to disconnect", 2000).catch(() => undefined);
+    await waitUntil(() => this.io.engine.clientsCount === 0, "clients to disconnect", 2000).catch(() => undefined);
     await this.server.close();
   }
 }

@@ -4,20 +4,18 @@
 // Frames are written as the protocol text: an Engine.IO MESSAGE is "4" followed by the Socket.IO
 // packet, e.g. `raw.sendText('40{"token":"x"}')` is a CONNECT to "/" with auth. Binary frames are
 // sent as they are (Engine.IO over websocket carries attachments as plain binary frames).
+import assert from "node:assert/strict";
 import WebSocket from "ws";
 import createDebug from "debug";
+import { once, parseOpenPacket, type OpenPacket } from "@sockline/e2e/support";
+import type { Harness, ServerSocket } from "./harness.js";
+
+export type { OpenPacket };
 
 const debug = createDebug("sockline:conformance:raw");
 
 const SAFETY_NET_MS = 15_000;
 
-export interface OpenPacket {
-  sid: string;
-  upgrades: string[];
-  pingInterval: number;
-  pingTimeout: number;
-  maxPayload: number;
-}
 
 export interface RawFrame {
   /** Text frames as received; binary frames as a Buffer. */
@@ -67,8 +65,9 @@ export class RawClient {
         reject(new Error(`websocket to ${url} closed (${code}) before the open packet`));
       });
     });
-    if (!first.startsWith("0")) throw new Error(`expected an Engine.IO open packet, got ${first}`);
-    return new RawClient(ws, JSON.parse(first.slice(1)) as OpenPacket, answerPings);
+    const open = parseOpenPacket(first);
+    if (!open) throw new Error(`expected an Engine.IO open packet, got ${first}`);
+    return new RawClient(ws, open, answerPings);
   }
 
   /** Opens a session and CONNECTs to `nsp`, returning the client and the CONNECT response payload. */
@@ -162,4 +161,18 @@ export class RawClient {
   close(): void {
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) this.ws.terminate();
   }
+}
+
+/**
+ * A raw client that has joined the main namespace of `h`, with its server-side socket; the client is added to `raws`
+ * for the suite to close.
+ */
+export async function joinedRaw(h: Harness, raws: RawClient[]): Promise<{ raw: RawClient; socket: ServerSocket }> {
+  const connection = once<[ServerSocket]>(h.io, "connection");
+  const raw = await RawClient.connect(h.url);
+  raws.push(raw);
+  raw.sendPacket("0");
+  assert.match(await raw.nextText("CONNECT response"), /^0\{"sid"/);
+  const [socket] = await connection;
+  return { raw, socket };
 }
