@@ -6,3 +6,4 @@ export * from "./clients.js";
 export * from "./engine-io.js";
 export * from "./http.js";
 export * from "./gateways.js";
+export * from "./gc.js";

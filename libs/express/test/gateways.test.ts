@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import express from "express";
 import { sockline, socklineReady } from "@sockline/express";
-import { appListen, client, closeServer, connected, echoGatewayClass } from "./helpers.js";
+import { appListen } from "./helpers.js";
+import { closeServer, connected, echoGatewayClass, openClient } from "@sockline/e2e/support";
 
 // The gateway package is an optional peer, loaded by name at run time like the mount does; the
 // positive test only runs once it provides mountGateways.
@@ -35,9 +36,9 @@ describe("@sockline/express gateways option", () => {
       await socklineReady(io);
       assert.deepEqual(built, [ByFactory]);
       const { server, url } = await appListen(app);
-      const sockets = [client(`${url}/by-factory`, { transports: ["websocket"] }), client(`${url}/as-instance`, { transports: ["polling"] })];
+      const sockets = [openClient(`${url}/by-factory`, { transports: ["websocket"] }), openClient(`${url}/as-instance`, { transports: ["polling"] })];
       try {
-        await Promise.all(sockets.map(connected));
+        await Promise.all(sockets.map((socket) => connected(socket)));
         assert.deepEqual(await sockets[0]!.emitWithAck("echo", 1), { echoed: 1, tag: "made by factory" });
         assert.deepEqual(await sockets[1]!.emitWithAck("echo", 2), { echoed: 2, tag: "given as instance" });
       } finally {

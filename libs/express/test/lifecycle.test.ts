@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import express from "express";
 import { sockline } from "@sockline/express";
-import { appListen, client, closeServer, connected, http, waitFor } from "./helpers.js";
+import { appListen } from "./helpers.js";
+import { closeServer, connected, http, nextEvent, openClient } from "@sockline/e2e/support";
 
 // Heartbeats far longer than the test timeout: closing can only finish if connections are ended
 // actively, never because a heartbeat happened to expire.
@@ -13,11 +14,11 @@ describe("@sockline/express lifecycle and independence", () => {
     const app = express();
     const io = sockline(app, NO_HEARTBEAT);
     const { server, url } = await appListen(app);
-    const ws = client(url, { transports: ["websocket"] });
-    const polling = client(url, { transports: ["polling"] });
+    const ws = openClient(url, { transports: ["websocket"] });
+    const polling = openClient(url, { transports: ["polling"] });
     try {
       await Promise.all([connected(ws), connected(polling)]);
-      const disconnects = Promise.all([waitFor(ws, "disconnect"), waitFor(polling, "disconnect")]);
+      const disconnects = Promise.all([nextEvent(ws, "disconnect"), nextEvent(polling, "disconnect")]);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await closeServer(server);
       assert.equal((await disconnects).length, 2);
@@ -33,8 +34,8 @@ describe("@sockline/express lifecycle and independence", () => {
     const chat = sockline(app, { path: "/chat" });
     const feed = sockline(app, { path: "/feed" });
     const { server, url } = await appListen(app);
-    const chatClient = client(url, { path: "/chat", transports: ["websocket"] });
-    const feedClient = client(url, { path: "/feed", transports: ["polling"] });
+    const chatClient = openClient(url, { path: "/chat", transports: ["websocket"] });
+    const feedClient = openClient(url, { path: "/feed", transports: ["polling"] });
     try {
       await Promise.all([connected(chatClient), connected(feedClient)]);
       assert.equal(chat.of("/").sockets.size, 1);
@@ -42,7 +43,7 @@ describe("@sockline/express lifecycle and independence", () => {
       const received: string[] = [];
       chatClient.on("news", (from: string) => received.push(`chat got ${from}`));
       feedClient.on("news", (from: string) => received.push(`feed got ${from}`));
-      const done = Promise.all([waitFor(chatClient, "done"), waitFor(feedClient, "done")]);
+      const done = Promise.all([nextEvent(chatClient, "done"), nextEvent(feedClient, "done")]);
       chat.emit("news", "chat");
       feed.emit("news", "feed");
       // Packets arrive in order on each connection: once "done" is in, every "news" is too.
@@ -64,8 +65,8 @@ describe("@sockline/express lifecycle and independence", () => {
     const io = sockline(realtime);
     app.use("/rt", realtime);
     const { server, url } = await appListen(app);
-    const polling = client(url, { path: "/rt/socket.io", transports: ["polling"] });
-    const ws = client(url, { path: "/rt/socket.io", transports: ["websocket"] });
+    const polling = openClient(url, { path: "/rt/socket.io", transports: ["polling"] });
+    const ws = openClient(url, { path: "/rt/socket.io", transports: ["websocket"] });
     try {
       await Promise.all([connected(polling), connected(ws)]);
       assert.equal(io.of("/").sockets.size, 2);

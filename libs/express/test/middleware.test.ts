@@ -6,7 +6,8 @@ import session from "express-session";
 import cookieParser from "cookie-parser";
 import { sockline } from "@sockline/express";
 import type { Server } from "@sockline/core";
-import { appListen, client, closeServer, collectGarbage, connectError, connected, http, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "./helpers.js";
+import { appListen } from "./helpers.js";
+import { closeServer, collectGarbage, connected, connectError, http, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset, type ClientSocket } from "@sockline/e2e/support";
 
 declare module "express-session" {
   interface SessionData {
@@ -49,13 +50,13 @@ describe("@sockline/express: middleware before the mount guards polling and upgr
 
   it("refuses the official client on both transports, and lets it in with credentials", async () => {
     for (const transport of ["polling", "websocket"]) {
-      const refused = client(url, { transports: [transport] });
+      const refused = openClient(url, { transports: [transport] });
       try {
         assert.match((await connectError(refused)).message, /poll error|websocket error/);
       } finally {
         refused.close();
       }
-      const allowed = client(url, { transports: [transport], extraHeaders: { authorization: "Bearer secret" } });
+      const allowed = openClient(url, { transports: [transport], extraHeaders: { authorization: "Bearer secret" } });
       try {
         await connected(allowed);
       } finally {
@@ -101,7 +102,7 @@ describe("@sockline/express shares express-session with sockets", () => {
   for (const transport of ["polling", "websocket"]) {
     it(`exposes the session as socket.request.session over ${transport}`, async () => {
       const cookie = await login(`user-on-${transport}`);
-      const socket = client(url, { transports: [transport], extraHeaders: { cookie } });
+      const socket = openClient(url, { transports: [transport], extraHeaders: { cookie } });
       try {
         const seen = new Promise((resolve) => socket.once("session", resolve));
         await connected(socket);
@@ -113,7 +114,7 @@ describe("@sockline/express shares express-session with sockets", () => {
   }
 
   it("has no session for a client without the cookie", async () => {
-    const socket = client(url, { transports: ["websocket"] });
+    const socket = openClient(url, { transports: ["websocket"] });
     try {
       const seen = new Promise((resolve) => socket.once("session", resolve));
       await connected(socket);
@@ -210,12 +211,12 @@ describe("@sockline/express: what an upgraded request keeps for the life of the 
     const io = sockline(app);
     const request = new Promise<UpgradedRequest>((resolve) => io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)));
     const { server, url } = await appListen(app);
-    let socket: ReturnType<typeof client> | undefined;
+    let socket: ClientSocket | undefined;
     try {
       const login = await http(`${url}/login/ada`, { method: "POST" });
       const cookie = login.headers["set-cookie"]?.[0]?.split(";")[0];
       assert.ok(cookie, "the login route sets the session cookie");
-      socket = client(url, { transports: ["websocket"], extraHeaders: { cookie } });
+      socket = openClient(url, { transports: ["websocket"], extraHeaders: { cookie } });
       await connected(socket);
       const upgraded = await request;
       assert.equal(upgraded.session?.user, "ada");
@@ -242,7 +243,7 @@ describe("@sockline/express: what an upgraded request keeps for the life of the 
     const io = sockline(app);
     const request = new Promise<UpgradedRequest>((resolve) => io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)));
     const { server, url } = await appListen(app);
-    const socket = client(url, { transports: ["websocket"] });
+    const socket = openClient(url, { transports: ["websocket"] });
     try {
       await connected(socket);
       const upgraded = await request;

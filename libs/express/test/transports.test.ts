@@ -5,7 +5,8 @@ import express from "express";
 import helmet from "helmet";
 import { sockline } from "@sockline/express";
 import type { Server } from "@sockline/core";
-import { appListen, client, closeServer, connected, http, listen, pollingHandshake, rawUpgrade, rawUpgradeStatus, waitFor } from "./helpers.js";
+import { appListen } from "./helpers.js";
+import { closeServer, connected, http, listen, nextEvent, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus } from "@sockline/e2e/support";
 
 function echo(io: Server): void {
   io.on("connection", (socket) => {
@@ -34,7 +35,7 @@ describe("@sockline/express with app.listen()", () => {
   });
 
   it("accepts a websocket-only client whose very first request is the upgrade", async () => {
-    const socket = client(url, { transports: ["websocket"] });
+    const socket = openClient(url, { transports: ["websocket"] });
     try {
       await connected(socket);
       assert.deepEqual(await socket.emitWithAck("echo", "hi"), { echoed: "hi", transport: "websocket" });
@@ -49,7 +50,7 @@ describe("@sockline/express with app.listen()", () => {
     assert.ok(open?.sid);
     assert.equal(response.headers["x-content-type-options"], "nosniff");
 
-    const socket = client(url, { transports: ["polling"] });
+    const socket = openClient(url, { transports: ["polling"] });
     try {
       await connected(socket);
       const payload = { text: "y".repeat(3000) };
@@ -66,11 +67,11 @@ describe("@sockline/express with app.listen()", () => {
   });
 
   it("upgrades from polling to websocket", async () => {
-    const socket = client(url);
+    const socket = openClient(url);
     try {
       await connected(socket);
       const engine = socket.io.engine;
-      if (engine.transport.name !== "websocket") await waitFor(engine, "upgrade");
+      if (engine.transport.name !== "websocket") await nextEvent(engine, "upgrade");
       assert.deepEqual(await socket.emitWithAck("echo", 1), { echoed: 1, transport: "websocket" });
     } finally {
       socket.close();
@@ -98,7 +99,7 @@ describe("@sockline/express with http.createServer(app)", () => {
     echo(io);
     const server = createServer(app);
     const url = await listen(server);
-    const socket = client(url, { transports: ["websocket"] });
+    const socket = openClient(url, { transports: ["websocket"] });
     try {
       await connected(socket);
       assert.deepEqual(await socket.emitWithAck("echo", "first"), { echoed: "first", transport: "websocket" });
@@ -115,7 +116,7 @@ describe("@sockline/express with http.createServer(app)", () => {
     const io = sockline(app, { server });
     echo(io);
     const url = await listen(server);
-    const socket = client(url, { transports: ["websocket"] });
+    const socket = openClient(url, { transports: ["websocket"] });
     try {
       await connected(socket);
       assert.deepEqual(await socket.emitWithAck("echo", 2), { echoed: 2, transport: "websocket" });
@@ -151,7 +152,7 @@ describe("@sockline/express with http.createServer(app)", () => {
 
 describe("@sockline/express: requests of an open polling session", () => {
   async function pollingEcho(url: string): Promise<void> {
-    const socket = client(url, { transports: ["polling"] });
+    const socket = openClient(url, { transports: ["polling"] });
     try {
       await connected(socket);
       const payload = { text: "z".repeat(3000) };

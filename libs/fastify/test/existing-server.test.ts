@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import Fastify from "fastify";
 import { Server } from "@sockline/core";
 import { socklinePlugin } from "@sockline/fastify";
-import { client, connected, listen, rawUpgrade } from "./helpers.js";
+import { listen } from "./helpers.js";
+import { connected, openClient, rawUpgrade } from "@sockline/e2e/support";
 
 describe("@sockline/fastify: mounting an existing server (the io option)", () => {
   it("serves a server created before the plugin loads, on its own path, hooks included", async () => {
@@ -16,8 +17,8 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
     // Registered without awaiting, as code that cannot wait for Fastify (NestJS) does.
     void app.register(socklinePlugin, { io });
     const url = await listen(app);
-    const polling = client(url, { path: "/live", transports: ["polling"] });
-    const ws = client(url, { path: "/live", transports: ["websocket"] });
+    const polling = openClient(url, { path: "/live", transports: ["polling"] });
+    const ws = openClient(url, { path: "/live", transports: ["websocket"] });
     try {
       assert.equal(app.io, io);
       await Promise.all([connected(polling), connected(ws)]);
@@ -38,7 +39,7 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
     const app = Fastify();
     await app.register(async (api) => void (await api.register(socklinePlugin, { io: inside })), { prefix: "/api" });
     const url = await listen(app);
-    const socket = client(url, { path: "/api/socket.io", transports: ["websocket"] });
+    const socket = openClient(url, { path: "/api/socket.io", transports: ["websocket"] });
     try {
       await connected(socket);
     } finally {

@@ -5,7 +5,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import { socklinePlugin } from "@sockline/fastify";
-import { client, connectError, connected, http, listen, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "./helpers.js";
+import { listen } from "./helpers.js";
+import { connected, connectError, http, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "@sockline/e2e/support";
 
 type AuthenticatedRequest = IncomingMessage & { user?: string };
 
@@ -44,7 +45,7 @@ describe("@sockline/fastify: onRequest hooks guard polling and upgrades", () => 
 
   it("refuses the official client on both transports without credentials", async () => {
     for (const transports of [["polling"], ["websocket"]] as const) {
-      const socket = client(url, { transports: [...transports] });
+      const socket = openClient(url, { transports: [...transports] });
       try {
         const err = await connectError(socket);
         assert.match(err.message, /poll error|websocket error/);
@@ -65,7 +66,7 @@ describe("@sockline/fastify: onRequest hooks guard polling and upgrades", () => 
 
   it("lets authenticated clients in, with what the hook set visible on socket.request", async () => {
     for (const transports of [["polling"], ["websocket"]] as const) {
-      const socket = client(url, { transports: [...transports], query: { token: "secret" } });
+      const socket = openClient(url, { transports: [...transports], query: { token: "secret" } });
       try {
         const whoami = new Promise((resolve) => socket.once("whoami", resolve));
         await connected(socket);

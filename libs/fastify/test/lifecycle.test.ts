@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import Fastify from "fastify";
 import { socklinePlugin } from "@sockline/fastify";
 import type { Server } from "@sockline/core";
-import { client, connected, http, listen, waitFor } from "./helpers.js";
+import { listen } from "./helpers.js";
+import { connected, http, nextEvent, openClient } from "@sockline/e2e/support";
 
 // Heartbeats far longer than the test timeout: a close can only finish if the plugin ends the
 // connections itself, never because a heartbeat happened to expire.
@@ -17,12 +18,12 @@ describe("@sockline/fastify lifecycle", () => {
     app.io.of("/admin").on("connection", (socket) => socket.on("disconnect", (reason) => adminDisconnects.push(reason)));
     const url = await listen(app);
 
-    const ws = client(url, { transports: ["websocket"] });
-    const polling = client(url, { transports: ["polling"] });
-    const admin = client(`${url}/admin`, { transports: ["websocket"] });
+    const ws = openClient(url, { transports: ["websocket"] });
+    const polling = openClient(url, { transports: ["polling"] });
+    const admin = openClient(`${url}/admin`, { transports: ["websocket"] });
     try {
       await Promise.all([connected(ws), connected(polling), connected(admin)]);
-      const disconnects = Promise.all([ws, polling, admin].map((socket) => waitFor<string>(socket, "disconnect")));
+      const disconnects = Promise.all([ws, polling, admin].map((socket) => nextEvent<string>(socket, "disconnect")));
       await app.close();
       const reasons = await disconnects;
       assert.equal(reasons.length, 3);
@@ -56,8 +57,8 @@ describe("@sockline/fastify lifecycle", () => {
       });
     }
     const url = await listen(app);
-    const chat = client(url, { path: "/chat", transports: ["websocket"] });
-    const feed = client(url, { path: "/feed", transports: ["polling"] });
+    const chat = openClient(url, { path: "/chat", transports: ["websocket"] });
+    const feed = openClient(url, { path: "/feed", transports: ["polling"] });
     try {
       await Promise.all([connected(chat), connected(feed)]);
       assert.notEqual(servers.chat, servers.feed);
@@ -69,7 +70,7 @@ describe("@sockline/fastify lifecycle", () => {
       const received: string[] = [];
       chat.on("news", (from: string) => received.push(`chat got ${from}`));
       feed.on("news", (from: string) => received.push(`feed got ${from}`));
-      const done = Promise.all([waitFor(chat, "done"), waitFor(feed, "done")]);
+      const done = Promise.all([nextEvent(chat, "done"), nextEvent(feed, "done")]);
       servers.chat!.emit("news", "chat");
       servers.feed!.emit("news", "feed");
       // Packets arrive in order on each connection: once "done" is in, every "news" is too.
@@ -97,7 +98,7 @@ describe("@sockline/fastify lifecycle", () => {
     assert.equal(second.path(), "/two");
     assert.notEqual(second, named.io);
     const url = await listen(named);
-    const socket = client(url, { path: "/two", transports: ["websocket"] });
+    const socket = openClient(url, { path: "/two", transports: ["websocket"] });
     try {
       await connected(socket);
       assert.equal(second.of("/").sockets.size, 1);
@@ -119,8 +120,8 @@ describe("@sockline/fastify lifecycle", () => {
       { prefix: "/api" },
     );
     const url = await listen(app);
-    const polling = client(url, { path: "/api/socket.io", transports: ["polling"] });
-    const ws = client(url, { path: "/api/socket.io", transports: ["websocket"] });
+    const polling = openClient(url, { path: "/api/socket.io", transports: ["polling"] });
+    const ws = openClient(url, { path: "/api/socket.io", transports: ["websocket"] });
     try {
       await Promise.all([connected(polling), connected(ws)]);
       assert.equal(io!.path(), "/api/socket.io");

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import Fastify from "fastify";
 import { socklinePlugin } from "@sockline/fastify";
-import { client, connected, http, listen, waitFor } from "./helpers.js";
+import { listen } from "./helpers.js";
+import { connected, http, nextEvent, openClient } from "@sockline/e2e/support";
 
 interface LogLine {
   level: number;
@@ -42,11 +43,11 @@ describe("@sockline/fastify logging goes through the Fastify logger", () => {
       assert.equal(warning.plugin, "@sockline/fastify");
       assert.equal(warning.path, "/socket.io");
 
-      const socket = client(url, { transports: ["websocket"] });
+      const socket = openClient(url, { transports: ["websocket"] });
       await connected(socket);
       const serverSide = [...app.io.of("/").sockets.values()][0]!;
       // Registered after the plugin's listener, so it fires after the plugin has logged.
-      const closed = waitFor(serverSide.conn, "close");
+      const closed = nextEvent(serverSide.conn, "close");
       socket.close();
       await closed;
       assert.ok(lines.some((line) => line.level === DEBUG && line.msg === "socket.io connection opened"));

@@ -2,7 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify, { type FastifyInstance } from "fastify";
 import { socklinePlugin } from "@sockline/fastify";
-import { client, connected, listen, waitFor } from "./helpers.js";
+import { listen } from "./helpers.js";
+import { connected, nextEvent, openClient } from "@sockline/e2e/support";
 
 describe("@sockline/fastify transports with the official client", () => {
   let app: FastifyInstance;
@@ -19,7 +20,7 @@ describe("@sockline/fastify transports with the official client", () => {
   after(() => app.close());
 
   it("connects over websocket only", async () => {
-    const socket = client(url, { transports: ["websocket"] });
+    const socket = openClient(url, { transports: ["websocket"] });
     try {
       await connected(socket);
       const reply = await socket.emitWithAck("echo", "hello");
@@ -30,7 +31,7 @@ describe("@sockline/fastify transports with the official client", () => {
   });
 
   it("connects over polling only, body included (the POST body reaches the core untouched)", async () => {
-    const socket = client(url, { transports: ["polling"] });
+    const socket = openClient(url, { transports: ["polling"] });
     try {
       await connected(socket);
       const payload = { text: "x".repeat(2000), nested: [1, 2, 3] };
@@ -42,11 +43,11 @@ describe("@sockline/fastify transports with the official client", () => {
   });
 
   it("starts on polling and upgrades to websocket", async () => {
-    const socket = client(url);
+    const socket = openClient(url);
     try {
       await connected(socket);
       const engine = socket.io.engine;
-      if (engine.transport.name !== "websocket") await waitFor(engine, "upgrade");
+      if (engine.transport.name !== "websocket") await nextEvent(engine, "upgrade");
       assert.equal(engine.transport.name, "websocket");
       const reply = await socket.emitWithAck("echo", 42);
       assert.deepEqual(reply, { echoed: 42, transport: "websocket" });

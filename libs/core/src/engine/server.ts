@@ -15,6 +15,7 @@ import { runMiddlewares, type Middleware } from "./middleware.js";
 import { computePath, resolveOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
+import { shareRequestStrings } from "./shared-request-strings.js";
 import { PollingTransport } from "./transports/polling.js";
 import type { EngineRequest, TransportContext } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
@@ -136,6 +137,7 @@ export class Server extends EventEmitter implements TransportContext {
         }
         this.withNewId(request, (id) => {
           if (id === undefined) return this.refuseRequest(request, res, ERROR_CODES.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
+          shareRequestStrings(request);
           const transport = new PollingTransport(this, id);
           const socket = this.register(id, transport, request);
           transport.onRequest(request, res);
@@ -195,6 +197,7 @@ export class Server extends EventEmitter implements TransportContext {
           pending.newSessionId = id;
           collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
+            shareRequestStrings(request);
             const transport = new WebSocketTransport(ws, NO_OWNER_YET);
             const session = this.register(id, transport, request);
             this.emit("connection", session);

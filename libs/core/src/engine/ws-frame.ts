@@ -6,14 +6,18 @@
  * Buffer can be written to every recipient of a broadcast.
  */
 
-/** Above this payload size the copy into one Buffer costs more than `writev` saves: let `ws` frame it. */
-export const MAX_PREFRAMED_PAYLOAD = 64 * 1024;
+/**
+ * Largest payload framed here: the 16-bit length form (frames up to 64 KiB). Above it the copy into
+ * one Buffer costs more than `writev` saves: `ws` frames it.
+ */
+export const MAX_PREFRAMED_PAYLOAD = 0xffff;
 
 const FIN_TEXT = 0x81;
 
 /**
  * The text frame whose payload is the byte `code` followed by the UTF-8 of `text` (an Engine.IO
- * packet: type digit + data). Undefined when the payload is larger than `MAX_PREFRAMED_PAYLOAD`.
+ * packet: type digit + data). Undefined when the payload is larger than `MAX_PREFRAMED_PAYLOAD`
+ * bytes.
  */
 export function textFrame(code: number, text: string): Buffer | undefined {
   // one byte per UTF-16 unit is a lower bound: skip the length scan for payloads surely too big

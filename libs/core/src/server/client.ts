@@ -68,7 +68,7 @@ export class Client<
    * connection keeps no decoder.
    */
   private decoder: Decoder | undefined;
-  /** The socket of each namespace this connection joined (one map: most connections join one namespace). */
+  /** The socket of each namespace this connection joined (most join one: no Map until a second). */
   private readonly nsps = new SocketsByNamespace<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   /** Namespaces whose CONNECT is still being processed (middlewares, recovery lookup). */
   private connecting: Set<string> | undefined;

@@ -17,7 +17,7 @@ import {
   type UpgradeProblem,
   type UpgradeRoute,
 } from "@sockline/core/integration";
-import { collectGarbage } from "./gc.js";
+import { collectGarbage } from "@sockline/e2e/support";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 

@@ -1,3 +1,4 @@
+// Leak checks: tests that hold a WeakRef to something the code under test must release.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
