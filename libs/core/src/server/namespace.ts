@@ -1,6 +1,7 @@
 import createDebug from "debug";
 import type { Adapter, Room, Session, SocketId } from "../adapter/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
+import { runMiddlewareChain } from "./middleware-chain.js";
 import type { Client } from "./client.js";
 import { assertNotReserved, NAMESPACE_RESERVED_EVENTS } from "./reserved-events.js";
 import type { Server } from "./server.js";
@@ -89,18 +90,6 @@ export class Namespace<
     return this;
   }
 
-  private runMiddlewares(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, done: (err?: ExtendedError) => void): void {
-    if (this._fns.length === 0) return done();
-    const fns = this._fns.slice();
-    const step = (i: number) => {
-      fns[i]!(socket, (err) => {
-        if (err) return done(err);
-        if (i + 1 >= fns.length) return done();
-        step(i + 1);
-      });
-    };
-    step(0);
-  }
 
   /** Lets a client in: restore or create its socket, run the middlewares, then connect it. */
   async _add(
@@ -122,7 +111,9 @@ export class Namespace<
       onSettled?.();
       return;
     }
-    this.runMiddlewares(socket, (err) => {
+    // A copy, as middlewares may be added while the chain runs (no copy for the common empty list: the connect path is hot).
+    const fns = this._fns.length === 0 ? this._fns : this._fns.slice();
+    runMiddlewareChain(fns, socket, (err?: ExtendedError) => {
       process.nextTick(() => {
         onSettled?.();
         if (client.conn.readyState !== "open") {

@@ -4,6 +4,7 @@ import { PacketType, RESERVED_EVENTS, type Packet } from "../parser/index.js";
 import { AckTable, withTimeout } from "./acks.js";
 import { AnyListeners, type AnyListener } from "./any-listeners.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
+import { runMiddlewareChain } from "./middleware-chain.js";
 import type { Client } from "./client.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import { generateId } from "./ids.js";
@@ -404,7 +405,7 @@ export class Socket<
       this.deliver(event);
       return;
     }
-    runMiddlewares(fns.slice(), event, (err) => {
+    runMiddlewareChain(fns.slice(), event, (err) => {
       process.nextTick(() => {
         if (err) return this._onerror(err);
         this.deliver(event);
@@ -468,16 +469,5 @@ export class Socket<
   notifyOutgoingListeners(packet: Packet): void {
     if (this.anyOutgoing) this.anyOutgoing.call(this, packet.data);
   }
-}
-
-function runMiddlewares(fns: EventMiddleware[], event: unknown[], done: (err?: Error) => void): void {
-  const step = (i: number) => {
-    fns[i]!(event, (err) => {
-      if (err) return done(err);
-      if (i + 1 >= fns.length) return done();
-      step(i + 1);
-    });
-  };
-  step(0);
 }
 
