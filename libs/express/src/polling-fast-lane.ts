@@ -25,7 +25,16 @@ export interface FastLaneMount {
 }
 
 type HandleFn = (req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void) => void;
-type ExpressApp = Application & { handle: HandleFn; router: { stack: { handle?: unknown }[] } };
+interface ExpressRouter {
+  stack: { handle?: unknown }[];
+}
+type ExpressApp = Application & {
+  handle: HandleFn;
+  router: ExpressRouter;
+  /** Express 4 only: where its router lives (its `app.router` getter throws). */
+  _router?: ExpressRouter;
+  lazyrouter?: () => void;
+};
 
 /**
  * Wraps `app.handle` (what an HTTP server running the app calls for each request) so that the
@@ -45,7 +54,10 @@ export function bypassExpressWhenNothingPrecedes(app: Application, mount: FastLa
 }
 
 function isFirstLayer(app: ExpressApp, middleware: RequestHandler): boolean {
-  return app.router.stack[0]?.handle === middleware;
+  // Express 5 exposes its router as `app.router`. Express 4 keeps it in `app._router` and its `app.router`
+  // throws; there, the first layers are Express's own (query parsing, expressInit), so the lane stays closed.
+  const router = typeof app.lazyrouter === "function" ? app._router : app.router;
+  return router?.stack[0]?.handle === middleware;
 }
 
 function serve(app: ExpressApp, mount: FastLaneMount, req: IncomingMessage, res: ServerResponse): void {
