@@ -1,6 +1,7 @@
 // Client for the raw `ws` ceiling server (see server/impls/ws.ts for the framing).
 import WebSocket from "ws";
 import type { BenchClient, ConnectOptions } from "./client.js";
+import { closeWebSocket } from "./close-websocket.js";
 
 let lastText = "";
 let lastParsed: RawFrame = {};
@@ -76,18 +77,7 @@ export class RawWsClient implements BenchClient {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
-      const timer = setTimeout(() => {
-        this.ws.terminate();
-        resolve();
-      }, 3000);
-      this.ws.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.ws.close();
-    });
+    return closeWebSocket(this.ws);
   }
 
   private handleFrame(data: Buffer, isBinary: boolean): void {

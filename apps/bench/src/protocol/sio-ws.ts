@@ -4,6 +4,7 @@
 //   "45<n>-<id>[...]" binary event followed by <n> binary frames; "46<n>-<id>[...]" binary ack
 import WebSocket from "ws";
 import type { BenchClient, ConnectOptions } from "./client.js";
+import { closeWebSocket } from "./close-websocket.js";
 
 // Fan-out sends the same frame text to every client; parsing it once keeps the load generator cheap.
 let lastEventText = "";
@@ -105,18 +106,7 @@ export class SioWsClient implements BenchClient {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
-      const timer = setTimeout(() => {
-        this.ws.terminate();
-        resolve();
-      }, 3000);
-      this.ws.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.ws.close();
-    });
+    return closeWebSocket(this.ws);
   }
 
   private handleFrame(data: Buffer, isBinary: boolean): void {
