@@ -206,9 +206,9 @@ export class Namespace<
     return this;
   }
 
+  /** An alias of `send`, as in the reference. */
   write(...args: EventParams<EmitEvents, any>): this {
-    (this.emit as (...a: unknown[]) => boolean)("message", ...args);
-    return this;
+    return this.send(...args);
   }
 
   /** Sends an event to the other servers of the cluster (their namespace of the same name). */

@@ -193,9 +193,9 @@ export class Socket<
     return this;
   }
 
+  /** An alias of `send`, as in the reference. */
   write(...args: EventParams<EmitEvents, any>): this {
-    (this.emit as (...a: unknown[]) => boolean)("message", ...args);
-    return this;
+    return this.send(...args);
   }
 
   /** Writes a packet of this namespace to the client (used for CONNECT, ACK, DISCONNECT...). */
