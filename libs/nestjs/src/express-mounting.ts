@@ -1,8 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Server } from '@sockline/core';
 import createDebug from 'debug';
 import type { Mount } from './mounting.js';
+import { requireOptionalExport } from './optional-package.js';
 
 const debug = createDebug('sockline:nestjs:express');
 
@@ -10,20 +10,6 @@ type AnyServer = Server<any, any, any, any>;
 type SocklineExpressMount = (app: unknown, options: Record<string, unknown>) => AnyServer;
 
 const EXPRESS_MOUNT_PACKAGE = '@sockline/express';
-
-/** Loaded on first use, synchronously (Nest's `create()` is synchronous; Node >= 20.19 can `require` ESM). */
-function loadMount(): SocklineExpressMount {
-  try {
-    const mount = createRequire(import.meta.url)(EXPRESS_MOUNT_PACKAGE) as { sockline?: SocklineExpressMount };
-    if (typeof mount.sockline === 'function') return mount.sockline;
-  } catch (cause) {
-    throw new Error(
-      `SocklineAdapter: a gateway on an Express application needs "${EXPRESS_MOUNT_PACKAGE}", which could not be loaded; install it next to @sockline/nestjs`,
-      { cause },
-    );
-  }
-  throw new Error(`SocklineAdapter: "${EXPRESS_MOUNT_PACKAGE}" does not export sockline(); update it`);
-}
 
 /**
  * Mounts a server through `@sockline/express` on Nest's Express instance. Nest creates gateways
@@ -37,7 +23,8 @@ export function mountThroughExpress(
   httpServer: HttpServer,
   options: Record<string, unknown>,
 ): { io: AnyServer; mount: Mount } {
-  const io = loadMount()(expressApp, { ...options, server: httpServer });
+  const sockline = requireOptionalExport<SocklineExpressMount>(EXPRESS_MOUNT_PACKAGE, 'sockline', 'a gateway on an Express application');
+  const io = sockline(expressApp, { ...options, server: httpServer });
   debug('mounted %s through %s', io.path(), EXPRESS_MOUNT_PACKAGE);
   // Closing the HTTP server is Nest's job (its HTTP adapter closes it after the gateways).
   return { io, mount: { close: async () => {} } };

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { Server } from '@sockline/core';
 import createDebug from 'debug';
 import type { Mount } from './mounting.js';
+import { requireOptionalExport } from './optional-package.js';
 
 const debug = createDebug('sockline:nestjs:fastify');
 
@@ -14,23 +14,6 @@ export interface FastifyLike {
 }
 
 const FASTIFY_PLUGIN_PACKAGE = '@sockline/fastify';
-
-/**
- * Loaded on first use, synchronously (Nest's `create()` is synchronous, and Node >= 20.19 can
- * `require` an ES module): Express applications never load the Fastify plugin.
- */
-function loadPlugin(): unknown {
-  try {
-    const plugin = createRequire(import.meta.url)(FASTIFY_PLUGIN_PACKAGE) as { socklinePlugin?: unknown };
-    if (typeof plugin.socklinePlugin === 'function') return plugin.socklinePlugin;
-  } catch (cause) {
-    throw new Error(
-      `SocklineAdapter: a gateway on a Fastify application needs "${FASTIFY_PLUGIN_PACKAGE}", which could not be loaded; install it next to @sockline/nestjs`,
-      { cause },
-    );
-  }
-  throw new Error(`SocklineAdapter: "${FASTIFY_PLUGIN_PACKAGE}" does not export socklinePlugin; update it`);
-}
 
 /** Decorator names handed out per Fastify instance: registrations load later, so `hasDecorator` alone cannot tell. */
 const reservedDecorators = new WeakMap<FastifyLike, Set<string>>();
@@ -54,7 +37,7 @@ function freeDecoratorName(fastify: FastifyLike): string {
  * startup). The first server is also available as `fastify.io`.
  */
 export function mountThroughFastify(fastify: FastifyLike, options: Record<string, unknown>): { io: AnyServer; mount: Mount } {
-  const plugin = loadPlugin();
+  const plugin = requireOptionalExport<unknown>(FASTIFY_PLUGIN_PACKAGE, 'socklinePlugin', 'a gateway on a Fastify application');
   const io: AnyServer = new Server(options);
   const decorator = freeDecoratorName(fastify);
   fastify.register(plugin, { io, decorator });
