@@ -14,4 +14,5 @@ export {
   type Session,
   type SessionToPersist,
 } from "./adapter/index.js";
+export { Diagnostics, type Diagnostic, type DiagnosticKind } from "./engine/index.js";
 export { Encoder, Decoder, PacketType, protocol, type Packet } from "./parser/index.js";

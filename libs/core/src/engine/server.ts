@@ -8,6 +8,7 @@ import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { WebSocketServer, type WebSocket } from "ws";
 import { corsMiddleware } from "./cors.js";
+import { Diagnostics } from "./diagnostics.js";
 import { serializeCookie } from "./cookie.js";
 import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
@@ -80,6 +81,8 @@ export class Server extends EventEmitter implements TransportContext {
   static readonly protocol = 4;
 
   readonly opts: ResolvedOptions;
+  /** Where limits reached and protocol violations are reported (see `Diagnostics`). */
+  readonly diagnostics: Diagnostics;
   readonly clients = new Map<string, Socket>();
   /** @internal */ readonly heartbeat: HeartbeatScheduler<Socket>;
   private readonly middlewares: Middleware[] = [];
@@ -87,9 +90,12 @@ export class Server extends EventEmitter implements TransportContext {
   /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeInProgress>();
 
-  constructor(opts: Partial<ServerOptions> = {}) {
+  /** `diagnostics`: share a reporter (the Socket.IO server passes its own); default a new one. */
+  constructor(opts: Partial<ServerOptions> & { diagnostics?: Diagnostics } = {}) {
     super();
-    this.opts = resolveOptions(opts);
+    const { diagnostics, ...options } = opts;
+    this.diagnostics = diagnostics ?? new Diagnostics();
+    this.opts = resolveOptions(options);
     this.heartbeat = new HeartbeatScheduler<Socket>(this.opts.pingInterval, this.opts.pingTimeout, {
       ping: (socket) => socket.onPingDue(),
       timeout: (socket) => socket.onPongOverdue(),

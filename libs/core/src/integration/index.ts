@@ -19,3 +19,5 @@ export { routeUpgrades, isRoutingUpgrades } from "./upgrade-router.js";
 export type { UpgradeRoute, UpgradeProblem } from "./upgrade-router.js";
 export { mountGatewaysOnDemand } from "./gateways.js";
 export type { GatewayClass, GatewayEntry, GatewayFactory, MountGatewaysOptions } from "./gateways.js";
+export { logDiagnostics, formatDiagnostic } from "./diagnostic-log.js";
+export type { DiagnosticWarn, DiagnosticsSuppressed, DiagnosticLogOptions } from "./diagnostic-log.js";

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { Adapter, SessionAwareAdapter, type Room, type SocketId } from "../adapter/index.js";
-import { EngineServer, type UpgradeOptions } from "../engine/index.js";
+import { Diagnostics, EngineServer, type UpgradeOptions } from "../engine/index.js";
 import { Decoder, Encoder } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
@@ -73,6 +73,11 @@ export class Server<
   /** The main namespace ("/"). */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   engine!: EngineServer;
+  /**
+   * Every limit reached and protocol violation, engine and Socket.IO level alike, as one structured
+   * event: `io.diagnostics.on("diagnostic", (d) => ...)`. Shared with every engine this server creates.
+   */
+  readonly diagnostics = new Diagnostics();
   httpServer: HttpServer | undefined;
   readonly encoder: { encode(packet: any): any[] };
   readonly opts: ServerOptions;
@@ -133,7 +138,7 @@ export class Server<
   }
 
   private engineOptions(extra: Partial<ServerOptions> = {}): Record<string, unknown> {
-    return { ...this.opts, ...extra, path: extra.path ?? this._path };
+    return { ...this.opts, ...extra, path: extra.path ?? this._path, diagnostics: this.diagnostics };
   }
 
   /** A decoder for one connection: ours with the configured limits, or the custom parser's. */
