@@ -84,6 +84,11 @@ export function getParamTypes(prototype: Target, methodName: string | symbol): u
   return Reflect.getMetadata('design:paramtypes', prototype, methodName) ?? [];
 }
 
+/** Whether the compiler recorded the method's parameter types (`emitDecoratorMetadata`). */
+export function hasParamTypes(prototype: Target, methodName: string | symbol): boolean {
+  return Reflect.hasMetadata('design:paramtypes', prototype, methodName);
+}
+
 export function addGuards(target: Target, guards: GuardLike[], methodName?: string | symbol): void {
   ownList<GuardLike>(GUARDS_KEY, target, methodName).push(...guards);
 }

@@ -102,7 +102,8 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     const ready = hook ? gateSocket(socket as unknown as GatewaySocket, hook, reportConnectionHookError) : undefined;
     const bindings: EventBinding[] = handlers.map(({ message, callback, isAckHandledManually }) => ({
       event: String(message),
-      manualAck: isAckHandledManually,
+      // Nest hands the ack to every handler; `@Ack()` ones answer by themselves only.
+      ackMode: isAckHandledManually ? 'handler' : 'either',
       // Nest's context (guards, pipes, interceptors, filters) is inside `callback`; `transform`
       // turns its value, Promise or Observable into one Observable, delivered value by value.
       invoke: (_socket, payload, ack) => transform(callback(payload, ack)),

@@ -2,6 +2,7 @@ export { Server, type ServerReservedEvents, type ParentNspNameMatchFn } from "./
 export { Namespace, type ExtendedError, type ConnectionMiddleware, type NamespaceReservedEvents } from "./namespace.js";
 export { ParentNamespace } from "./parent-namespace.js";
 export { Socket } from "./socket.js";
+export { AckSender, type AckState, type AckFunction, type AckDelivery } from "./acks.js";
 export { Client } from "./client.js";
 export { BroadcastOperator, RemoteSocket, type SocketDetails, type TimeoutError } from "./broadcast-operator.js";
 export type { Handshake } from "./handshake.js";
