@@ -11,8 +11,9 @@ export interface CompiledGateway {
   instance: object;
   name: string;
   namespace: string | RegExp;
-  /** Class guards: run once per connection as namespace middleware. */
+  /** Class guards: run at connection as namespace middleware, and again on recovery unless `guardsOnRecovery` is false. */
   connectionGuards: GuardFunction[];
+  guardsOnRecovery: boolean;
   bindings: EventBinding[];
 }
 
@@ -129,6 +130,7 @@ export function compileGateway(instance: object, options: CompileOptions = {}): 
     name: cls.name,
     namespace: gatewayOptions.namespace ?? '/',
     connectionGuards: getClassGuards(cls).map(g => resolveGuard(g, options.factory)),
+    guardsOnRecovery: gatewayOptions.guardsOnRecovery ?? true,
     bindings,
   };
 }

@@ -67,4 +67,5 @@ export type {
   GatewayServer,
   GatewaySocket,
   NamespaceMiddleware,
+  NamespaceMiddlewareOptions,
 } from './types.js';

@@ -17,6 +17,12 @@ export interface GatewayOptions {
   namespace?: string | RegExp;
   /** Payload validation for every handler of the gateway (handlers may override). */
   validation?: PayloadValidationOptions;
+  /**
+   * Run the class guards again when a client's session is restored by connection state recovery
+   * (which skips namespace middleware): a token may have expired or been revoked while the client
+   * was away. Default true; false restores recovered sessions without asking the guards.
+   */
+  guardsOnRecovery?: boolean;
 }
 
 export interface HandlerOptions {

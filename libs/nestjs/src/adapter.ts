@@ -194,7 +194,8 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     if (!middleware) return;
     this.guardedNamespaces.add(key);
     const nsp = nsKey === '/' ? io.of('/') : io.of(namespace as string);
-    nsp.use(middleware as unknown as Parameters<AnyNamespace['use']>[0]);
+    // Recovery skips plain middleware; guards are authorization, asked again unless opted out.
+    nsp.use(middleware as unknown as Parameters<AnyNamespace['use']>[0], { runOnRecovery: this.options.guardsOnRecovery !== false });
   }
 
   private mountNewServer(port: number, options: Record<string, unknown>): { io: AnyServer; mount: Mount } {
