@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Server } from "@sockline/core";
 import { handOverUpgrade, type EnginePath } from "@sockline/core/integration";
+import { rawEnginePathConstraint } from "./raw-path-constraint.js";
 
 /**
  * Serves the engine path as ordinary Fastify routes, so that every `onRequest` / `preHandler`
@@ -27,12 +28,14 @@ export async function registerEngineRoutes(fastify: FastifyInstance, io: Server<
       io.handleRequest(request.raw, reply.raw);
     };
 
+    // Fastify matches decoded, normalized paths; the engine serves raw URLs under its path only.
+    const constraints = rawEnginePathConstraint(context, path);
     const urls = [`${path.relative}/`, `${path.relative}/*`];
     // Without the trailing slash the engine also answers on the bare path, unless Fastify already
     // treats both forms as one route (declaring it twice would throw).
     if (!path.trailingSlash && !ignoresTrailingSlash(fastify)) urls.push(path.relative);
     for (const url of urls) {
-      context.route({ method: ["GET", "POST", "OPTIONS"], url, exposeHeadRoute: false, handler });
+      context.route({ method: ["GET", "POST", "OPTIONS"], url, constraints, exposeHeadRoute: false, handler });
     }
   });
 }

@@ -54,6 +54,8 @@ describe("@sockline/fastify with app.ready() + app.inject()", () => {
       { fastify: {}, addTrailingSlash: true, bare: 404 },
       { fastify: {}, addTrailingSlash: false, bare: 200 },
       { fastify: { routerOptions: { ignoreTrailingSlash: true } }, addTrailingSlash: false, bare: 200 },
+      // The engine's rule, not the router's: the bare path is not the engine's.
+      { fastify: { routerOptions: { ignoreTrailingSlash: true } }, addTrailingSlash: true, bare: 404 },
     ];
     for (const { fastify, addTrailingSlash, bare } of cases) {
       const app = Fastify(fastify);

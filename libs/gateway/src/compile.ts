@@ -1,8 +1,9 @@
-import { getClassGuards, getGatewayOptions, getHandlers, getMethodGuards, getParams, getParamTypes } from './metadata.js';
+import { getClassGuards, getGatewayOptions, getHandlers, getMethodGuards, getParams, getParamTypes, hasParamTypes } from './metadata.js';
 import type { GatewayOptions, ParamMetadata } from './metadata.js';
 import { resolveGuard, runGuards, type GuardFunction } from './guards.js';
 import { isValidatedType, validatePayload, type PayloadValidationOptions } from './validation.js';
 import type { EventBinding } from './dispatch.js';
+import type { AckMode } from './respond.js';
 import type { AckCallback, Constructor, GatewaySocket } from './types.js';
 
 /** A gateway class reduced to what the mount step wires: no decorator metadata is read later. */
@@ -10,8 +11,9 @@ export interface CompiledGateway {
   instance: object;
   name: string;
   namespace: string | RegExp;
-  /** Class guards: run once per connection as namespace middleware. */
+  /** Class guards: run at connection as namespace middleware, and again on recovery unless `guardsOnRecovery` is false. */
   connectionGuards: GuardFunction[];
+  guardsOnRecovery: boolean;
   bindings: EventBinding[];
 }
 
@@ -24,10 +26,11 @@ interface ArgumentPlan {
   length: number;
   params: ParamMetadata[];
   payloadParam: { index: number; dto: Constructor | undefined } | undefined;
+  ackMode: AckMode;
 }
 
-/** Without parameter decorators a handler is called as `(payload, socket, ack)`, payload validated by its type. */
-function planArguments(prototype: object, methodName: string | symbol): ArgumentPlan {
+/** The handler's parameters: undecorated handlers are called as `(payload, socket, ack)`, payload validated by its type. */
+function planArguments(prototype: object, methodName: string | symbol, method: Function, where: string): ArgumentPlan {
   const paramTypes = getParamTypes(prototype, methodName);
   const declared = getParams(prototype, methodName);
   const params: ParamMetadata[] =
@@ -39,12 +42,38 @@ function planArguments(prototype: object, methodName: string | symbol): Argument
           { index: 2, kind: 'ack' },
         ];
   const payload = params.find(p => p.kind === 'payload');
+  if (payload && declared.length > 0) assertPayloadTypeKnown(prototype, methodName, payload, where);
   const dto = payload ? (payload.dto ?? paramTypes[payload.index]) : undefined;
   return {
     length: Math.max(paramTypes.length, ...params.map(p => p.index + 1)),
     params,
     payloadParam: payload ? { index: payload.index, dto: isValidatedType(dto) ? dto : undefined } : undefined,
+    ackMode: ackModeOf(declared, Math.max(paramTypes.length, method.length)),
   };
+}
+
+/**
+ * `@Ack()` hands the answer to the handler. An undecorated handler that declares the third
+ * parameter (the callback) may answer through it, later; one that does not is answered by its result.
+ */
+function ackModeOf(declared: readonly ParamMetadata[], declaredParameters: number): AckMode {
+  if (declared.length > 0) return declared.some(p => p.kind === 'ack') ? 'handler' : 'result';
+  return declaredParameters >= 3 ? 'either' : 'result';
+}
+
+/**
+ * `@Payload()` without a DTO validates against the parameter's declared type, which only exists
+ * at run time as `design:paramtypes` metadata (`emitDecoratorMetadata`). Without it the payload
+ * would silently never be validated: refuse to mount instead.
+ */
+function assertPayloadTypeKnown(prototype: object, methodName: string | symbol, payload: ParamMetadata, where: string): void {
+  if (payload.dto !== undefined || hasParamTypes(prototype, methodName)) return;
+  throw new TypeError(
+    `${where}: @Payload() takes its DTO from the parameter's declared type, but the method has no "design:paramtypes" metadata, ` +
+      'so the payload would never be validated. Compile with "experimentalDecorators": true and "emitDecoratorMetadata": true ' +
+      'in tsconfig.json (a build tool that drops decorator metadata has the same effect), or name the DTO: @Payload(MessageDto) ' +
+      '(@Payload(Object) for a payload that is not validated).',
+  );
 }
 
 function compileHandler(
@@ -58,13 +87,14 @@ function compileHandler(
   if (typeof method !== 'function') {
     throw new TypeError(`${instance.constructor.name}.${String(handler.methodName)} is not a method`);
   }
-  const plan = planArguments(prototype, handler.methodName);
+  const where = `${instance.constructor.name}.${String(handler.methodName)}`;
+  const plan = planArguments(prototype, handler.methodName, method, where);
   const guards = getMethodGuards(prototype, handler.methodName).map(g => resolveGuard(g, factory));
   const validation: PayloadValidationOptions = { ...gatewayOptions.validation, ...handler.options.validation };
   const event = handler.event;
   return {
     event,
-    manualAck: plan.params.some(p => p.kind === 'ack') && getParams(prototype, handler.methodName).length > 0,
+    ackMode: plan.ackMode,
     async invoke(socket: GatewaySocket, payload: unknown, ack: AckCallback | undefined) {
       if (guards.length > 0) await runGuards(guards, { socket, event, payload, gateway: instance });
       const { payloadParam } = plan;
@@ -100,6 +130,7 @@ export function compileGateway(instance: object, options: CompileOptions = {}): 
     name: cls.name,
     namespace: gatewayOptions.namespace ?? '/',
     connectionGuards: getClassGuards(cls).map(g => resolveGuard(g, options.factory)),
+    guardsOnRecovery: gatewayOptions.guardsOnRecovery ?? true,
     bindings,
   };
 }

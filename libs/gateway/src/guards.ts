@@ -4,7 +4,7 @@ import type { Constructor, GatewaySocket } from './types.js';
 /** What a guard sees: the socket, and for per-event guards the event and its payload. */
 export interface GuardContext<S extends GatewaySocket = GatewaySocket> {
   socket: S;
-  /** `undefined` for class guards, which run once, at connection. */
+  /** `undefined` for class guards, which run at connection (and when a session is recovered: see `socket.recovered`). */
   event: string | undefined;
   payload: unknown;
   gateway: object;

@@ -53,12 +53,11 @@ export { connectionMiddleware } from './connection.js';
 export {
   deliverResult,
   splitAck,
-  onceAck,
   isEventResponse,
   isSubscribable,
+  type AckMode,
   type EventResponse,
   type SubscribableLike,
-  type DeliveryOptions,
 } from './respond.js';
 export type {
   AckCallback,
@@ -68,4 +67,5 @@ export type {
   GatewayServer,
   GatewaySocket,
   NamespaceMiddleware,
+  NamespaceMiddlewareOptions,
 } from './types.js';

@@ -17,6 +17,12 @@ export interface GatewayOptions {
   namespace?: string | RegExp;
   /** Payload validation for every handler of the gateway (handlers may override). */
   validation?: PayloadValidationOptions;
+  /**
+   * Run the class guards again when a client's session is restored by connection state recovery
+   * (which skips namespace middleware): a token may have expired or been revoked while the client
+   * was away. Default true; false restores recovered sessions without asking the guards.
+   */
+  guardsOnRecovery?: boolean;
 }
 
 export interface HandlerOptions {
@@ -82,6 +88,11 @@ export function getParams(prototype: Target, methodName: string | symbol): Param
 
 export function getParamTypes(prototype: Target, methodName: string | symbol): unknown[] {
   return Reflect.getMetadata('design:paramtypes', prototype, methodName) ?? [];
+}
+
+/** Whether the compiler recorded the method's parameter types (`emitDecoratorMetadata`). */
+export function hasParamTypes(prototype: Target, methodName: string | symbol): boolean {
+  return Reflect.hasMetadata('design:paramtypes', prototype, methodName);
 }
 
 export function addGuards(target: Target, guards: GuardLike[], methodName?: string | symbol): void {

@@ -27,6 +27,8 @@ async function wire(io: GatewayServer, gateway: CompiledGateway): Promise<void> 
       connectionMiddleware(socket =>
         runGuards(connectionGuards, { socket, event: undefined, payload: socket.handshake.auth, gateway: instance }),
       ),
+      // Recovery skips plain middleware; guards are authorization, asked again unless opted out.
+      { runOnRecovery: gateway.guardsOnRecovery },
     );
   }
   for (const property of getNamespaceProperties(Object.getPrototypeOf(instance))) {

@@ -1,4 +1,5 @@
 import createDebug from 'debug';
+import { AckSender } from '@sockline/core';
 import type { AckCallback, GatewaySocket } from './types.js';
 
 const debug = createDebug('sockline:gateway:respond');
@@ -41,65 +42,53 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Splits the arguments of a Socket.IO event into the payload and the ack callback.
+ * Who answers the ack of an event (the ack itself is one `AckSender`, shared by everyone):
+ * - `result`: the handler never sees the callback; its result (value, resolved Promise, first
+ *   plain value of an observable) is the answer.
+ * - `handler`: the handler took the callback (`@Ack()`, Nest's `@Ack()`): it alone answers; its
+ *   results are never acked (only `EventResponse`s are emitted).
+ * - `either`: the handler got the callback as a plain argument (a handler without parameter
+ *   decorators that declares it, any Nest handler): a non-nil result answers if the handler has
+ *   not already; a nil result leaves the answer to the handler's callback.
+ * A thrown error answers in every mode, if nothing has answered yet (see `bindEventHandlers`).
+ */
+export type AckMode = 'result' | 'handler' | 'either';
+
+/**
+ * Splits the arguments of a Socket.IO event into the payload and the owner of its ack.
  * One argument is the payload itself; several are passed on as an array (as Nest does).
  */
-export function splitAck(args: readonly unknown[]): { payload: unknown; ack: AckCallback | undefined } {
+export function splitAck(args: readonly unknown[]): { payload: unknown; ack: AckSender | undefined } {
   const last = args[args.length - 1];
-  const ack = typeof last === 'function' ? (last as AckCallback) : undefined;
+  const ack = typeof last === 'function' ? AckSender.from(last as AckCallback) : undefined;
   const values = ack ? args.slice(0, -1) : args;
   return { payload: values.length <= 1 ? values[0] : values, ack };
 }
 
-/** Wraps an ack so it is sent at most once: a second call would put a stray ACK packet on the wire. */
-export function onceAck(ack: AckCallback | undefined): AckCallback | undefined {
-  if (!ack) return undefined;
-  let sent = false;
-  return (...args) => {
-    if (sent) {
-      debug('ack already sent, dropping a further value');
-      return;
-    }
-    sent = true;
-    ack(...args);
-  };
-}
-
-export interface DeliveryOptions {
-  /** The handler answers the ack itself (it took the ack parameter): never ack from the result. */
-  manualAck: boolean;
-  /**
-   * Ack `undefined`/`null` results too. Nest skips nil results (the client's callback then never
-   * fires); the gateway package acks them so a client waiting for the ack is never left hanging.
-   */
-  ackNil: boolean;
-}
-
 /**
- * Sends one handler result to the client: an `EventResponse` is emitted, any other value
- * answers the ack. Promise results are awaited; observable results deliver every value and are
+ * Sends one handler result to the client: an `EventResponse` is emitted, any other non-nil value
+ * answers the ack (unless the mode leaves it to the handler, or it was answered already: then it
+ * is dropped). Promise results are awaited; observable results deliver every value and are
  * unsubscribed when the socket disconnects. Resolves when the result is fully delivered and
  * rejects with the handler's error (the caller reports it).
  */
 export function deliverResult(
   socket: GatewaySocket,
   result: unknown,
-  ack: AckCallback | undefined,
-  options: DeliveryOptions,
+  ack: AckSender | undefined,
+  mode: AckMode,
 ): Promise<void> {
   const sendValue = (value: unknown): void => {
-    if (value === undefined || value === null) {
-      if (options.ackNil && !options.manualAck && ack) ack(value ?? null);
-      return;
-    }
+    if (value === undefined || value === null) return;
     if (isEventResponse(value)) {
       socket.emit(value.event, value.data);
       return;
     }
-    if (!options.manualAck && ack) ack(value);
+    if (mode === 'handler' || !ack) return;
+    if (!ack.send(value)) debug('event of socket %s: ack already %s, result value dropped', socket.id, ack.state);
   };
   if (isThenable(result)) {
-    return Promise.resolve(result).then(value => deliverResult(socket, value, ack, options));
+    return Promise.resolve(result).then(value => deliverResult(socket, value, ack, mode));
   }
   if (!isSubscribable(result)) {
     sendValue(result);

@@ -16,6 +16,8 @@ export type AckCallback = (...args: unknown[]) => void;
 export interface GatewaySocket {
   readonly id: string;
   readonly connected: boolean;
+  /** Whether the socket got its previous session back (connection state recovery). */
+  readonly recovered?: boolean;
   readonly handshake: { auth: Record<string, unknown>; headers: Record<string, unknown>; query: unknown };
   readonly nsp: { readonly name: string };
   data: unknown;
@@ -30,9 +32,14 @@ export type NamespaceMiddleware<S extends GatewaySocket = GatewaySocket> = (
   next: (err?: ConnectError) => void,
 ) => void;
 
+/** `runOnRecovery`: the middleware runs for recovered sockets too (`@sockline/core`'s `use` option). */
+export interface NamespaceMiddlewareOptions {
+  runOnRecovery?: boolean;
+}
+
 export interface GatewayNamespace<S extends GatewaySocket = GatewaySocket> {
   readonly name: string;
-  use(fn: NamespaceMiddleware<S>): unknown;
+  use(fn: NamespaceMiddleware<S>, options?: NamespaceMiddlewareOptions): unknown;
   on(event: 'connection', listener: (socket: S) => void): unknown;
 }
 

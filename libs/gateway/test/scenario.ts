@@ -2,11 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectClient, refusedConnection, collectValues, nextEvent, type ClientSocket } from '@sockline/e2e/support';
 import { ChatService, ChatGateway } from './fixtures.js';
+import type { AckGateway } from './ack-fixtures.js';
+import { ackTable } from './ack-table.js';
 
 export interface ScenarioServer {
   /** Base URL, e.g. `http://127.0.0.1:1234`. */
   url: string;
   chat: ChatGateway;
+  acks: AckGateway;
   service: ChatService;
   close(): Promise<void>;
 }
@@ -157,6 +160,17 @@ export function gatewayScenario(name: string, start: () => Promise<ScenarioServe
       socket.close();
       while (server.chat.unsubscribed === count) await new Promise(resolve => setTimeout(resolve, 5));
       assert.equal(server.chat.unsubscribed, count + 1);
+    });
+
+    describe('acks: exactly one answer', () => {
+      ackTable(() => ({
+        acks: server.acks,
+        open: async () => {
+          const socket = await connectClient(`${server.url}/acks`);
+          clients.push(socket);
+          return socket;
+        },
+      }));
     });
 
     it('calls handleDisconnect with the reason', async () => {

@@ -102,7 +102,8 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     const ready = hook ? gateSocket(socket as unknown as GatewaySocket, hook, reportConnectionHookError) : undefined;
     const bindings: EventBinding[] = handlers.map(({ message, callback, isAckHandledManually }) => ({
       event: String(message),
-      manualAck: isAckHandledManually,
+      // Nest hands the ack to every handler; `@Ack()` ones answer by themselves only.
+      ackMode: isAckHandledManually ? 'handler' : 'either',
       // Nest's context (guards, pipes, interceptors, filters) is inside `callback`; `transform`
       // turns its value, Promise or Observable into one Observable, delivered value by value.
       invoke: (_socket, payload, ack) => transform(callback(payload, ack)),
@@ -193,7 +194,8 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     if (!middleware) return;
     this.guardedNamespaces.add(key);
     const nsp = nsKey === '/' ? io.of('/') : io.of(namespace as string);
-    nsp.use(middleware as unknown as Parameters<AnyNamespace['use']>[0]);
+    // Recovery skips plain middleware; guards are authorization, asked again unless opted out.
+    nsp.use(middleware as unknown as Parameters<AnyNamespace['use']>[0], { runOnRecovery: this.options.guardsOnRecovery !== false });
   }
 
   private mountNewServer(port: number, options: Record<string, unknown>): { io: AnyServer; mount: Mount } {

@@ -1,6 +1,7 @@
 import { HttpException, Logger, type ArgumentsHost, type ExceptionFilter, type WsExceptionFilter } from '@nestjs/common';
 import { FILTER_CATCH_EXCEPTIONS } from '@nestjs/common/constants.js';
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
+import { AckSender } from '@sockline/core';
 import {
   INTERNAL_ERROR_MESSAGE,
   PayloadValidationError,
@@ -115,10 +116,9 @@ export class SocklineWsExceptionFilter implements WsExceptionFilter {
     const ack = args.slice(1, -1).find((arg): arg is (value: unknown) => void => typeof arg === 'function');
     const described = describeNestError(exception);
     if (described.message === INTERNAL_ERROR_MESSAGE) SocklineWsExceptionFilter.logger.error(exception);
-    if (ack) {
-      ack(toAckError(exception, NEST_ERROR_DESCRIBERS));
-      return;
-    }
+    // The ack's one owner answers unless something already did (an `@Ack()` handler that answered,
+    // then threw): the error then goes to the exception event rather than nowhere.
+    if (ack && AckSender.from(ack).send(toAckError(exception, NEST_ERROR_DESCRIBERS))) return;
     client?.emit?.('exception', nestExceptionPayload(exception, pattern, args[1]));
   }
 }

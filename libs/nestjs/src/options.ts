@@ -15,11 +15,18 @@ export interface SocklineAdapterOptions {
    */
   server?: Partial<ServerOptions>;
   /**
-   * Run the guards on the gateway class (and on its `handleConnection` method) once, at connection,
-   * as namespace middleware: a refused client gets `connect_error` with the guard's message and
-   * never connects. (nestjs/nest#882)
+   * Run the guards on the gateway class (and on its `handleConnection` method) at connection, as
+   * namespace middleware: a refused client gets `connect_error` with the guard's message and never
+   * connects (nestjs/nest#882). They run again when a session is recovered (see `guardsOnRecovery`).
    */
   connectionGuards?: boolean;
+  /**
+   * With `connectionGuards`: run them again when a client's session is restored by connection
+   * state recovery (which skips namespace middleware, the Socket.IO default `skipMiddlewares`):
+   * a token may have expired or been revoked while the client was away, and a refused client gets
+   * `connect_error` instead of its session. Default true; false restores sessions without asking.
+   */
+  guardsOnRecovery?: boolean;
   /**
    * Report errors (validation failures, `WsException`, guard refusals, handler throws) in the ack
    * as `{ error: { message, data? } }` when the client asked for one, and give `HttpException`s

@@ -189,8 +189,13 @@ export class Server extends EventEmitter implements TransportContext {
           collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
             if (session.readyState !== "open" || session.upgrading || session.upgraded || session.transport.name !== "polling") {
-              debug("session %s: websocket refused, the session cannot upgrade any more", sid);
-              ws.terminate();
+              // As the reference does: the second websocket is opened, then closed; the session and
+              // its transport are left untouched (a websocket session is never taken over).
+              debug("session %s: a further websocket is closed, the session cannot upgrade any more", sid);
+              // Until the peer answers the close (at most ws's close timeout), a bad frame from it
+              // must not become an uncaught "error".
+              ws.on("error", onClosingWebSocketError);
+              ws.close();
               return;
             }
             session.maybeUpgrade(new WebSocketTransport(ws, session));
@@ -281,9 +286,8 @@ export class Server extends EventEmitter implements TransportContext {
       if (upgrade) {
         if (transport !== "websocket") return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });
         if (!this.opts.allowUpgrades) return verdict(ERROR_CODES.BAD_REQUEST, { name: "UPGRADE_NOT_ALLOWED", sid });
-        if (session.transport.name !== "polling" || session.upgraded || session.upgrading) {
-          return verdict(ERROR_CODES.BAD_REQUEST, { name: "ALREADY_UPGRADED", sid });
-        }
+        // A session that is upgrading or already on websocket is not refused here: like the
+        // reference, the handshake completes and that second websocket is closed (see handleUpgrade).
       }
       return verdict();
     }
@@ -466,6 +470,11 @@ function headerLines(headers: Record<string, string | string[] | undefined>): st
   const lines: string[] = [];
   for (const { name, values } of byName.values()) for (const v of values) lines.push(`${name}: ${v}`);
   return lines;
+}
+
+function onClosingWebSocketError(this: WebSocket, err: Error): void {
+  debug("error on a websocket being closed: %s", err.message);
+  this.terminate();
 }
 
 function onRawSocketError(this: Duplex, err: Error): void {

@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
-import { beginPendingUpgrade, DEFAULT_UPGRADE_TIMEOUT } from "./pending-upgrades.js";
+import { beginPendingUpgrade, DEFAULT_UPGRADE_TIMEOUT, PendingUpgrade } from "./pending-upgrades.js";
 
 const debug = createDebug("sockline:integration:upgrade");
 
@@ -61,8 +61,8 @@ class UpgradeRouter {
       }
     }
     if (route === undefined) {
-      // Not ours. If nobody else listens, do what Node does without any listener: drop it.
-      if (this.server.listenerCount("upgrade") === 1) socket.destroy();
+      // Not ours. If nobody else listens, do what Node does without any `upgrade` listener.
+      if (this.server.listenerCount("upgrade") === 1) this.serveAsOrdinaryRequest(req, socket, head);
       return;
     }
     const report = (problem: UpgradeProblem): void => {
@@ -78,6 +78,33 @@ class UpgradeRouter {
       route.dispatch(req, upgrade.response);
     } catch (error) {
       report({ kind: "dispatch-error", req, error });
+      socket.destroy();
+    }
+  }
+
+  /** The bound on the time the app may take to answer an upgrade no route takes: the shortest of its routes'. */
+  private shortestUpgradeTimeout(): number {
+    let shortest = Infinity;
+    for (const route of this.routes) {
+      const timeout = route.upgradeTimeout ?? DEFAULT_UPGRADE_TIMEOUT;
+      if (timeout > 0 && timeout < shortest) shortest = timeout;
+    }
+    return shortest;
+  }
+
+  /**
+   * Node serves an upgrade request that no `upgrade` listener takes as an ordinary request: the
+   * app answers it (typically its 404), with its hooks and logs. The socket is already detached
+   * from Node's HTTP parser, so the answer goes through a stand-in response, which closes the
+   * connection after it and bounds the time the app may take (408, like any pending upgrade).
+   */
+  private serveAsOrdinaryRequest(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const standIn = new PendingUpgrade(req, socket, head, (error) => debug('upgrade of "%s" (no route): %s', req.url, error.message));
+    standIn.expireAfter(this.shortestUpgradeTimeout());
+    try {
+      this.server.emit("request", req, standIn.response);
+    } catch (error) {
+      debug('upgrade of "%s" (no route) failed in the request listeners: %O', req.url, error);
       socket.destroy();
     }
   }

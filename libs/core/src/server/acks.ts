@@ -1,4 +1,7 @@
+import createDebug from "debug";
 import type { AckCallback } from "../adapter/index.js";
+
+const debug = createDebug("sockline:socket:ack");
 
 /**
  * Acknowledgement callbacks a socket waits for, by packet id. Bounded: a client that never answers
@@ -46,4 +49,79 @@ export function withTimeout(
     clearTimeout(timer);
     ack.call(thisArg, null, ...args);
   };
+}
+
+/** Where an acknowledgement stands: not answered yet, answered once, or given up (nobody to answer). */
+export type AckState = "pending" | "answered" | "dropped";
+
+/** What delivers the answer: the socket the event came from (or any callback, see `AckSender.from`). */
+export interface AckDelivery {
+  /** Writes the answer to packet `id`; returns false when it cannot be delivered any more. */
+  _answerAck(id: number, args: unknown[]): boolean;
+}
+
+const SENDER = Symbol("sockline.ackSender");
+
+/** The callback listeners receive for an event sent with an ack id, linked to its owner. */
+export type AckFunction = ((...args: any[]) => void) & { readonly [SENDER]: AckSender };
+
+/**
+ * The one owner of the answer to an event the client sent with an ack id: it answers at most
+ * once and knows whether it has (`state`). Listeners receive its `callback`, the function of the
+ * reference (`socket.on("ev", (data, ack) => ...)`: the first call answers, later calls are
+ * ignored). Layers above the socket (a gateway dispatcher, a framework adapter) find the owner
+ * from that callback with `AckSender.of()`, so that whoever answers first answers for all, and
+ * anyone can ask whether an answer is still owed.
+ */
+export class AckSender {
+  /** The function handed to listeners: `callback(...args)` is `send(...args)`. */
+  readonly callback: AckFunction;
+  private current: AckState = "pending";
+
+  constructor(
+    private readonly delivery: AckDelivery,
+    /** The packet id the client is waiting on (-1 for a sender wrapping a plain callback). */
+    readonly id: number,
+  ) {
+    const callback = ((...args: unknown[]) => void this.send(...args)) as AckFunction & { [SENDER]: AckSender };
+    callback[SENDER] = this;
+    this.callback = callback;
+  }
+
+  /** The owner of `callback`, if it is the callback of an `AckSender`. */
+  static of(callback: unknown): AckSender | undefined {
+    return typeof callback === "function" ? (callback as Partial<AckFunction>)[SENDER] : undefined;
+  }
+
+  /** The owner of `callback`, or a new one wrapping it (for callbacks that did not come from a socket). */
+  static from(callback: (...args: any[]) => void): AckSender {
+    return AckSender.of(callback) ?? new AckSender({ _answerAck: (_id, args) => (callback(...args), true) }, -1);
+  }
+
+  get state(): AckState {
+    return this.current;
+  }
+
+  /** Whether an answer is still owed. */
+  get pending(): boolean {
+    return this.current === "pending";
+  }
+
+  /**
+   * Answers with `args` if no answer was sent yet; returns whether this call answered. Later calls
+   * are ignored (the reference's semantics): the client gets exactly one ACK packet.
+   */
+  send(...args: unknown[]): boolean {
+    if (this.current !== "pending") {
+      debug("ack %d already %s: a further answer is ignored", this.id, this.current);
+      return false;
+    }
+    this.current = this.delivery._answerAck(this.id, args) ? "answered" : "dropped";
+    return this.current === "answered";
+  }
+
+  /** Gives up the answer (the client is gone, or nothing will answer): later calls are ignored. */
+  drop(): void {
+    if (this.current === "pending") this.current = "dropped";
+  }
 }

@@ -1,7 +1,8 @@
 export { Server, type ServerReservedEvents, type ParentNspNameMatchFn } from "./server.js";
-export { Namespace, type ExtendedError, type ConnectionMiddleware, type NamespaceReservedEvents } from "./namespace.js";
+export { Namespace, type ExtendedError, type ConnectionMiddleware, type MiddlewareOptions, type NamespaceReservedEvents } from "./namespace.js";
 export { ParentNamespace } from "./parent-namespace.js";
 export { Socket } from "./socket.js";
+export { AckSender, type AckState, type AckFunction, type AckDelivery } from "./acks.js";
 export { Client } from "./client.js";
 export { BroadcastOperator, RemoteSocket, type SocketDetails, type TimeoutError } from "./broadcast-operator.js";
 export type { Handshake } from "./handshake.js";

@@ -45,6 +45,17 @@ export type ConnectionMiddleware<
   SocketData = any,
 > = (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, next: (err?: ExtendedError) => void) => void;
 
+/** Options of `use(fn, options)` (a Sockline extension: the reference's `use` takes the function only). */
+export interface MiddlewareOptions {
+  /**
+   * Also run this middleware for a socket whose session is recovered, which by default
+   * (`connectionStateRecovery.skipMiddlewares`, the reference's default) skips the middlewares.
+   * For authorization: a token may have expired or been revoked while the client was away; a
+   * refusal then answers `connect_error` instead of restoring the session. Default false.
+   */
+  runOnRecovery?: boolean;
+}
+
 /**
  * A communication channel (`/`, `/admin`...) multiplexed over the connections: its own sockets,
  * middlewares, rooms (through its adapter) and events.
@@ -66,6 +77,8 @@ export class Namespace<
   adapter!: Adapter;
   readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   protected _fns: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
+  /** The middlewares of `_fns` (same order) that run for recovered sockets too (`runOnRecovery`). */
+  protected _recoveryFns: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   /** Ack id counter; adapters read and increment it for broadcasts with acks. */
   _ids = 0;
   /** Called after a socket leaves, when this namespace is an auto-removed child namespace. */
@@ -85,9 +98,15 @@ export class Namespace<
     Promise.resolve(this.adapter.init()).catch((err) => debug("namespace %s: adapter init failed: %s", this.name, err));
   }
 
-  use(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+  use(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, options?: MiddlewareOptions): this {
     this._fns.push(fn);
+    if (options?.runOnRecovery) this._recoveryFns.push(fn);
     return this;
+  }
+
+  /** Whether `fn` was added with `runOnRecovery`. */
+  _runsOnRecovery(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): boolean {
+    return this._recoveryFns.includes(fn);
   }
 
 
@@ -106,13 +125,15 @@ export class Namespace<
       throw err;
     }
     this._preConnectSockets.set(socket.id, socket);
-    if (this.server.opts.connectionStateRecovery?.skipMiddlewares && socket.recovered && client.conn.readyState === "open") {
+    // A recovered socket skips the middlewares (by default), except those added with `runOnRecovery`.
+    const chain = this.server.opts.connectionStateRecovery?.skipMiddlewares && socket.recovered ? this._recoveryFns : this._fns;
+    if (chain === this._recoveryFns && chain.length === 0 && client.conn.readyState === "open") {
       this._doConnect(socket, onConnected);
       onSettled?.();
       return;
     }
     // A copy, as middlewares may be added while the chain runs (no copy for the common empty list: the connect path is hot).
-    const fns = this._fns.length === 0 ? this._fns : this._fns.slice();
+    const fns = chain.length === 0 ? chain : chain.slice();
     runMiddlewareChain(fns, socket, (err?: ExtendedError) => {
       process.nextTick(() => {
         onSettled?.();

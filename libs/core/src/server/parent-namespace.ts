@@ -55,7 +55,7 @@ export class ParentNamespace<
   createChild(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     debug("creating child namespace %s of %s", name, this.name);
     const child = new Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(this.server, name);
-    for (const fn of this._fns) child.use(fn);
+    for (const fn of this._fns) child.use(fn, { runOnRecovery: this._runsOnRecovery(fn) });
     for (const listener of this.listeners("connect")) child.on("connect", listener);
     for (const listener of this.listeners("connection")) child.on("connection", listener);
     this.children.add(child);

@@ -9,7 +9,7 @@ import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection, EngineLike } from "./engine-types.js";
-import { Namespace, type ConnectionMiddleware, type NamespaceReservedEvents } from "./namespace.js";
+import { Namespace, type ConnectionMiddleware, type MiddlewareOptions, type NamespaceReservedEvents } from "./namespace.js";
 import {
   DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_LIMITS,
@@ -385,8 +385,8 @@ export class Server<
     });
   }
 
-  use(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
-    this.sockets.use(fn);
+  use(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, options?: MiddlewareOptions): this {
+    this.sockets.use(fn, options);
     return this;
   }
 

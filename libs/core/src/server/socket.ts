@@ -1,7 +1,7 @@
 import createDebug from "debug";
 import type { Adapter, AckCallback, BroadcastFlags, PrivateSessionId, Room, Session, SocketId } from "../adapter/index.js";
 import { PacketType, RESERVED_EVENTS, type Packet } from "../parser/index.js";
-import { AckTable, withTimeout } from "./acks.js";
+import { AckSender, AckTable, withTimeout } from "./acks.js";
 import { AnyListeners, type AnyListener } from "./any-listeners.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import { runMiddlewareChain } from "./middleware-chain.js";
@@ -259,19 +259,22 @@ export class Socket<
 
   private onevent(packet: Packet): void {
     const args: unknown[] = packet.data || [];
-    if (packet.id != null) args.push(this.ack(packet.id));
+    if (packet.id != null) args.push(new AckSender(this, packet.id).callback);
     if (this.anyIncoming) this.anyIncoming.call(this, args);
     this.dispatch(args);
   }
 
-  /** The callback handed to the application for an event the client sent with an ack id. */
-  private ack(id: number): (...args: unknown[]) => void {
-    let sent = false;
-    return (...args: unknown[]) => {
-      if (sent) return;
-      sent = true;
-      this.packet({ type: PacketType.ACK, nsp: this.nsp.name, id, data: args });
-    };
+  /**
+   * Answers packet `id` of the client (through its `AckSender`, which calls this once). An answer
+   * for a socket that has left its namespace would reach nobody: it is not written.
+   */
+  _answerAck(id: number, args: unknown[]): boolean {
+    if (!this.connected) {
+      debug("socket %s: ack %d answered after the disconnection, not sent", this.id, id);
+      return false;
+    }
+    this.packet({ type: PacketType.ACK, nsp: this.nsp.name, id, data: args });
+    return true;
   }
 
   private onack(packet: Packet): void {

@@ -76,6 +76,37 @@ for (const mode of TRANSPORT_MODES) {
       client.disconnect();
     });
 
+    it("the server's ack callback answers once: later calls, sync or late, put no second ACK on the wire", async () => {
+      const { client, socket } = await h.connect();
+      const acksOnTheWire: string[] = [];
+      const onPacket = (packet: { type: string; data?: unknown }) => {
+        if (packet.type === "message" && typeof packet.data === "string" && packet.data.startsWith("3")) acksOnTheWire.push(packet.data);
+      };
+      client.io.engine.on("packet", onPacket);
+      let lateCallDone!: () => void;
+      const lateCall = new Promise<void>((resolve) => (lateCallDone = resolve));
+      socket.on("twice", (ack: (v: string) => void) => {
+        ack("first");
+        ack("second");
+        setImmediate(() => {
+          ack("late");
+          lateCallDone();
+        });
+      });
+      socket.on("sync", (ack: () => void) => ack());
+      try {
+        assert.equal(await client.emitWithAck("twice"), "first");
+        await lateCall;
+        // Packets of one connection arrive in order: once this answer is in, any stray ACK would be too.
+        await client.emitWithAck("sync");
+        assert.equal(acksOnTheWire.length, 2, acksOnTheWire.join(" | "));
+        assert.match(acksOnTheWire[0]!, /^3\d+\["first"\]$/);
+      } finally {
+        client.io.engine.off("packet", onPacket);
+        client.disconnect();
+      }
+    });
+
     it("emitWithAck on both sides", async () => {
       const { client, socket } = await h.connect();
       client.on("ask", (n: number, ack: (v: number) => void) => ack(n * 2));

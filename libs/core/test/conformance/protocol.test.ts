@@ -9,6 +9,7 @@ import { connectBystander, type Bystander } from "./helpers/bystander.js";
 import { bytesOf } from "./helpers/binary.js";
 import { once } from "@sockline/e2e/support";
 import { PollingSession } from "./helpers/polling.js";
+import WebSocket from "ws";
 
 describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
   let h: Harness;
@@ -294,5 +295,70 @@ describe(`[${IMPL}] protocol: long-polling`, () => {
     const v3 = await fetch(`${h.url}/socket.io/?EIO=3&transport=polling`);
     assert.equal(v3.status, 400);
     assert.deepEqual(await v3.json(), { code: 5, message: "Unsupported protocol version" });
+  });
+});
+
+describe(`[${IMPL}] protocol: upgrading from long-polling`, () => {
+  let h: Harness;
+  const sockets: WebSocket[] = [];
+  before(async () => {
+    h = await Harness.start({}, "polling");
+  });
+  after(async () => {
+    for (const ws of sockets) ws.terminate();
+    await h.close();
+  });
+
+  /** A raw websocket for the polling session `sid`; resolves once it is open (or rejects with how it failed). */
+  function openWebSocket(sid: string): Promise<{ ws: WebSocket; messages: string[]; closed: Promise<number> }> {
+    const ws = new WebSocket(`${h.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket&sid=${encodeURIComponent(sid)}`);
+    sockets.push(ws);
+    const messages: string[] = [];
+    ws.on("message", (data) => messages.push(data.toString()));
+    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve({ ws, messages, closed }));
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`websocket refused with HTTP ${res.statusCode}`)));
+      ws.once("error", reject);
+    });
+  }
+
+  /** The next text frame of `messages` that is not a noop / ping, waiting for it if needed. */
+  async function nextFrame(messages: string[], ws: WebSocket): Promise<string> {
+    for (;;) {
+      const frame = messages.shift();
+      if (frame !== undefined && frame !== "6" && frame !== "2") return frame;
+      if (frame === undefined) await once(ws, "message");
+    }
+  }
+
+  it("a second websocket with the sid of an upgraded session is opened, then closed; the first goes on", async () => {
+    const session = await PollingSession.open(h.url);
+    const first = await openWebSocket(session.sid);
+    first.ws.send("2probe");
+    assert.equal(await nextFrame(first.messages, first.ws), "3probe");
+    first.ws.send("5");
+
+    const second = await openWebSocket(session.sid);
+    await second.closed;
+    assert.deepEqual(second.messages, [], "nothing is sent on the second websocket");
+
+    first.ws.send("40");
+    assert.match(await nextFrame(first.messages, first.ws), /^40\{"sid":"/);
+    assert.equal(first.ws.readyState, WebSocket.OPEN);
+  });
+
+  it("a second websocket while the first is probing is opened, then closed; the upgrade still completes", async () => {
+    const session = await PollingSession.open(h.url);
+    const first = await openWebSocket(session.sid);
+    first.ws.send("2probe");
+    assert.equal(await nextFrame(first.messages, first.ws), "3probe");
+
+    const second = await openWebSocket(session.sid);
+    await second.closed;
+
+    first.ws.send("5");
+    first.ws.send("40");
+    assert.match(await nextFrame(first.messages, first.ws), /^40\{"sid":"/);
   });
 });

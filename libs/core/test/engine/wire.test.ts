@@ -339,23 +339,58 @@ describe("upgrade rules", () => {
     ws.send("5");
     assert.equal(await nextMessage(ws), "4queued during upgrade");
     assert.equal(s.transport.name, "websocket");
-    // a websocket with the sid of an already-upgraded session is refused
-    const again = await rawUpgrade(server, `/engine.io/?EIO=4&transport=websocket&sid=${open.sid}`);
-    assert.equal(again.status, 400);
-    assert.equal(JSON.parse(again.body).code, 3);
+    // a websocket with the sid of an already-upgraded session is opened, then closed (as the reference does)
+    const again = await rawWebSocket(server, `EIO=4&transport=websocket&sid=${open.sid}`);
+    await closed(again);
+    assert.equal(s.readyState, "open");
+    assert.equal(s.transport.name, "websocket");
+    const echoed = nextMessage(ws);
+    s.send("still the first");
+    assert.equal(await echoed, "4still the first");
+    ws.close();
+    await closed(ws);
+  });
+
+  it("a websocket-only session cannot be taken over by another websocket with its sid: that one is closed", async () => {
+    const session = nextConnection(server.engine);
+    const ws = await rawWebSocket(server);
+    const s = await session;
+    const transport = s.transport;
+    const hijack = await rawWebSocket(server, `EIO=4&transport=websocket&sid=${s.id}`);
+    hijack.send("2probe");
+    await closed(hijack);
+    assert.equal(s.transport, transport);
+    assert.equal(s.upgrading, false);
     assert.equal(s.readyState, "open");
     ws.close();
     await closed(ws);
   });
 
-  it("a websocket-only session cannot be taken over by another websocket with its sid", async () => {
+  it("a second websocket that sends garbage while being closed does not hurt the server", async () => {
     const session = nextConnection(server.engine);
     const ws = await rawWebSocket(server);
     const s = await session;
-    const hijack = await rawUpgrade(server, `/engine.io/?EIO=4&transport=websocket&sid=${s.id}`);
-    assert.equal(hijack.status, 400);
-    assert.equal(s.transport.name, "websocket");
+    // The upgrade request and, in the same write, an invalid frame (reserved opcode 0x3, masked,
+    // empty): it reaches the second websocket before the peer could answer its close.
+    const raw = connect(server.port, "127.0.0.1");
+    let answer = "";
+    raw.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    raw.on("error", () => {});
+    const rawClosed = new Promise<void>((resolve) => raw.once("close", () => resolve()));
+    raw.write(
+      Buffer.concat([
+        Buffer.from(
+          `GET /engine.io/?EIO=4&transport=websocket&sid=${s.id} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+          "latin1",
+        ),
+        Buffer.from([0x83, 0x80, 1, 2, 3, 4]),
+      ]),
+    );
+    await rawClosed;
+    assert.match(answer, /^HTTP\/1\.1 101 /);
     assert.equal(s.readyState, "open");
+    await assertServerHealthy(server);
     ws.close();
     await closed(ws);
   });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { connect as netConnect, type AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { after, afterEach, before, describe, it } from "node:test";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import WebSocket from "ws";
@@ -239,10 +240,39 @@ describe("integration: upgrades through a framework", () => {
     assert.deepEqual(JSON.parse(answer.body), { code: 5, message: "Unsupported protocol version" });
   });
 
-  it("upgrades on other paths are left alone (destroyed when nobody else listens)", async () => {
+  it("upgrades on other paths are served by the app as ordinary requests when nobody else listens (as Node does), then closed", async () => {
+    const seen: string[] = [];
+    fw.middlewares = [
+      (req, _res, next) => {
+        seen.push(`${req.url} ${pendingUpgradeOf(req) ? "pending" : "ordinary"}`);
+        next();
+      },
+    ];
     const written = await rawUpgradeUntilClose(url, "/elsewhere/");
-    assert.equal(written, "");
+    assert.match(written, /^HTTP\/1\.1 404 /);
+    assert.match(written, /\r\nConnection: close\r\n/i);
+    assert.match(written, /not found$/);
+    assert.deepEqual(seen, ["/elsewhere/ ordinary"]);
     assert.deepEqual(fw.problems, []);
+  });
+
+  it("upgrades on other paths are left to another upgrade listener when there is one", async () => {
+    const others: string[] = [];
+    const other = (req: IncomingMessage, socket: Duplex): void => {
+      if (!req.url?.startsWith("/elsewhere")) return;
+      others.push(req.url);
+      socket.end("HTTP/1.1 418 I'm a teapot\r\nConnection: close\r\n\r\n");
+    };
+    fw.http.on("upgrade", other);
+    const seen: string[] = [];
+    fw.middlewares = [(req, _res, next) => (seen.push(req.url ?? ""), next())];
+    try {
+      assert.match(await rawUpgradeUntilClose(url, "/elsewhere/"), /^HTTP\/1\.1 418 /);
+      assert.deepEqual(others, ["/elsewhere/"]);
+      assert.deepEqual(seen, [], "the app's request listener never saw it");
+    } finally {
+      fw.http.off("upgrade", other);
+    }
   });
 
   it("a route dispatched twice (two listeners) hands the socket over once", async () => {
@@ -351,6 +381,19 @@ describe("integration: upgrade timeout", () => {
       assert.equal(lateState, "answered");
       assert.equal(answeredWhenLate, true);
       assert.equal(fw.io.engine.clientsCount, 0);
+    } finally {
+      await fw.close();
+    }
+  });
+
+  it("an upgrade on another path stuck in the app is answered 408 after the routes' bound", async () => {
+    const fw = new MiniFramework(50);
+    const url = await fw.listen();
+    try {
+      fw.middlewares = [() => {}]; // never calls next(), never answers
+      const written = await rawUpgradeUntilClose(url, "/elsewhere/");
+      assert.match(written, /^HTTP\/1\.1 408 /);
+      assert.match(written, /not handled within 50 ms/);
     } finally {
       await fw.close();
     }
