@@ -7,3 +7,4 @@ export * from "./engine-io.js";
 export * from "./http.js";
 export * from "./gateways.js";
 export * from "./gc.js";
+export * from "./stalled-websocket.js";
