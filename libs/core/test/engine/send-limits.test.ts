@@ -9,6 +9,7 @@
  */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import type { Diagnostic, Socket as EngineSocket } from "@sockline/core/engine";
 import { once, stalledWebSocket, waitUntil } from "@sockline/e2e/support";
 import { assertServerHealthy, nextConnection, openClient, pollingHandshake, poll, post, startServer, type TestServer } from "./helpers.js";
@@ -89,6 +90,32 @@ describe("engine limits on what one session may queue or send", () => {
     assert.equal(res.status, 400, "the session is gone");
     await res.text();
     await assertServerHealthy(server, "polling");
+  });
+
+  it("polling: the unsent part of a response nobody reads counts too (a GET whose client stopped reading)", async () => {
+    reports.length = 0;
+    const sessionP = nextConnection(server.engine);
+    const { open } = await pollingHandshake(server);
+    const session = await sessionP;
+    // a GET on a raw connection that is never read from
+    const reader = connect(server.port, "127.0.0.1");
+    reader.on("error", () => {});
+    reader.write(`GET /engine.io/?EIO=4&transport=polling&sid=${open.sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    reader.pause();
+    try {
+      await waitUntil(() => session.transport.writable, "the GET to be pending");
+      const closed = once<[string]>(session, "close");
+      // goes out in that GET's response: far more than the kernel's buffers take
+      session.send("r".repeat(16 * MB));
+      assert.equal(session.writeBuffer.length, 0, "nothing left in the session's own buffer");
+      assert.ok(session.transport.unsentBytes > 4 * MB, `${session.transport.unsentBytes} bytes of the response unsent`);
+      session.send("next");
+      assert.equal((await closed)[0], "transport buffer full");
+      assert.equal(reports.length, 1);
+      assert.ok(reports[0]!.value! > 4 * MB);
+    } finally {
+      reader.destroy();
+    }
   });
 
   it("polling: one message bigger than the bound still goes out; the bound is checked before each send", async () => {
