@@ -8,3 +8,4 @@ export * from "./http.js";
 export * from "./gateways.js";
 export * from "./gc.js";
 export * from "./acks.js";
+export * from "./stalled-websocket.js";

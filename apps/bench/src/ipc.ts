@@ -15,7 +15,8 @@ export type ScenarioName =
   | "connect"
   | "polling"
   | "binary"
-  | "crossnode";
+  | "crossnode"
+  | "slow-consumer";
 
 /** Requests the load generator may send to the server (relayed by the runner). */
 export type ServerCommand =

@@ -34,6 +34,9 @@ export const KEY_METRICS: KeyMetric[] = [
   { scenario: "binary", metric: "serverUsPerOp", label: "binary 64 KiB: server µs/echo", better: "lower", target: 1 },
   { scenario: "crossnode", metric: "deliveriesPerSec", label: "cross-node: deliveries/s", better: "higher" },
   { scenario: "crossnode", metric: "serverUsPerDelivery", label: "cross-node: receiver µs/delivery", better: "lower" },
+  { scenario: "slow-consumer", metric: "rssGrowthMB", label: "slow consumers: server RSS growth MB", better: "lower" },
+  { scenario: "slow-consumer", metric: "heapGrowthMB", label: "slow consumers: server heap growth MB", better: "lower" },
+  { scenario: "slow-consumer", metric: "pausedDropped", label: "slow consumers: paused clients dropped", better: "higher" },
 ];
 
 /** Whether `ratio` (implementation / reference) meets the target of `key` (true when there is none). */

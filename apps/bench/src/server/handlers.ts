@@ -24,6 +24,15 @@ export class ConnectionCounter {
   open = 0;
 }
 
+/** The payload of a slow-consumer broadcast: `bytes` characters, made once per size. */
+const bigPayloads = new Map<number, string>();
+function bigPayload(bytes: unknown): string {
+  const size = typeof bytes === "number" && bytes > 0 && bytes <= 16 * 1024 * 1024 ? Math.floor(bytes) : 1024;
+  let payload = bigPayloads.get(size);
+  if (payload === undefined) bigPayloads.set(size, (payload = "x".repeat(size)));
+  return payload;
+}
+
 function asAck(value: unknown): Ack | undefined {
   return typeof value === "function" ? (value as Ack) : undefined;
 }
@@ -39,6 +48,7 @@ export function installHandlers(io: HandlerServer, counter: ConnectionCounter): 
     });
     socket.on("bcast", (data: unknown) => io.emit("tick", data));
     socket.on("bcastRoom", (data: unknown) => io.to(BENCH_ROOM).emit("tick", data));
+    socket.on("bigcast", (bytes: unknown) => io.emit("big", bigPayload(bytes)));
     socket.on("disconnect", () => {
       counter.open--;
     });

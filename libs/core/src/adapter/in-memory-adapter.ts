@@ -148,8 +148,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
    */
   private shareWsFrame(encoded: EncodedPacket[], writeOpts: WriteOptions): void {
     if (encoded.length === 1 && typeof encoded[0] === "string") {
-      const frame = precomputeWsFrame(encoded[0]);
-      if (frame) writeOpts.wsPreEncodedFrame = frame;
+      writeOpts.wsPreEncodedFrame = precomputeWsFrame(encoded[0]);
     }
   }
 

@@ -44,6 +44,17 @@ export interface ServerOptions {
   destroyUpgrade: boolean;
   /** Milliseconds before such an upgrade request is destroyed. Default 1000. */
   destroyUpgradeTimeout: number;
+  /**
+   * Sockline: most bytes a session may have waiting to go out (its write buffer, the unsent part
+   * of a polling response, the WebSocket's unsent data). A send that finds more than this queued
+   * closes the session ("transport buffer full"). Default 4 MiB; `Infinity` disables the bound.
+   */
+  maxBufferedBytes: number;
+  /**
+   * Sockline: most packets one polling POST body may carry. More: answered 400 and the session
+   * closes ("transport error"). Default 1000.
+   */
+  maxPacketsPerPayload: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -63,6 +74,8 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   addTrailingSlash: true,
   destroyUpgrade: true,
   destroyUpgradeTimeout: 1000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxPacketsPerPayload: 1000,
 } as ServerOptions);
 
 /** Options after defaults, with the sub-option objects completed. */
@@ -76,6 +89,10 @@ export function resolveOptions(opts: Partial<ServerOptions> = {}): ResolvedOptio
   const merged: ServerOptions = { ...DEFAULT_OPTIONS, transports: [...DEFAULT_OPTIONS.transports], ...stripUndefined(opts) };
   for (const t of merged.transports) {
     if (t !== "polling" && t !== "websocket") throw new TypeError(`unknown transport "${String(t)}" in the "transports" option`);
+  }
+  for (const name of ["maxBufferedBytes", "maxPacketsPerPayload"] as const) {
+    const value = merged[name];
+    if (typeof value !== "number" || !(value > 0)) throw new TypeError(`the "${name}" option must be a positive number (or Infinity), got ${String(value)}`);
   }
   return {
     ...merged,

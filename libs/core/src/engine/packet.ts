@@ -26,6 +26,24 @@ export function toBuffer(data: BinaryData): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/**
+ * The data of a message an application sends: text and binary as they are; anything else becomes
+ * text as the reference engine makes it (`"4" + (data || "")` there): `42` is `"42"`, `true` is
+ * `"true"`, an object is its `toString()` (`"[object Object]"`), a falsy value an empty message.
+ * Throws a TypeError (at the caller, never later inside a transport) for a value that has no text
+ * form (a Symbol, an object without `toString`).
+ */
+export function toSendData(data: unknown): SendData {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data;
+  if (!data) return "";
+  try {
+    return "" + (data as string);
+  } catch (err) {
+    throw new TypeError(`cannot send a ${typeof data} (it has no text form): ${(err as Error).message}`);
+  }
+}
+
 export interface PacketOptions {
   /** Whether the packet may be compressed (permessage-deflate or HTTP compression). Default true. */
   compress?: boolean;

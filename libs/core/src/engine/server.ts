@@ -9,6 +9,7 @@ import createDebug from "debug";
 import { WebSocketServer, type WebSocket } from "ws";
 import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
+import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
 import { serializeCookie } from "./cookie.js";
 import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
@@ -18,7 +19,7 @@ import { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
 import { shareRequestStrings } from "./shared-request-strings.js";
 import { PollingTransport } from "./transports/polling.js";
-import type { EngineRequest, TransportContext } from "./transports/transport.js";
+import { NO_OWNER, type EngineRequest, type TransportContext } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import { mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
 
@@ -209,7 +210,7 @@ export class Server extends EventEmitter implements TransportContext {
           collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
             shareRequestStrings(request);
-            const transport = new WebSocketTransport(ws, NO_OWNER_YET);
+            const transport = new WebSocketTransport(ws, NO_OWNER);
             const session = this.register(id, transport, request);
             this.emit("connection", session);
           });
@@ -226,7 +227,9 @@ export class Server extends EventEmitter implements TransportContext {
     // The 101 answer and the first frame (the open packet) leave in one write instead of two. If
     // `ws` refuses the upgrade it ends or destroys the socket, which uncorks it.
     socket.cork();
+    let opened = false;
     wss.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
       socket.removeListener("error", onRawSocketError);
       this.handshakes.delete(req);
       try {
@@ -235,6 +238,11 @@ export class Server extends EventEmitter implements TransportContext {
         socket.uncork();
       }
     });
+    // `ws` checks the handshake headers synchronously and answers 400/405 itself when they are wrong
+    if (!opened && socket.writableEnded) {
+      this.handshakes.delete(req);
+      reportRefusedWebSocketHandshake(this.diagnostics, req);
+    }
   }
 
   private webSocketServer(): WebSocketServer {
@@ -350,6 +358,7 @@ export class Server extends EventEmitter implements TransportContext {
 
   private refuseRequest(req: EngineRequest, res: ServerResponse, code: ErrorCode, context: ErrorContext): void {
     debug("request refused: %s %o", ERROR_MESSAGES[code], context);
+    reportRefusedRequest(this.diagnostics, req, code, context, false);
     this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
     if (res.headersSent) {
       if (!res.writableEnded) res.end();
@@ -362,6 +371,7 @@ export class Server extends EventEmitter implements TransportContext {
 
   private refuseUpgrade(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): void {
     debug("upgrade refused: %s %o", ERROR_MESSAGES[code], context);
+    reportRefusedRequest(this.diagnostics, req, code, context, true);
     this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
     if (!socket.writable) {
       socket.destroy();
@@ -435,14 +445,6 @@ export class Server extends EventEmitter implements TransportContext {
     return this;
   }
 }
-
-const NO_OWNER_YET = {
-  onTransportMessage() {},
-  onTransportPacket() {},
-  onTransportReady() {},
-  onTransportError() {},
-  onTransportClose() {},
-};
 
 /**
  * The header lines of a 101 answer. Names are compared without case: a header set twice (by a

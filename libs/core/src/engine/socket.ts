@@ -6,8 +6,8 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import createDebug from "debug";
 import type { HeartbeatEntry, HeartbeatQueue } from "./heartbeat.js";
-import type { Packet, PacketOptions, PacketType, RawData, SendData } from "./packet.js";
-import type { DirectTransport, Transport, TransportOwner } from "./transports/transport.js";
+import { toSendData, type Packet, type PacketOptions, type PacketType, type RawData, type SendData } from "./packet.js";
+import type { DirectTransport, Transport, TransportOwner, TransportRefusal } from "./transports/transport.js";
 import type { Server } from "./server.js";
 
 const debug = createDebug("sockline:engine:socket");
@@ -22,6 +22,7 @@ export type CloseReason =
   | "forced close"
   | "parse error"
   | "server shutting down"
+  | "transport buffer full"
   | (string & {});
 
 export interface SendOptions {
@@ -81,6 +82,8 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   readonly remoteAddress: string;
   /** Packets waiting for the transport to be writable. */
   writeBuffer: Packet[] = NOTHING_BUFFERED;
+  /** Size of the data in writeBuffer (a string counts its length), for `maxBufferedBytes`. */
+  private writeBufferBytes = 0;
   /** Callbacks of the packets in writeBuffer (null while none: the common case). */
   private packetCallbacks: (() => void)[] | null = null;
   private upgrade: UpgradeState | null = null;
@@ -123,7 +126,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
         maxPayload: opts.maxHttpBufferSize,
       }),
     );
-    if (opts.initialPacket !== undefined) this.sendPacket("message", opts.initialPacket);
+    if (opts.initialPacket !== undefined) this.sendPacket("message", toSendData(opts.initialPacket));
     this.emit("open");
     this.server.heartbeat.schedulePing(this);
   }
@@ -136,11 +139,17 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
 
   // ---- heartbeat (driven by the server's HeartbeatScheduler) ----
 
-  /** @internal */
+  /**
+   * @internal A closing session keeps its heartbeat deadlines, as the reference's timers run on
+   * after `close()`: a polling client that went away before taking its close packet is closed
+   * at the ping timeout (or by the transport's own close wait if that ends first).
+   */
   onPingDue(): void {
-    if (this.readyState !== "open") return;
-    this.pongWaitExtended = false;
-    this.sendPacket("ping");
+    if (this.readyState === "closed") return;
+    if (this.readyState === "open") {
+      this.pongWaitExtended = false;
+      this.sendPacket("ping");
+    }
     this.server.heartbeat.expectPong(this);
   }
 
@@ -148,6 +157,8 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   onPongOverdue(): void {
     if (this.readyState === "closed") return;
     debug("session %s: no pong within %dms", this.id, this.server.opts.pingTimeout);
+    // a close that could not be delivered in time is not waited for any longer
+    if (this.readyState === "closing") this.transport.terminate();
     this.onClose("ping timeout");
   }
 
@@ -174,9 +185,11 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
         break;
       case "ping":
         // protocol 4: only the server pings
+        this.report({ kind: "violation", name: "invalid-heartbeat", message: "ping sent by the client (in protocol 4 only the server pings)", action: "connection closed", packetType: "ping" });
         this.onClose("transport error", new Error(`session ${this.id}: ping received from the client (invalid heartbeat direction)`));
         break;
       case "error":
+        this.report({ kind: "violation", name: "invalid-packet", message: "undecodable Engine.IO packet", action: "connection closed" });
         this.onClose("parse error");
         break;
       case "noop":
@@ -202,6 +215,15 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   onTransportClose(transport: Transport): void {
     if (transport !== this.transport) return this.cancelUpgrade("upgrade transport closed");
     this.onClose("transport close");
+  }
+
+  onTransportRefusal(transport: Transport, refusal: TransportRefusal): void {
+    this.report(refusal, transport);
+  }
+
+  /** Reports a refusal of this session to the server's diagnostics (once per refusal). */
+  private report(refusal: TransportRefusal, transport: Transport = this.transport): void {
+    this.server.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: this.remoteAddress, transport: transport.name });
   }
 
   /** Any packet while a pong is awaited proves the client is alive: extend the wait once (as the reference). */
@@ -241,11 +263,12 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
       this.completeUpgrade(upgrade);
       return;
     }
+    this.report({ kind: "violation", name: "invalid-upgrade", message: `unexpected "${packet.type}" packet during the upgrade`, action: "upgrade abandoned", packetType: packet.type }, transport);
     this.cancelUpgrade(`unexpected "${packet.type}" packet during the upgrade`);
   }
 
   private releasePendingPoll(): void {
-    if (this.transport.name === "polling" && this.transport.writable && this.writeBuffer.length === 0) {
+    if (this.transport.name === "polling" && this.transport.acceptsWrites && this.writeBuffer.length === 0) {
       this.transport.send([{ type: "noop" }]);
     }
   }
@@ -280,25 +303,32 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
 
   // ---- sending ----
 
-  send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
-    if (typeof options === "function") this.sendPacket("message", data, undefined, options);
-    else this.sendPacket("message", data, options, callback);
+  /**
+   * Sends a message. Text and binary go as they are; other values become text as in the reference
+   * (see `toSendData`). A value with no text form throws a TypeError here.
+   */
+  send(data: unknown, options?: SendOptions | (() => void), callback?: () => void): this {
+    if (typeof options === "function") this.sendPacket("message", toSendData(data), undefined, options);
+    else this.sendPacket("message", toSendData(data), options, callback);
     return this;
   }
 
-  write(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
+  write(data: unknown, options?: SendOptions | (() => void), callback?: () => void): this {
     return this.send(data, options, callback);
   }
 
   /** @internal */
   sendPacket(type: PacketType, data?: SendData, options?: PacketOptions, callback?: () => void): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
-    const compress = options?.compress !== false;
     const transport = this.transport;
+    // checked before this packet is added: one message bigger than the bound still goes out
+    const queued = this.writeBufferBytes + transport.unsentBytes;
+    if (queued > this.server.opts.maxBufferedBytes) return this.onBufferLimit(queued);
+    const compress = options?.compress !== false;
     // hot path (WebSocket, nothing buffered, nobody observing packets): straight to `ws`
     if (
       this.writeBuffer.length === 0 &&
-      transport.writable &&
+      transport.acceptsWrites &&
       "sendDirect" in transport &&
       this.listenerCount("packetCreate") === 0 &&
       this.listenerCount("flush") === 0
@@ -313,15 +343,44 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.emit("packetCreate", packet);
     if (this.writeBuffer === NOTHING_BUFFERED) this.writeBuffer = [];
     this.writeBuffer.push(packet);
+    if (data !== undefined) this.writeBufferBytes += typeof data === "string" ? data.length : data.byteLength;
     if (callback) (this.packetCallbacks ??= []).push(callback);
     this.flush();
   }
 
+  /**
+   * More than `maxBufferedBytes` wait to go out: the client does not read what it is sent (or not
+   * fast enough). What is queued is dropped at once (that memory is the point), the session
+   * stops taking packets and closes on the next tick with "transport buffer full" (not inside
+   * the send: the sender may be a broadcast walking over many sessions).
+   */
+  private onBufferLimit(queued: number): void {
+    const limit = this.server.opts.maxBufferedBytes;
+    debug("session %s: %d bytes waiting to be sent, over maxBufferedBytes %d: closing", this.id, queued, limit);
+    this.report({
+      kind: "limit",
+      name: "maxBufferedBytes",
+      message: `${queued} bytes waiting to be sent to a client that does not read them, over maxBufferedBytes (${limit})`,
+      action: "connection closed",
+      value: queued,
+      limit,
+    });
+    this.readyState = "closing";
+    this.server.heartbeat.remove(this);
+    if (this.upgrade) this.cancelUpgrade("transport buffer full");
+    this.writeBuffer = NOTHING_BUFFERED;
+    this.writeBufferBytes = 0;
+    this.packetCallbacks = null;
+    this.transport.terminate();
+    process.nextTick(closeForFullBuffer, this);
+  }
+
   /** Writes the buffer to the transport if it is writable. */
   flush(): void {
-    if (this.readyState === "closed" || !this.transport.writable || this.writeBuffer.length === 0) return;
+    if (this.readyState === "closed" || !this.transport.acceptsWrites || this.writeBuffer.length === 0) return;
     const buffer = this.writeBuffer;
     this.writeBuffer = NOTHING_BUFFERED;
+    this.writeBufferBytes = 0;
     const callbacks = this.packetCallbacks;
     this.packetCallbacks = null;
     this.emit("flush", buffer);
@@ -343,6 +402,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   shutDown(): void {
     if (this.readyState !== "open") return;
     this.writeBuffer = NOTHING_BUFFERED;
+    this.writeBufferBytes = 0;
     this.packetCallbacks = null;
     // the caller bounds the wait, not the ping timeout
     this.server.heartbeat.remove(this);
@@ -388,10 +448,15 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     // the buffer stays readable by "close" listeners
     process.nextTick(() => {
       this.writeBuffer = NOTHING_BUFFERED;
+      this.writeBufferBytes = 0;
     });
     const handler = this.handler;
     this.handler = null;
     if (handler !== null) handler.onclose(reason, description);
     this.emit("close", reason, description);
   }
+}
+
+function closeForFullBuffer(socket: Socket): void {
+  socket.onClose("transport buffer full");
 }

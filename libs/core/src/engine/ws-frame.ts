@@ -41,3 +41,24 @@ export function textFrame(code: number, text: string): Buffer | undefined {
   if (length > 1) frame.write(text, offset + 1, length - 1, "utf8");
   return frame;
 }
+
+/**
+ * The text frame of `code` + `text` for a broadcast, whatever its size: built once, written to
+ * every recipient. Up to `MAX_PREFRAMED_PAYLOAD` bytes one Buffer (`textFrame`); above it a header
+ * and the payload, two Buffers (written with one `writev` per recipient): one UTF-8 encoding of the
+ * text for the whole broadcast instead of one per recipient.
+ */
+export function sharedTextFrame(code: number, text: string): Buffer | Buffer[] {
+  const small = textFrame(code, text);
+  if (small !== undefined) return small;
+  const length = 1 + Buffer.byteLength(text, "utf8");
+  const payload = Buffer.allocUnsafe(length);
+  payload[0] = code;
+  payload.write(text, 1, length - 1, "utf8");
+  // what `textFrame` left is over 65,535 bytes: the 64-bit length form
+  const header = Buffer.allocUnsafe(10);
+  header[0] = FIN_TEXT;
+  header[1] = 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  return [header, payload];
+}

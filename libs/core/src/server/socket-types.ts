@@ -6,6 +6,7 @@ export type DisconnectReason =
   | "ping timeout"
   | "parse error"
   | "server shutting down"
+  | "transport buffer full"
   | "forced server close"
   | "client namespace disconnect"
   | "server namespace disconnect";

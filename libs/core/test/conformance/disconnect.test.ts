@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { Harness, TRANSPORT_MODES, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
 import { RawClient } from "./helpers/raw.js";
+import { PollingSession, shortenReferenceCloseWait } from "./helpers/polling.js";
 import { once, waitUntil } from "@sockline/e2e/support";
 
 /** The reasons each side reports for one disconnection. */
@@ -135,6 +136,27 @@ describe(`[${IMPL}] timeouts`, () => {
         // the client's closing handshake cannot complete on a paused socket: drop it
         tcp.destroy();
       }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("socket.disconnect(true) on a polling client that went away: its session ends at the ping timeout", async () => {
+    const h = await Harness.start({ pingInterval: 150, pingTimeout: 100 }, "polling");
+    try {
+      const connection = once<[ServerSocket]>(h.io, "connection");
+      const session = await PollingSession.open(h.url);
+      assert.equal((await session.post("40")).status, 200);
+      assert.match((await session.poll()).body, /^40\{"sid"/);
+      const [socket] = await connection;
+      // the client is gone: no request of its is pending and none will come
+      const engineClosed = once<[string]>(socket.conn, "close", { what: "the engine session to close" });
+      shortenReferenceCloseWait(socket.conn);
+      const disconnected = once<[string]>(socket, "disconnect");
+      socket.disconnect(true);
+      assert.equal((await disconnected)[0], "server namespace disconnect");
+      assert.equal((await engineClosed)[0], "ping timeout");
+      assert.equal(h.io.engine.clientsCount, 0);
     } finally {
       await h.close();
     }

@@ -7,6 +7,7 @@ import { echo } from "./echo.js";
 import { runFanout } from "./fanout.js";
 import { memory } from "./memory.js";
 import { polling } from "./polling.js";
+import { slowConsumer } from "./slow-consumer.js";
 
 export const scenarios: Record<ScenarioName, Scenario> = {
   echo,
@@ -17,4 +18,5 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   polling,
   binary,
   crossnode: (context) => runFanout(context, { crossNode: true }),
+  "slow-consumer": slowConsumer,
 };

@@ -6,25 +6,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import createDebug from "debug";
 import { compress, negotiateEncoding } from "../compression.js";
 import type { Packet, RawData } from "../packet.js";
-import { decodePayload, encodePayload } from "../payload.js";
-import type { EngineRequest, Transport, TransportContext, TransportOwner } from "./transport.js";
+import { decodePayload, encodePayload, SEPARATOR } from "../payload.js";
+import { NO_OWNER, type EngineRequest, type Transport, type TransportContext, type TransportOwner } from "./transport.js";
 
 const debug = createDebug("sockline:engine:polling");
 
 /** How long a closing session waits for the next GET to deliver the close packet. */
 const CLOSE_TIMEOUT = 30_000;
 
-const NOOP_OWNER: TransportOwner = {
-  onTransportMessage() {},
-  onTransportPacket() {},
-  onTransportReady() {},
-  onTransportError() {},
-  onTransportClose() {},
-};
-
 export class PollingTransport implements Transport {
   readonly name = "polling" as const;
-  owner: TransportOwner = NOOP_OWNER;
+  owner: TransportOwner = NO_OWNER;
   private pollReq: IncomingMessage | null = null;
   private pollRes: ServerResponse | null = null;
   private dataReq: IncomingMessage | null = null;
@@ -33,6 +25,8 @@ export class PollingTransport implements Transport {
   private closeTimer: NodeJS.Timeout | null = null;
   private discarded = false;
   private closed = false;
+  /** The last response written, until it is closed: its unsent bytes count as this session's. */
+  private inFlight: ServerResponse | null = null;
 
   constructor(
     private readonly ctx: TransportContext,
@@ -41,6 +35,15 @@ export class PollingTransport implements Transport {
 
   get writable(): boolean {
     return this.pollRes !== null && !this.closed;
+  }
+
+  get acceptsWrites(): boolean {
+    return this.writable;
+  }
+
+  get unsentBytes(): number {
+    const res = this.inFlight;
+    return res === null ? 0 : res.writableLength;
   }
 
   /** Serves one HTTP request of this session (the handshake GET included). */
@@ -62,6 +65,7 @@ export class PollingTransport implements Transport {
       // the reference closes the session on a second concurrent GET: a well-behaved client never does it
       debug("session %s: second concurrent GET", this.sid);
       res.writeHead(400).end();
+      this.refused("violation", "poll-overlap", "a second GET while one is pending", "connection closed (400)");
       this.owner.onTransportError(this, "overlap from client");
       return;
     }
@@ -91,12 +95,14 @@ export class PollingTransport implements Transport {
     const limit = this.ctx.opts.maxHttpBufferSize;
     if (this.dataReq) {
       refuse(res, 400);
+      this.refused("violation", "post-overlap", "a second POST while one is being read", "connection closed (400)");
       this.owner.onTransportError(this, "data request overlap from client");
       return;
     }
     // protocol 4 sends binary as base64 text: a binary body is not ours (and must be answered, not left hanging)
     if (req.headers["content-type"] === "application/octet-stream") {
       refuse(res, 400);
+      this.refused("violation", "invalid-content", "binary POST body (protocol 4 sends text)", "connection closed (400)");
       this.owner.onTransportError(this, "invalid content (binary POST body in protocol 4)");
       return;
     }
@@ -104,6 +110,7 @@ export class PollingTransport implements Transport {
     if (declared > limit) {
       debug("session %s: POST of %d bytes over maxHttpBufferSize %d", this.sid, declared, limit);
       refuse(res, 413);
+      this.refusedOversizedBody(declared, limit);
       return;
     }
 
@@ -123,6 +130,7 @@ export class PollingTransport implements Transport {
         cleanup();
         chunks.length = 0;
         refuse(res, 413);
+        this.refusedOversizedBody(size, limit);
         return;
       }
       chunks.push(chunk);
@@ -130,6 +138,7 @@ export class PollingTransport implements Transport {
     const onEnd = () => {
       cleanup();
       const payload = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
+      if (!this.withinPacketLimit(payload, res)) return;
       const headers: Record<string, string | string[]> = { "Content-Type": "text/html", "Content-Length": "2" };
       this.ctx.emitResponseHeaders(headers, req, undefined);
       res.writeHead(200, headers);
@@ -144,6 +153,30 @@ export class PollingTransport implements Transport {
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("close", onClose);
+  }
+
+  /**
+   * Whether `payload` holds at most `maxPacketsPerPayload` packets (counted on the text, before
+   * anything is decoded). If not, answers 400 and closes the session: none of its packets is
+   * dispatched.
+   */
+  private withinPacketLimit(payload: string, res: ServerResponse): boolean {
+    const limit = this.ctx.opts.maxPacketsPerPayload;
+    const count = countPackets(payload);
+    if (count <= limit) return true;
+    debug("session %s: POST of %d packets over maxPacketsPerPayload %d", this.sid, count, limit);
+    refuse(res, 400);
+    this.refused("limit", "maxPacketsPerPayload", `polling POST body of ${count} packets, over maxPacketsPerPayload (${limit})`, "connection closed (400)", count, limit);
+    this.owner.onTransportError(this, `too many packets in one payload (${count}, maxPacketsPerPayload ${limit})`);
+    return false;
+  }
+
+  private refusedOversizedBody(size: number, limit: number): void {
+    this.refused("limit", "maxHttpBufferSize", `polling POST body of ${size} bytes or more, over maxHttpBufferSize (${limit})`, "request refused (413)", size, limit);
+  }
+
+  private refused(kind: "limit" | "violation", name: string, message: string, action: string, value?: number, limit?: number): void {
+    this.owner.onTransportRefusal(this, value === undefined ? { kind, name, message, action } : { kind, name, message, action, value, limit });
   }
 
   private onPayload(payload: string): void {
@@ -195,6 +228,7 @@ export class PollingTransport implements Transport {
       compression && compressible && Buffer.byteLength(body) >= (compression.threshold ?? 1024)
         ? negotiateEncoding(req.headers["accept-encoding"])
         : undefined;
+    this.trackInFlight(res);
     if (!encoding || !compression) {
       headers["Content-Length"] = String(Buffer.byteLength(body));
       res.writeHead(200, headers);
@@ -211,6 +245,14 @@ export class PollingTransport implements Transport {
       headers["Content-Length"] = String(compressed.length);
       res.writeHead(200, headers);
       res.end(compressed, onSent);
+    });
+  }
+
+  /** Counts `res`'s unsent bytes as this session's until it closes (see `unsentBytes`). */
+  private trackInFlight(res: ServerResponse): void {
+    this.inFlight = res;
+    res.once("close", () => {
+      if (this.inFlight === res) this.inFlight = null;
     });
   }
 
@@ -277,6 +319,40 @@ export class PollingTransport implements Transport {
   discard(): void {
     this.discarded = true;
   }
+
+  terminate(): void {
+    this.owner = NO_OWNER;
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.pendingClose = null;
+    if (this.dataReq) {
+      this.dataReq.destroy();
+      this.dataReq = null;
+    }
+    this.closed = true;
+    // the unsent rest of a response nobody reads is dropped with its connection
+    const inFlight = this.inFlight;
+    this.inFlight = null;
+    if (inFlight !== null && inFlight.writableLength > 0) inFlight.destroy();
+    const req = this.pollReq;
+    const res = this.pollRes;
+    if (req && res) {
+      // a GET that is still waiting learns that the session is over
+      this.releasePoll();
+      this.write(req, res, "1", false);
+    }
+  }
+}
+
+/** Packets in a payload: one more than its separators. */
+function countPackets(payload: string): number {
+  let count = 1;
+  let at = payload.indexOf(SEPARATOR);
+  while (at !== -1) {
+    count++;
+    at = payload.indexOf(SEPARATOR, at + 1);
+  }
+  return count;
 }
 
 function noop(): void {}

@@ -4,6 +4,7 @@
  * no listener arrays or bound closures per session.
  */
 import type { IncomingMessage } from "node:http";
+import type { Diagnostic } from "../diagnostics.js";
 import type { ResolvedOptions, TransportName } from "../options.js";
 import type { Packet, PacketType, RawData, SendData } from "../packet.js";
 
@@ -18,12 +19,41 @@ export interface TransportOwner {
   onTransportError(transport: Transport, description: string | Error): void;
   /** The peer closed the transport. */
   onTransportClose(transport: Transport): void;
+  /**
+   * The transport refused something on its own (a limit, a protocol violation): report it once,
+   * completed with the session's id, remote address and transport. Whether the session closes
+   * is said separately (`onTransportError`).
+   */
+  onTransportRefusal(transport: Transport, refusal: TransportRefusal): void;
 }
+
+/** The owner of a transport that has no session yet (or no longer one): hears nothing. */
+export const NO_OWNER: TransportOwner = Object.freeze({
+  onTransportMessage() {},
+  onTransportPacket() {},
+  onTransportReady() {},
+  onTransportError() {},
+  onTransportClose() {},
+  onTransportRefusal() {},
+});
+
+/** A diagnostic as a transport knows it: the session's fields are added by its owner. */
+export type TransportRefusal = Omit<Diagnostic, "sid" | "remoteAddress" | "transport">;
 
 export interface Transport {
   readonly name: TransportName;
-  /** Whether a packet written now goes out at once. */
+  /** Whether packets may be handed over now (a WebSocket that is open, a pending polling GET). */
+  readonly acceptsWrites: boolean;
+  /**
+   * Whether a packet written now goes out at once: `acceptsWrites`, and no earlier write still in
+   * progress (the reference's meaning; `volatile` packets are dropped when it is false).
+   */
   readonly writable: boolean;
+  /**
+   * Bytes handed to this transport that have not reached the kernel yet (the WebSocket's unsent
+   * data, the unsent part of the polling response in flight). Checked on every send: cheap.
+   */
+  readonly unsentBytes: number;
   owner: TransportOwner;
   /** Writes packets in order; `onSent` runs once they are handed to the network. */
   send(packets: Packet[], onSent?: () => void): void;
@@ -31,6 +61,11 @@ export interface Transport {
   close(callback?: () => void): void;
   /** Marks the transport as replaced by an upgrade: closing it must not send a close packet. */
   discard(): void;
+  /**
+   * Ends the transport at once, dropping whatever is still unsent (the memory it pins is freed
+   * now, no close handshake is waited for). The owner is not called back any more.
+   */
+  terminate(): void;
 }
 
 /** A transport that can write one packet without a buffer (WebSocket). */

@@ -6,7 +6,8 @@ import createDebug from "debug";
 import type { WebSocket } from "ws";
 import { decodePacket, encodePacket, type PacketType, type Packet, type SendData } from "../packet.js";
 import { textFrame } from "../ws-frame.js";
-import type { DirectTransport, TransportOwner } from "./transport.js";
+import { NO_OWNER, type DirectTransport, type TransportOwner } from "./transport.js";
+import { markWrite, wroteThisTick } from "./write-tick.js";
 
 const debug = createDebug("sockline:engine:ws");
 
@@ -67,6 +68,8 @@ export class WebSocketTransport implements DirectTransport {
   owner: TransportOwner;
   /** Set when frames we build may be written straight to the connection (see `rawSenderOf`). */
   private readonly rawSender: FrameSender | null;
+  /** When this transport last wrote (see `write-tick.ts`). */
+  private lastWriteTick = -1;
 
   constructor(
     readonly socket: WebSocket,
@@ -80,8 +83,22 @@ export class WebSocketTransport implements DirectTransport {
     socket.on("close", onWsClose);
   }
 
-  get writable(): boolean {
+  get acceptsWrites(): boolean {
     return this.socket.readyState === OPEN;
+  }
+
+  /**
+   * Ready to send now: open, nothing written earlier in this tick (that write's completion has
+   * not been seen yet, as in the reference, whose transport is not writable until the write's
+   * callback ran) and no byte of an earlier write still waiting for the kernel.
+   */
+  get writable(): boolean {
+    return this.socket.readyState === OPEN && !wroteThisTick(this.lastWriteTick) && this.socket.bufferedAmount === 0;
+  }
+
+  /** What `ws` holds that the kernel has not taken yet (its socket's buffer and its own queue). */
+  get unsentBytes(): number {
+    return this.socket.bufferedAmount;
   }
 
   /** @internal */
@@ -107,7 +124,32 @@ export class WebSocketTransport implements DirectTransport {
   /** @internal */
   onError(err: Error): void {
     debug("websocket error: %s", err.message);
+    const code = (err as Error & { code?: unknown }).code;
+    // `ws` refused what the peer sent (its errors carry a WS_ERR_* code); other errors are the network's
+    if (typeof code === "string" && code.startsWith("WS_ERR_")) {
+      if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        this.owner.onTransportRefusal(this, {
+          kind: "limit",
+          name: "maxHttpBufferSize",
+          message: `websocket message over maxHttpBufferSize (${this.maxPayload} bytes)`,
+          action: "connection closed (1009)",
+          limit: this.maxPayload,
+        });
+      } else {
+        this.owner.onTransportRefusal(this, {
+          kind: "violation",
+          name: "invalid-frame",
+          message: `invalid websocket frame: ${err.message} (${code})`,
+          action: "connection closed",
+        });
+      }
+    }
     this.owner.onTransportError(this, err);
+  }
+
+  /** The `maxPayload` `ws` enforces on this connection. */
+  private get maxPayload(): number | undefined {
+    return (this.socket as unknown as { _receiver?: { _maxPayload?: number } })._receiver?._maxPayload;
   }
 
   /** @internal */
@@ -117,6 +159,7 @@ export class WebSocketTransport implements DirectTransport {
   }
 
   sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[]): void {
+    this.lastWriteTick = markWrite();
     const sender = this.rawSender;
     // nothing may be queued in `ws` (it only queues while compressing or reading a Blob): order is kept
     if (sender !== null && sender._queue!.length === 0 && (data === undefined || typeof data === "string")) {
@@ -150,6 +193,7 @@ export class WebSocketTransport implements DirectTransport {
         continue;
       }
       const frame = encodePacket(packet);
+      this.lastWriteTick = markWrite();
       const compress = packet.options?.compress !== false;
       const opts = typeof frame === "string" ? (compress ? TEXT_COMPRESS : TEXT) : compress ? BINARY_COMPRESS : BINARY;
       this.socket.send(frame, opts, i === last ? onSent : undefined);
@@ -161,8 +205,10 @@ export class WebSocketTransport implements DirectTransport {
     callback?.();
   }
 
-  /** Abrupt end (no closing handshake), for a transport that never became the session's. */
+  /** Abrupt end: no closing handshake, what `ws` still holds is dropped, the owner hears nothing more. */
   terminate(): void {
+    (this.socket as TaggedWebSocket)[kTransport] = undefined;
+    this.owner = NO_OWNER;
     this.socket.terminate();
   }
 
