@@ -9,11 +9,8 @@ import { connectBystander, type Bystander } from "./helpers/bystander.js";
 import { bytesOf } from "./helpers/binary.js";
 import { once } from "@sockline/e2e/support";
 import { PollingSession } from "./helpers/polling.js";
-<<<<<<< HEAD
 import WebSocket from "ws";
-=======
 import type { ServerOptions } from "socket.io";
->>>>>>> work-11a
 
 describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
   let h: Harness;
