@@ -9,11 +9,17 @@
  *   socket, which is then closed;
  * - if the request gets through, `take()` detaches the socket from the response, and the headers
  *   that code set (CORS, a session cookie...) are read with `collectHeaders()` for the 101 answer.
+ *
+ * An upgrade pipelined behind an ordinary request may arrive while the answer to that request is
+ * still being written (see `pipelining.ts`): the stand-in response is then assigned to the socket
+ * only once that answer has finished. Until then, Node buffers what is written to it, so a refusal
+ * still reaches the client, after the earlier answer.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
+import { afterResponsesInFlight } from "./pipelining.js";
 
 const debug = createDebug("sockline:engine:upgrade");
 
@@ -24,6 +30,9 @@ export class PendingUpgrade {
   readonly response: ServerResponse;
   private currentState: UpgradeState = "pending";
   private expiry: NodeJS.Timeout | undefined;
+  /** Whether the stand-in response owns the socket (not yet, while an earlier answer is written on it). */
+  private assigned = false;
+  private cancelWaitForSocket: (() => void) | undefined;
   // Until someone owns the socket, a reset from the peer must not become an uncaught error.
   private readonly onSocketError = (err: Error): void => {
     debug('socket error during the upgrade of "%s": %s', this.req.url, err.message);
@@ -46,7 +55,13 @@ export class PendingUpgrade {
     // ...and its body simply runs until the close: no chunked framing for peers that expected a 101.
     response.useChunkedEncodingByDefault = false;
     refuseToPretendSuccess(response, () => this.currentState);
-    response.assignSocket(socket as NetSocket);
+    this.response = response;
+    this.cancelWaitForSocket = afterResponsesInFlight(socket, () => {
+      this.cancelWaitForSocket = undefined;
+      if (this.currentState !== "pending" || socket.destroyed) return;
+      this.assigned = true;
+      response.assignSocket(socket as NetSocket);
+    });
     response.once("finish", () => {
       if (this.currentState !== "pending") return;
       this.settle("answered");
@@ -54,7 +69,6 @@ export class PendingUpgrade {
       socket.end(() => socket.destroy());
     });
     socket.once("close", this.onSocketClose);
-    this.response = response;
   }
 
   /** `pending` while the request travels; `taken` once handed over; `answered` once refused. */
@@ -69,7 +83,7 @@ export class PendingUpgrade {
   take(): boolean {
     if (this.currentState !== "pending" || this.socket.destroyed) return false;
     this.settle("taken");
-    this.response.detachSocket(this.socket as NetSocket);
+    if (this.assigned) this.response.detachSocket(this.socket as NetSocket);
     // The socket outlives the upgrade by far (it becomes the connection): it must not keep this object alive.
     this.socket.removeListener("error", this.onSocketError);
     this.socket.removeListener("close", this.onSocketClose);
@@ -108,7 +122,9 @@ export class PendingUpgrade {
   /** Answers the request with `status` and closes the connection, unless it was taken or answered. */
   refuse(status: number, message: string): void {
     if (this.currentState !== "pending") return;
-    if (this.response.headersSent || !this.socket.writable) {
+    // An answer already started, or one that could only leave after an earlier answer still in
+    // flight (which may never end): close instead.
+    if (this.response.headersSent || !this.socket.writable || !this.assigned) {
       this.settle("answered");
       this.socket.destroy();
       return;
@@ -120,6 +136,8 @@ export class PendingUpgrade {
   private settle(state: Exclude<UpgradeState, "pending">): void {
     this.currentState = state;
     this.clearExpiry();
+    this.cancelWaitForSocket?.();
+    this.cancelWaitForSocket = undefined;
   }
 
   private clearExpiry(): void {
