@@ -19,7 +19,7 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
-import { afterResponsesInFlight } from "./pipelining.js";
+import { afterResponsesInFlight, responseInFlight } from "./pipelining.js";
 
 const debug = createDebug("sockline:engine:upgrade");
 
@@ -33,13 +33,27 @@ export class PendingUpgrade {
   /** Whether the stand-in response owns the socket (not yet, while an earlier answer is written on it). */
   private assigned = false;
   private cancelWaitForSocket: (() => void) | undefined;
+  private settledListener: (() => void) | undefined;
   // Until someone owns the socket, a reset from the peer must not become an uncaught error.
   private readonly onSocketError = (err: Error): void => {
     debug('socket error during the upgrade of "%s": %s', this.req.url, err.message);
     this.socketErrorListener?.(err);
     this.socket.destroy();
   };
-  private readonly onSocketClose = (): void => this.clearExpiry();
+  private readonly onSocketClose = (): void => {
+    this.clearExpiry();
+    this.notifySettled();
+  };
+  // The peer finished sending: this can no longer become a websocket. Close, after an earlier
+  // pipelined answer still in flight, so that it is not the one cut short.
+  private readonly onSocketEnd = (): void => {
+    if (this.currentState !== "pending") return;
+    debug('peer ended the connection during the upgrade of "%s"', this.req.url);
+    const earlierAnswerInFlight = !this.assigned;
+    this.settle("answered");
+    if (earlierAnswerInFlight) afterResponsesInFlight(this.socket, () => this.socket.destroy());
+    else this.socket.destroy();
+  };
 
   /** `onSocketError` is told about a socket error (a peer reset...) while the upgrade is pending. */
   constructor(
@@ -69,11 +83,20 @@ export class PendingUpgrade {
       socket.end(() => socket.destroy());
     });
     socket.once("close", this.onSocketClose);
+    socket.once("end", this.onSocketEnd);
   }
 
   /** `pending` while the request travels; `taken` once handed over; `answered` once refused. */
   get state(): UpgradeState {
     return this.currentState;
+  }
+
+  /**
+   * `listener` runs once, when the request stops holding its socket on its way: taken, answered,
+   * or closed by the peer (e.g. to count the upgrades in progress).
+   */
+  whenSettled(listener: () => void): void {
+    this.settledListener = listener;
   }
 
   /**
@@ -87,6 +110,7 @@ export class PendingUpgrade {
     // The socket outlives the upgrade by far (it becomes the connection): it must not keep this object alive.
     this.socket.removeListener("error", this.onSocketError);
     this.socket.removeListener("close", this.onSocketClose);
+    this.socket.removeListener("end", this.onSocketEnd);
     return true;
   }
 
@@ -138,6 +162,14 @@ export class PendingUpgrade {
     this.clearExpiry();
     this.cancelWaitForSocket?.();
     this.cancelWaitForSocket = undefined;
+    this.notifySettled();
+  }
+
+  private notifySettled(): void {
+    const listener = this.settledListener;
+    if (listener === undefined) return;
+    this.settledListener = undefined;
+    listener();
   }
 
   private clearExpiry(): void {
@@ -145,6 +177,27 @@ export class PendingUpgrade {
     clearTimeout(this.expiry);
     this.expiry = undefined;
   }
+}
+
+/**
+ * Answers an upgrade request that nobody will serve straight on its socket (e.g. `503` when too
+ * many are in progress), then closes it. Destroys the socket instead when an answer cannot be
+ * written now: the peer is gone, or an earlier pipelined response is still being written on it.
+ */
+export function refuseUpgradeOnSocket(socket: Duplex, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
+  if (!socket.writable || responseInFlight(socket) !== null) {
+    socket.destroy();
+    return;
+  }
+  // until the answer is flushed, a reset must not become an uncaught error
+  socket.on("error", () => socket.destroy());
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${extra}Content-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
 }
 
 /**

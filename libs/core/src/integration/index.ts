@@ -15,7 +15,7 @@ export type { EnginePath, EnginePathOptions } from "./engine-path.js";
 export { PendingUpgrade, beginPendingUpgrade, pendingUpgradeOf, isUpgradeRequest, handOverUpgrade, DEFAULT_UPGRADE_TIMEOUT } from "./pending-upgrades.js";
 export type { PendingUpgradeOptions, UpgradeTarget, HandshakeHeaders } from "./pending-upgrades.js";
 export type { UpgradeState } from "../engine/upgrade-response.js";
-export { routeUpgrades, isRoutingUpgrades } from "./upgrade-router.js";
+export { routeUpgrades, isRoutingUpgrades, DEFAULT_MAX_PENDING_UPGRADES } from "./upgrade-router.js";
 export type { UpgradeRoute, UpgradeProblem } from "./upgrade-router.js";
 export { mountGatewaysOnDemand } from "./gateways.js";
 export type { GatewayClass, GatewayEntry, GatewayFactory, MountGatewaysOptions } from "./gateways.js";
