@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, type Socket as NetSocket } from "node:net";
 import WebSocket from "ws";
 import { parseOpenPacket, type OpenPacket } from "./engine-io.js";
-import { SAFETY_NET_MS } from "./events.js";
+import { SAFETY_NET_MS, withTimeout } from "./events.js";
 
 export interface HttpResult {
   status: number;
@@ -139,4 +139,32 @@ export async function pipelined(url: string, requests: readonly string[]): Promi
       });
     },
   };
+}
+
+/**
+ * A hostile Socket.IO client: opens a websocket session on the engine path, joins the main
+ * namespace, then sends an EVENT whose payload is not an array (a protocol violation). Resolves
+ * with the engine session id once the server has closed the connection.
+ */
+export async function violateProtocol(url: string, path = "/socket.io/"): Promise<string> {
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}${path}?EIO=4&transport=websocket`);
+  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+  ws.on("error", () => {});
+  let sid: string | undefined;
+  const joined = new Promise<void>((resolve) => {
+    ws.on("message", (data) => {
+      const frame = String(data);
+      const open = parseOpenPacket(frame);
+      if (open) {
+        sid = open.sid;
+        ws.send("40");
+      } else if (frame.startsWith("40")) {
+        resolve();
+      }
+    });
+  });
+  await withTimeout(joined, `the session on ${path} to join "/"`);
+  ws.send('42{"not":"an array"}');
+  await withTimeout(closed, "the server to close the hostile connection");
+  return sid!;
 }
