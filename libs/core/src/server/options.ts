@@ -24,7 +24,10 @@ export interface ConnectionStateRecoveryOptions {
   maxSessions?: number;
 }
 
-/** Limits Sockline adds on top of the reference behaviour; each violation closes that one connection. */
+/**
+ * Limits Sockline adds on top of the reference behaviour. Reaching one closes that one connection
+ * (maxChildNamespaces only refuses the CONNECT) and reports a diagnostic on `io.diagnostics`.
+ */
 export interface LimitOptions {
   /** Most binary attachments one packet may announce. @default 10 */
   maxAttachments?: number;
