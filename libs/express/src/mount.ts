@@ -7,6 +7,7 @@ import {
   handOverUpgrade,
   isRoutingUpgrades,
   isUpgradeRequest,
+  logDiagnostics,
   matchesEnginePath,
   mountGatewaysOnDemand,
   resolveEnginePath,
@@ -14,6 +15,7 @@ import {
   type EnginePath,
   type GatewayEntry,
   type GatewayFactory,
+  type DiagnosticWarn,
   type UpgradeProblem,
   type UpgradeRoute,
 } from "@sockline/core/integration";
@@ -44,6 +46,23 @@ export interface SocklineExpressOptions extends Partial<ServerOptions> {
    * hold the socket forever). Default 10000; 0 disables the bound.
    */
   upgradeRoutingTimeout?: number;
+  /**
+   * Most websocket upgrades held in the middleware at once; past it an upgrade is answered
+   * `503 Service Unavailable` (with `Retry-After`) at once. Default 256; 0 or Infinity: no bound.
+   */
+  maxPendingUpgrades?: number;
+  /**
+   * Where the server's diagnostics go (every limit reached and protocol violation, see
+   * `io.diagnostics`): `logger.warn(message, diagnostic)`, at most 10 lines per 10 s plus a count
+   * of the rest. Default `console` (Express has no logger of its own); `false` to log none.
+   * With pino: `{ warn: (message, diagnostic) => log.warn({ diagnostic }, message) }`.
+   */
+  logger?: DiagnosticsLogger | false;
+}
+
+/** What the `logger` option needs: console, winston and most loggers have it as is. */
+export interface DiagnosticsLogger {
+  warn(message: string, diagnostic: Parameters<DiagnosticWarn>[0]): void;
 }
 
 /**
@@ -63,6 +82,7 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
     private readonly path: EnginePath,
     private readonly ready: Promise<void> | undefined,
     readonly upgradeTimeout: number | undefined,
+    readonly maxPendingUpgrades: number | undefined,
   ) {
     this.gatewaysReady = ready === undefined;
     ready?.then(
@@ -104,6 +124,11 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
     const stop = routeUpgrades(server, this);
     debug("routing upgrades on %s%s of an HTTP server", this.app.path(), this.path.full);
     server.once("close", stop);
+  }
+
+  /** Upgrades refused on a limit (timeout, maxPendingUpgrades) are reported with the server's. */
+  get diagnostics() {
+    return this.io.diagnostics;
   }
 
   report({ kind, req, error }: UpgradeProblem): void {
@@ -190,7 +215,7 @@ export function sockline<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
 >(app: Application, options: SocklineExpressOptions = {}): Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-  const { server, gateways, gatewayFactory, upgradeRoutingTimeout, ...serverOptions } = options;
+  const { server, gateways, gatewayFactory, upgradeRoutingTimeout, maxPendingUpgrades, logger = console, ...serverOptions } = options;
   const path = resolveEnginePath({ path: serverOptions.path, addTrailingSlash: serverOptions.addTrailingSlash });
   const io = new Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>({ ...serverOptions, path: path.full });
 
@@ -201,13 +226,27 @@ export function sockline<
     gatewaysMounted.catch((err: unknown) => debug("mounting gateways failed: %O", err));
   }
 
-  const mount = new SocklineMount(app, io, path, gatewaysMounted, upgradeRoutingTimeout);
+  const mount = new SocklineMount(app, io, path, gatewaysMounted, upgradeRoutingTimeout, maxPendingUpgrades);
+  if (logger !== false) logDiagnosticsUntilClosed(io, logger);
   app.use(mount.middleware);
   bypassExpressWhenNothingPrecedes(app, mount);
   mounts.set(io, { mount, ready: gatewaysMounted ?? Promise.resolve() });
   watchServersRunning(mount);
   if (server !== undefined) mount.onServer(server as HttpServer);
   return io;
+}
+
+/**
+ * Logs the diagnostics of `io` through `logger` (rate-limited) until `io.close()`: Express has no
+ * close lifecycle of its own, so the mount's part ends with the server's.
+ */
+function logDiagnosticsUntilClosed(io: AnyServer, logger: DiagnosticsLogger): void {
+  const stop = logDiagnostics(io.diagnostics, (diagnostic, message) => logger.warn(message, diagnostic));
+  const close = io.close;
+  io.close = function closeAndStopLogging(this: AnyServer, ...args: Parameters<AnyServer["close"]>) {
+    stop();
+    return close.apply(this, args);
+  };
 }
 
 /** Resolves once the gateways given to `sockline()` are wired; rejects with why they are not. */

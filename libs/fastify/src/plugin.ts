@@ -13,7 +13,7 @@ import {
   type UpgradeProblem,
 } from "@sockline/core/integration";
 import { registerEngineRoutes } from "./engine-routes.js";
-import { forwardEngineEventsToLogger } from "./logging.js";
+import { forwardEngineEventsToLogger, logDiagnosticsToFastify } from "./logging.js";
 
 const PLUGIN_NAME = "@sockline/fastify";
 
@@ -39,6 +39,18 @@ export interface SocklineFastifyOptions extends Partial<ServerOptions> {
    * forever). Default 10000; 0 disables the bound.
    */
   upgradeRoutingTimeout?: number;
+  /**
+   * Most websocket upgrades held in your hooks at once; past it an upgrade is answered
+   * `503 Service Unavailable` (with `Retry-After`) at once, and a diagnostic is logged. Default 256;
+   * 0 or Infinity disables the bound.
+   */
+  maxPendingUpgrades?: number;
+  /**
+   * Whether the server's diagnostics (every limit reached and protocol violation, see
+   * `io.diagnostics`) are logged with `app.log.warn`, at most 10 lines per 10 s plus a count of
+   * the rest. Default true; false leaves them to your own `io.diagnostics` listeners.
+   */
+  logDiagnostics?: boolean;
   /** Gateways to wire once the server exists (needs the optional peer `@sockline/gateway`). */
   gateways?: readonly GatewayEntry[];
   /** Builds gateway instances from their classes (e.g. from your DI container); default `new`. */
@@ -46,7 +58,16 @@ export interface SocklineFastifyOptions extends Partial<ServerOptions> {
 }
 
 async function socklineFastify(fastify: FastifyInstance, options: SocklineFastifyOptions): Promise<void> {
-  const { decorator = "io", gateways, gatewayFactory, io: existing, upgradeRoutingTimeout, ...serverOptions } = options;
+  const {
+    decorator = "io",
+    gateways,
+    gatewayFactory,
+    io: existing,
+    upgradeRoutingTimeout,
+    maxPendingUpgrades,
+    logDiagnostics: logsDiagnostics = true,
+    ...serverOptions
+  } = options;
   if (fastify.hasDecorator(decorator)) {
     throw new Error(
       `${PLUGIN_NAME}: this Fastify context already has an "${decorator}" decorator; register the second server in its own encapsulated context or give it another "decorator" name`,
@@ -56,6 +77,7 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   const { io, path } = existing === undefined ? createServer(fastify.prefix, serverOptions) : adoptServer(fastify.prefix, existing, serverOptions);
   const log = fastify.log.child({ plugin: PLUGIN_NAME, path: path.full });
   forwardEngineEventsToLogger(io, log);
+  const stopLoggingDiagnostics = logsDiagnostics ? logDiagnosticsToFastify(io, log) : undefined;
   fastify.decorate(decorator, io);
 
   await registerEngineRoutes(fastify, io, path);
@@ -63,6 +85,8 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
     matches: (url) => matchesEnginePath(url, path),
     dispatch: (req, res) => fastify.routing(req, res),
     upgradeTimeout: upgradeRoutingTimeout,
+    maxPendingUpgrades,
+    diagnostics: io.diagnostics,
     report: (problem) => logUpgradeProblem(log, problem),
   });
 
@@ -76,7 +100,10 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   });
   // After the HTTP server has closed: release the engine and the adapters.
   fastify.addHook("onClose", (_instance, done) => {
-    void io.close(() => done());
+    void io.close(() => {
+      stopLoggingDiagnostics?.();
+      done();
+    });
   });
 
   if (gateways !== undefined && gateways.length > 0) {
@@ -108,7 +135,8 @@ function adoptServer(prefix: string, io: AnyServer, serverOptions: Partial<Serve
 
 function logUpgradeProblem(log: FastifyBaseLogger, { kind, req, error }: UpgradeProblem): void {
   if (kind === "socket-error") log.debug({ err: error, url: req.url }, "socket.io upgrade socket error");
-  else if (kind === "timeout") log.warn({ url: req.url }, "socket.io upgrade not handled in time by the hooks: answered 408");
+  // a timeout is a limit: logged at warn as a diagnostic (upgradeRoutingTimeout)
+  else if (kind === "timeout") log.debug({ url: req.url }, "socket.io upgrade not handled in time by the hooks: answered 408");
   else log.error({ err: error, url: req.url }, "socket.io upgrade could not be routed through Fastify");
 }
 

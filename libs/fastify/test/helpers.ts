@@ -1,4 +1,5 @@
 // Fastify-specific test helpers; the shared ones (clients, HTTP, waits) come from @sockline/e2e/support.
+import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { connect } from "node:net";
 import { baseUrl } from "@sockline/e2e/support";
@@ -44,4 +45,27 @@ export function rawRequest(url: string, target: string, options: { upgrade?: boo
     socket.on("close", () => resolve(answer()));
     socket.on("error", reject);
   });
+}
+
+/** One line of Fastify's (pino's) JSON log. */
+export interface LogLine {
+  level: number;
+  msg: string;
+  plugin?: string;
+  path?: string;
+  code?: unknown;
+  sid?: string;
+  diagnostic?: Record<string, unknown>;
+}
+
+/** A pino destination stream that keeps every line: `Fastify({ logger: { level, stream } })`. */
+export function captureLogs(): { lines: LogLine[]; stream: Writable } {
+  const lines: LogLine[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+      callback();
+    },
+  });
+  return { lines, stream };
 }

@@ -1,33 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import Fastify from "fastify";
 import { socklinePlugin } from "@sockline/fastify";
-import { listen } from "./helpers.js";
+import { captureLogs, listen } from "./helpers.js";
 import { connected, http, nextEvent, openClient } from "@sockline/e2e/support";
-
-interface LogLine {
-  level: number;
-  msg: string;
-  plugin?: string;
-  path?: string;
-  code?: unknown;
-  sid?: string;
-}
 
 const WARN = 40;
 const DEBUG = 20;
-
-function captureLogs() {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
-  return { lines, stream };
-}
 
 describe("@sockline/fastify logging goes through the Fastify logger", () => {
   it("logs connection errors at warn and connection lifecycle at debug", async () => {

@@ -5,6 +5,7 @@ import { AbstractWsAdapter, type GatewayMetadata } from '@nestjs/websockets';
 import type { WsMessageHandler } from '@nestjs/common/interfaces/websockets/web-socket-adapter.interface.js';
 import type { Observable } from 'rxjs';
 import { Server, type Namespace, type Socket } from '@sockline/core';
+import { logDiagnostics } from '@sockline/core/integration';
 import { bindEventHandlers, gateSocket, type EventBinding, type GatewaySocket } from '@sockline/gateway';
 import type { ModulesContainer } from '@nestjs/core';
 import createDebug from 'debug';
@@ -32,7 +33,12 @@ interface CreatedServer {
   io: AnyServer;
   options: Record<string, unknown>;
   mount: Mount;
+  /** Stops logging the server's diagnostics (undefined when they are not logged). */
+  stopLogging: (() => void) | undefined;
 }
+
+/** The context of the diagnostics' log lines (limits reached, protocol violations). */
+export const DIAGNOSTICS_LOG_CONTEXT = 'Sockline';
 
 function isApplicationContext(value: unknown): value is INestApplicationContext {
   return typeof value === 'object' && value !== null && typeof (value as INestApplicationContext).get === 'function';
@@ -52,6 +58,7 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
   // (Nest's type parameters require `close()` on servers and clients; namespaces and sockets have
   // none, so the methods below carry the precise types instead.)
   private readonly logger = new Logger(SocklineAdapter.name);
+  private readonly diagnosticsLogger = new Logger(DIAGNOSTICS_LOG_CONTEXT);
   private readonly app: INestApplicationContext | undefined;
   private readonly options: SocklineAdapterOptions;
   private readonly gateways: GatewayEntry[];
@@ -85,7 +92,12 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
   createIOServer(port: number, options: Record<string, unknown>): AnyServer {
     const { io, mount } = this.mountNewServer(port, options);
     if (this.options.ackErrors || this.options.globalFilters) registerFallbackOptions(io, this.fallbackOptions());
-    this.servers.set(serverKey(port, options.path as string | undefined), { io, options, mount });
+    // Rate-limited warn lines through Nest's logger (the Express / Fastify mounts are told not to log them too).
+    const stopLogging =
+      this.options.logDiagnostics === false
+        ? undefined
+        : logDiagnostics(io.diagnostics, (diagnostic, message) => this.diagnosticsLogger.warn(message, diagnostic));
+    this.servers.set(serverKey(port, options.path as string | undefined), { io, options, mount, stopLogging });
     return io;
   }
 
@@ -132,11 +144,12 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     await Promise.all(remaining.map(created => this.closeServer(created)));
   }
 
-  private async closeServer({ io, mount }: CreatedServer): Promise<void> {
+  private async closeServer({ io, mount, stopLogging }: CreatedServer): Promise<void> {
     // As Nest's IoAdapter: no DISCONNECT packets ("io server disconnect" would stop clients from
     // reconnecting after a restart); `io.close()` ends every session with a clean "transport close"
     // before it returns, so the HTTP server does not wait on clients either.
     await io.close();
+    stopLogging?.();
     await mount.close();
     debug('closed the server on %s', io.path());
   }

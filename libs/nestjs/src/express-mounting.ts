@@ -24,7 +24,8 @@ export function mountThroughExpress(
   options: Record<string, unknown>,
 ): { io: AnyServer; mount: Mount } {
   const sockline = requireOptionalExport<SocklineExpressMount>(EXPRESS_MOUNT_PACKAGE, 'sockline', 'a gateway on an Express application');
-  const io = sockline(expressApp, { ...options, server: httpServer });
+  // the adapter logs the server's diagnostics through Nest's logger: not a second time to the console
+  const io = sockline(expressApp, { ...options, server: httpServer, logger: false });
   debug('mounted %s through %s', io.path(), EXPRESS_MOUNT_PACKAGE);
   // Closing the HTTP server is Nest's job (its HTTP adapter closes it after the gateways).
   return { io, mount: { close: async () => {} } };

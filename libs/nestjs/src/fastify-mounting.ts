@@ -40,7 +40,8 @@ export function mountThroughFastify(fastify: FastifyLike, options: Record<string
   const plugin = requireOptionalExport<unknown>(FASTIFY_PLUGIN_PACKAGE, 'socklinePlugin', 'a gateway on a Fastify application');
   const io: AnyServer = new Server(options);
   const decorator = freeDecoratorName(fastify);
-  fastify.register(plugin, { io, decorator });
+  // the adapter logs the server's diagnostics through Nest's logger: not a second time through Fastify's
+  fastify.register(plugin, { io, decorator, logDiagnostics: false });
   debug('registered %s with %s as fastify.%s', io.path(), FASTIFY_PLUGIN_PACKAGE, decorator);
   // Fastify's close hooks (registered by the plugin) end the engine when Nest closes the HTTP adapter.
   return { io, mount: { close: async () => {} } };

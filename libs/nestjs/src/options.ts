@@ -52,4 +52,10 @@ export interface SocklineAdapterOptions {
    * itself would silently drop it. (#3858, #14787, #7649)
    */
   mergeServerOptions?: boolean;
+  /**
+   * Whether the servers' diagnostics (every limit reached and protocol violation, see
+   * `io.diagnostics`) are logged at warn through Nest's `Logger`, context "Sockline", at most 10
+   * lines per 10 s plus a count of the rest. Default true.
+   */
+  logDiagnostics?: boolean;
 }

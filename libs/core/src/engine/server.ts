@@ -22,6 +22,7 @@ import { PollingTransport } from "./transports/polling.js";
 import { NO_OWNER, type EngineRequest, type TransportContext } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import { mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
+import { afterResponsesInFlight, responseInFlight } from "./pipelining.js";
 
 const debug = createDebug("sockline:engine");
 
@@ -164,9 +165,19 @@ export class Server extends EventEmitter implements TransportContext {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: UpgradeOptions = {}): void {
     debug('upgrade "%s"', req.url);
-    const request = prepareRequest(req);
     // a reset connection must not become an uncaught "error" while we decide
     socket.on("error", onRawSocketError);
+    // Pipelined behind a request whose answer is still being written: answer after it, in order.
+    if (responseInFlight(socket) !== null) {
+      debug('upgrade "%s" waits for the answer to an earlier request of its connection', req.url);
+      afterResponsesInFlight(socket, () => this.takeUpgrade(req, socket, head, options));
+      return;
+    }
+    this.takeUpgrade(req, socket, head, options);
+  }
+
+  private takeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: UpgradeOptions): void {
+    const request = prepareRequest(req);
     const pending: HandshakeInProgress = { headers: {}, newSessionId: undefined };
     // the stand-in response only exists when a middleware may use it
     const standIn = this.middlewares.length > 0 ? new PendingUpgrade(request, socket, head) : null;

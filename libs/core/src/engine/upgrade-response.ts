@@ -9,11 +9,17 @@
  *   socket, which is then closed;
  * - if the request gets through, `take()` detaches the socket from the response, and the headers
  *   that code set (CORS, a session cookie...) are read with `collectHeaders()` for the 101 answer.
+ *
+ * An upgrade pipelined behind an ordinary request may arrive while the answer to that request is
+ * still being written (see `pipelining.ts`): the stand-in response is then assigned to the socket
+ * only once that answer has finished. Until then, Node buffers what is written to it, so a refusal
+ * still reaches the client, after the earlier answer.
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
+import { afterResponsesInFlight, responseInFlight } from "./pipelining.js";
 
 const debug = createDebug("sockline:engine:upgrade");
 
@@ -24,13 +30,30 @@ export class PendingUpgrade {
   readonly response: ServerResponse;
   private currentState: UpgradeState = "pending";
   private expiry: NodeJS.Timeout | undefined;
+  /** Whether the stand-in response owns the socket (not yet, while an earlier answer is written on it). */
+  private assigned = false;
+  private cancelWaitForSocket: (() => void) | undefined;
+  private settledListener: (() => void) | undefined;
   // Until someone owns the socket, a reset from the peer must not become an uncaught error.
   private readonly onSocketError = (err: Error): void => {
     debug('socket error during the upgrade of "%s": %s', this.req.url, err.message);
     this.socketErrorListener?.(err);
     this.socket.destroy();
   };
-  private readonly onSocketClose = (): void => this.clearExpiry();
+  private readonly onSocketClose = (): void => {
+    this.clearExpiry();
+    this.notifySettled();
+  };
+  // The peer finished sending: this can no longer become a websocket. Close, after an earlier
+  // pipelined answer still in flight, so that it is not the one cut short.
+  private readonly onSocketEnd = (): void => {
+    if (this.currentState !== "pending") return;
+    debug('peer ended the connection during the upgrade of "%s"', this.req.url);
+    const earlierAnswerInFlight = !this.assigned;
+    this.settle("answered");
+    if (earlierAnswerInFlight) afterResponsesInFlight(this.socket, () => this.socket.destroy());
+    else this.socket.destroy();
+  };
 
   /** `onSocketError` is told about a socket error (a peer reset...) while the upgrade is pending. */
   constructor(
@@ -46,7 +69,13 @@ export class PendingUpgrade {
     // ...and its body simply runs until the close: no chunked framing for peers that expected a 101.
     response.useChunkedEncodingByDefault = false;
     refuseToPretendSuccess(response, () => this.currentState);
-    response.assignSocket(socket as NetSocket);
+    this.response = response;
+    this.cancelWaitForSocket = afterResponsesInFlight(socket, () => {
+      this.cancelWaitForSocket = undefined;
+      if (this.currentState !== "pending" || socket.destroyed) return;
+      this.assigned = true;
+      response.assignSocket(socket as NetSocket);
+    });
     response.once("finish", () => {
       if (this.currentState !== "pending") return;
       this.settle("answered");
@@ -54,12 +83,20 @@ export class PendingUpgrade {
       socket.end(() => socket.destroy());
     });
     socket.once("close", this.onSocketClose);
-    this.response = response;
+    socket.once("end", this.onSocketEnd);
   }
 
   /** `pending` while the request travels; `taken` once handed over; `answered` once refused. */
   get state(): UpgradeState {
     return this.currentState;
+  }
+
+  /**
+   * `listener` runs once, when the request stops holding its socket on its way: taken, answered,
+   * or closed by the peer (e.g. to count the upgrades in progress).
+   */
+  whenSettled(listener: () => void): void {
+    this.settledListener = listener;
   }
 
   /**
@@ -69,10 +106,11 @@ export class PendingUpgrade {
   take(): boolean {
     if (this.currentState !== "pending" || this.socket.destroyed) return false;
     this.settle("taken");
-    this.response.detachSocket(this.socket as NetSocket);
+    if (this.assigned) this.response.detachSocket(this.socket as NetSocket);
     // The socket outlives the upgrade by far (it becomes the connection): it must not keep this object alive.
     this.socket.removeListener("error", this.onSocketError);
     this.socket.removeListener("close", this.onSocketClose);
+    this.socket.removeListener("end", this.onSocketEnd);
     return true;
   }
 
@@ -108,7 +146,9 @@ export class PendingUpgrade {
   /** Answers the request with `status` and closes the connection, unless it was taken or answered. */
   refuse(status: number, message: string): void {
     if (this.currentState !== "pending") return;
-    if (this.response.headersSent || !this.socket.writable) {
+    // An answer already started, or one that could only leave after an earlier answer still in
+    // flight (which may never end): close instead.
+    if (this.response.headersSent || !this.socket.writable || !this.assigned) {
       this.settle("answered");
       this.socket.destroy();
       return;
@@ -120,6 +160,16 @@ export class PendingUpgrade {
   private settle(state: Exclude<UpgradeState, "pending">): void {
     this.currentState = state;
     this.clearExpiry();
+    this.cancelWaitForSocket?.();
+    this.cancelWaitForSocket = undefined;
+    this.notifySettled();
+  }
+
+  private notifySettled(): void {
+    const listener = this.settledListener;
+    if (listener === undefined) return;
+    this.settledListener = undefined;
+    listener();
   }
 
   private clearExpiry(): void {
@@ -127,6 +177,27 @@ export class PendingUpgrade {
     clearTimeout(this.expiry);
     this.expiry = undefined;
   }
+}
+
+/**
+ * Answers an upgrade request that nobody will serve straight on its socket (e.g. `503` when too
+ * many are in progress), then closes it. Destroys the socket instead when an answer cannot be
+ * written now: the peer is gone, or an earlier pipelined response is still being written on it.
+ */
+export function refuseUpgradeOnSocket(socket: Duplex, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
+  if (!socket.writable || responseInFlight(socket) !== null) {
+    socket.destroy();
+    return;
+  }
+  // until the answer is flushed, a reset must not become an uncaught error
+  socket.on("error", () => socket.destroy());
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${extra}Content-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
 }
 
 /**

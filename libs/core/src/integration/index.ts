@@ -6,7 +6,8 @@
  * 1. routes the HTTP server's `upgrade` events with `routeUpgrades(server, route)`: each matching
  *    upgrade becomes a `PendingUpgrade` and is dispatched through the framework with a stand-in
  *    `ServerResponse`, so middleware and hooks run for it (a refusal goes straight to the socket;
- *    a request stuck in them is answered 408 after `upgradeTimeout`);
+ *    a request stuck in them is answered 408 after `upgradeTimeout`, and past `maxPendingUpgrades`
+ *    held at once a new one is answered 503);
  * 2. in the framework route of the engine path, calls `handOverUpgrade(io, req, headers?)`, which
  *    hands the socket to the engine with the headers set on the way added to the 101 answer.
  */
@@ -15,7 +16,7 @@ export type { EnginePath, EnginePathOptions } from "./engine-path.js";
 export { PendingUpgrade, beginPendingUpgrade, pendingUpgradeOf, isUpgradeRequest, handOverUpgrade, DEFAULT_UPGRADE_TIMEOUT } from "./pending-upgrades.js";
 export type { PendingUpgradeOptions, UpgradeTarget, HandshakeHeaders } from "./pending-upgrades.js";
 export type { UpgradeState } from "../engine/upgrade-response.js";
-export { routeUpgrades, isRoutingUpgrades } from "./upgrade-router.js";
+export { routeUpgrades, isRoutingUpgrades, DEFAULT_MAX_PENDING_UPGRADES } from "./upgrade-router.js";
 export type { UpgradeRoute, UpgradeProblem } from "./upgrade-router.js";
 export { mountGatewaysOnDemand } from "./gateways.js";
 export type { GatewayClass, GatewayEntry, GatewayFactory, MountGatewaysOptions } from "./gateways.js";

@@ -6,9 +6,21 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
+import type { Diagnostics } from "../engine/diagnostics.js";
+import { refuseUpgradeOnSocket } from "../engine/upgrade-response.js";
 import { beginPendingUpgrade, DEFAULT_UPGRADE_TIMEOUT, PendingUpgrade } from "./pending-upgrades.js";
 
 const debug = createDebug("sockline:integration:upgrade");
+
+/**
+ * Default bound on the upgrades one mount holds in the framework's middleware and hooks at once.
+ * Each holds a socket (a file descriptor) for up to the routing timeout; past the bound, upgrades
+ * are answered 503 at once rather than exhausting the process's descriptors.
+ */
+export const DEFAULT_MAX_PENDING_UPGRADES = 256;
+
+/** Seconds a client refused for `maxPendingUpgrades` is told to wait (held upgrades settle fast or time out). */
+const RETRY_AFTER_SECONDS = "1";
 
 /** Something that went wrong with one upgrade before the engine took it (for the mount's logs). */
 export interface UpgradeProblem {
@@ -28,12 +40,22 @@ export interface UpgradeRoute {
   dispatch(req: IncomingMessage, res: ServerResponse): void;
   /** Milliseconds the request may spend in the framework before a 408; default 10 s; 0: no bound. */
   readonly upgradeTimeout?: number;
+  /**
+   * Most upgrades of this mount held in the framework at once; past it, an upgrade is answered
+   * `503 Service Unavailable` (with `Retry-After`) at once. Default `DEFAULT_MAX_PENDING_UPGRADES` (256);
+   * 0 or Infinity: no bound.
+   */
+  readonly maxPendingUpgrades?: number;
+  /** Where the upgrades refused on a limit (timeout, `maxPendingUpgrades`) are reported, e.g. `io.diagnostics`. */
+  readonly diagnostics?: Diagnostics;
   /** Told about peers resetting, dispatch failures and timeouts; default: the debug log. */
   report?(problem: UpgradeProblem): void;
 }
 
 class UpgradeRouter {
   private readonly routes = new Set<UpgradeRoute>();
+  /** Upgrades of each route on their way through its framework. */
+  private readonly held = new Map<UpgradeRoute, number>();
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.route(req, socket, head);
 
   constructor(private readonly server: HttpServer) {}
@@ -49,6 +71,7 @@ class UpgradeRouter {
 
   remove(route: UpgradeRoute): void {
     if (!this.routes.delete(route)) return;
+    this.held.delete(route);
     if (this.routes.size === 0) this.server.off("upgrade", this.onUpgrade);
   }
 
@@ -65,15 +88,34 @@ class UpgradeRouter {
       if (this.server.listenerCount("upgrade") === 1) this.serveAsOrdinaryRequest(req, socket, head);
       return;
     }
+    // gone already (another listener destroyed it): nothing to route, nothing to count
+    if (socket.destroyed) return;
+    const held = this.held.get(route) ?? 0;
+    const maxHeld = route.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES;
+    if (maxHeld > 0 && held >= maxHeld) return this.refuseOverflow(route, req, socket, held, maxHeld);
+    this.held.set(route, held + 1);
+
     const report = (problem: UpgradeProblem): void => {
       if (route.report) route.report(problem);
       else debug('upgrade of "%s": %s %O', req.url, problem.kind, problem.error);
     };
+    const timeout = route.upgradeTimeout ?? DEFAULT_UPGRADE_TIMEOUT;
     const upgrade = beginPendingUpgrade(req, socket, head, {
-      timeout: route.upgradeTimeout ?? DEFAULT_UPGRADE_TIMEOUT,
-      onTimeout: () => report({ kind: "timeout", req }),
+      timeout,
+      onTimeout: () => {
+        route.diagnostics?.report({
+          kind: "limit",
+          name: "upgradeRoutingTimeout",
+          message: `upgrade of ${req.url} still in the framework's middleware/hooks after ${timeout} ms`,
+          action: "upgrade refused (408)",
+          remoteAddress: req.socket.remoteAddress,
+          limit: timeout,
+        });
+        report({ kind: "timeout", req });
+      },
       onSocketError: (error) => report({ kind: "socket-error", req, error }),
     });
+    upgrade.whenSettled(() => this.release(route));
     try {
       route.dispatch(req, upgrade.response);
     } catch (error) {
@@ -107,6 +149,28 @@ class UpgradeRouter {
       debug('upgrade of "%s" (no route) failed in the request listeners: %O', req.url, error);
       socket.destroy();
     }
+  }
+
+  private release(route: UpgradeRoute): void {
+    const held = this.held.get(route);
+    // a route removed meanwhile has no count any more
+    if (held !== undefined) this.held.set(route, held - 1);
+  }
+
+  private refuseOverflow(route: UpgradeRoute, req: IncomingMessage, socket: Duplex, held: number, maxHeld: number): void {
+    debug('upgrade of "%s" refused: %d upgrades already held (maxPendingUpgrades)', req.url, held);
+    route.diagnostics?.report({
+      kind: "limit",
+      name: "maxPendingUpgrades",
+      message: `${held} upgrades are already in the framework's middleware/hooks`,
+      action: "upgrade refused (503)",
+      remoteAddress: req.socket.remoteAddress,
+      value: held,
+      limit: maxHeld,
+    });
+    refuseUpgradeOnSocket(socket, 503, "Service Unavailable", "too many websocket upgrades in progress, retry later", {
+      "Retry-After": RETRY_AFTER_SECONDS,
+    });
   }
 }
 

@@ -16,10 +16,17 @@ export interface DecoderOptions {
   maxAttachments?: number;
   /** Deepest JSON nesting accepted in a payload. @default 100 */
   maxDepth?: number;
+  /**
+   * Most bytes the attachments of one binary packet may add up to: a packet is held until all its
+   * attachments have arrived, so this bounds what one connection makes the server hold.
+   * @default 1e6 (the engine's default maxHttpBufferSize)
+   */
+  maxAttachmentBytes?: number;
 }
 
 export const DEFAULT_MAX_ATTACHMENTS = 10;
 export const DEFAULT_MAX_DEPTH = 100;
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 1e6;
 
 /** Ack ids are sent as decimal digits; more than this cannot be a safe integer. */
 const MAX_ACK_ID_DIGITS = 15;
@@ -37,8 +44,11 @@ export class Decoder extends EventEmitter<DecoderEvents> {
   private readonly reviver: JSONReviver | undefined;
   private readonly maxAttachments: number;
   private readonly maxDepth: number;
+  private readonly maxAttachmentBytes: number;
   private pending: Packet | null = null;
   private buffers: Buffer[] = [];
+  /** Bytes of the attachments received so far for the pending packet. */
+  private attachmentBytes = 0;
 
   constructor(opts?: DecoderOptions | JSONReviver) {
     super();
@@ -46,6 +56,7 @@ export class Decoder extends EventEmitter<DecoderEvents> {
     this.reviver = options.reviver;
     this.maxAttachments = options.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxAttachmentBytes = options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
   }
 
   /** Attachments still expected by the binary packet being reassembled (0 when none). */
@@ -62,6 +73,7 @@ export class Decoder extends EventEmitter<DecoderEvents> {
       if (packet.type === PacketType.BINARY_EVENT || packet.type === PacketType.BINARY_ACK) {
         this.pending = packet;
         this.buffers = [];
+        this.attachmentBytes = 0;
       } else {
         this.emit("decoded", packet);
       }
@@ -70,11 +82,24 @@ export class Decoder extends EventEmitter<DecoderEvents> {
     if (isBinary(chunk)) {
       const pending = this.pending;
       if (!pending) throw new ParserError("got a binary frame that no packet announced");
-      this.buffers.push(asBuffer(chunk));
+      const buffer = asBuffer(chunk);
+      const bytes = this.attachmentBytes + buffer.byteLength;
+      if (bytes > this.maxAttachmentBytes) {
+        // what was held goes now, not when the connection is finally gone
+        this.destroy();
+        debug("attachments of a packet %d reach %d bytes (limit maxAttachmentBytes=%d)", pending.type, bytes, this.maxAttachmentBytes);
+        throw new ParserError(
+          `attachments of one packet add up to more than maxAttachmentBytes (${bytes} > ${this.maxAttachmentBytes})`,
+          pending.type,
+          "maxAttachmentBytes",
+          { value: bytes, bound: this.maxAttachmentBytes },
+        );
+      }
+      this.attachmentBytes = bytes;
+      this.buffers.push(buffer);
       if (this.buffers.length < pending.attachments!) return;
       const buffers = this.buffers;
-      this.pending = null;
-      this.buffers = [];
+      this.destroy();
       try {
         pending.data = insertAttachments(pending.data, buffers);
       } catch (err) {
@@ -92,6 +117,7 @@ export class Decoder extends EventEmitter<DecoderEvents> {
   destroy(): void {
     this.pending = null;
     this.buffers = [];
+    this.attachmentBytes = 0;
   }
 
   /**
@@ -113,7 +139,10 @@ export class Decoder extends EventEmitter<DecoderEvents> {
       if (count < 1) throw new ParserError("illegal attachment count", type);
       if (count > this.maxAttachments) {
         debug("packet %d announces %d attachments (limit maxAttachments=%d)", type, count, this.maxAttachments);
-        throw new ParserError(`too many attachments: ${count} > maxAttachments ${this.maxAttachments}`, type, "maxAttachments");
+        throw new ParserError(`too many attachments: ${count} > maxAttachments ${this.maxAttachments}`, type, "maxAttachments", {
+          value: count,
+          bound: this.maxAttachments,
+        });
       }
       packet.attachments = count;
       i = dash + 1;
@@ -139,7 +168,7 @@ export class Decoder extends EventEmitter<DecoderEvents> {
 
     if (i < str.length) {
       if (jsonDepthExceeds(str, i, this.maxDepth)) {
-        throw new ParserError(`payload nesting deeper than maxDepth ${this.maxDepth}`, type, "maxDepth");
+        throw new ParserError(`payload nesting deeper than maxDepth ${this.maxDepth}`, type, "maxDepth", { bound: this.maxDepth });
       }
       let payload: unknown;
       try {

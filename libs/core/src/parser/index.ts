@@ -5,8 +5,9 @@ export {
   isPacketValid,
   DEFAULT_MAX_ATTACHMENTS,
   DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
   type DecoderOptions,
   type JSONReviver,
 } from "./decoder.js";
-export { ParserError } from "./errors.js";
+export { ParserError, type ParserLimitFigures } from "./errors.js";
 export { isBinary, hasBinary, type BinaryLike } from "./binary.js";

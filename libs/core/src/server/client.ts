@@ -1,8 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import createDebug from "debug";
 import type { EncodedPacket, WriteOptions } from "../adapter/index.js";
+import type { Diagnostic } from "../engine/index.js";
 import { PACKET_TYPE_NAMES, PacketType, type Packet } from "../parser/index.js";
 import type { EngineConnection } from "./engine-types.js";
+import type { Namespace } from "./namespace.js";
 import type { Server } from "./server.js";
 import type { ConnectDeadlines } from "./connect-deadlines.js";
 import type { Socket } from "./socket.js";
@@ -24,6 +26,12 @@ interface Decoder {
   /** Only Sockline's decoder: attachments still awaited by a half-received binary packet. */
   readonly pendingAttachments?: number;
 }
+
+/** What a Socket.IO-level refusal reports; the client adds who it was (sid, address, transport). */
+type Refusal = Pick<Diagnostic, "kind" | "name" | "message" | "action"> & Pick<Diagnostic, "nsp" | "packetType" | "value" | "limit">;
+
+/** The decoder's names for its limits, as the server options that set them. */
+const LIMIT_OPTION_OF_DECODER_LIMIT: Readonly<Record<string, string>> = { maxDepth: "maxPayloadDepth" };
 
 type WithClient = { [CLIENT]: Client<any, any, any, any> };
 
@@ -106,30 +114,49 @@ export class Client<
   onConnectTimeout(): void {
     this.connectDeadlines = undefined;
     if (this.nsps.size === 0) {
-      debug("client %s joined no namespace within connectTimeout (%d ms), closing", this.id, this.server._connectTimeout);
+      const timeout = this.server._connectTimeout;
+      debug("client %s joined no namespace within connectTimeout (%d ms), closing", this.id, timeout);
+      this.report({
+        kind: "limit",
+        name: "connectTimeout",
+        message: `the connection joined no namespace within ${timeout} ms`,
+        action: "connection closed",
+        limit: timeout,
+      });
       this.close();
     }
   }
 
   /** Joins (or tries to join) a namespace on behalf of the client. */
   connect(name: string, auth: Record<string, any> = {}): void {
-    if (this.server._nsps.has(name)) {
+    const existing = this.server._nsps.get(name);
+    if (existing) {
       debug("client %s: connecting to namespace %s", this.id, name);
-      this.doConnect(name, auth);
+      this.doConnect(existing, auth);
       return;
     }
-    this.server._checkNamespace(name, auth, (dynamic) => {
-      if (dynamic) {
-        this.doConnect(name, auth);
-      } else {
-        debug("client %s: namespace %s does not exist", this.id, name);
-        this._packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: "Invalid namespace" } });
+    this.server._checkNamespace(name, auth, (dynamic, full) => {
+      if (dynamic) return this.doConnect(dynamic, auth);
+      debug("client %s: namespace %s does not exist", this.id, name);
+      if (full) {
+        this.report({
+          kind: "limit",
+          name: "maxChildNamespaces",
+          message: `CONNECT to ${name} would create a child namespace past the ${full.limit} its parent may hold`,
+          action: "namespace refused (CONNECT_ERROR)",
+          nsp: name,
+          packetType: "CONNECT",
+          value: full.children,
+          limit: full.limit,
+        });
       }
+      // what the reference answers for a namespace that does not exist
+      this._packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: "Invalid namespace" } });
     });
   }
 
-  private doConnect(name: string, auth: Record<string, any>): void {
-    const nsp = this.server.of(name);
+  private doConnect(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, auth: Record<string, any>): void {
+    const name = nsp.name;
     const connecting = (this.connecting ??= new Set());
     connecting.add(name);
     nsp._add(
@@ -230,21 +257,29 @@ export class Client<
 
   onAttachmentTimeout(): void {
     this.attachmentTimer = undefined;
+    const timeout = this.server._limits.attachmentTimeout;
+    const missing = this.decoder?.pendingAttachments ?? 0;
     const err = Object.assign(
-      new Error(`binary attachments did not arrive within attachmentTimeout (${this.server._limits.attachmentTimeout} ms)`),
-      { limit: "attachmentTimeout" },
+      new Error(`binary attachments did not arrive within attachmentTimeout (${timeout} ms): ${missing} still missing`),
+      { limit: "attachmentTimeout", bound: timeout },
     );
+    // what the half-received packet holds goes now
+    this.decoder?.destroy();
     this.onProtocolError(err);
   }
 
-  /** A limit other than parsing was exceeded (e.g. maxPendingAcks): close this connection only. */
-  _violation(limit: string): void {
+  /**
+   * A limit other than parsing was reached (e.g. maxPendingAcks): reports it and closes this
+   * connection only. `figures.limit` is the bound, `figures.value` what was measured.
+   */
+  _violation(limit: string, figures: { message: string; nsp?: string; value?: number; limit?: number }): void {
     this._violated = true;
     debug("client %s: limit %s exceeded, closing the connection", this.id, limit);
+    this.report({ kind: "limit", name: limit, action: "connection closed", ...figures });
     this.conn.close();
   }
 
-  private onProtocolError(err: Error & { packetTypeName?: string; limit?: string }): void {
+  private onProtocolError(err: Error & { packetTypeName?: string; limit?: string; value?: number; bound?: number }): void {
     this._violated = true;
     debug(
       "client %s (sockets %o): invalid packet (type %s, limit %s): %s, closing the connection",
@@ -254,6 +289,16 @@ export class Client<
       err.limit ?? "none",
       err.message,
     );
+    const limit = err.limit;
+    this.report({
+      kind: limit === undefined ? "violation" : "limit",
+      name: limit === undefined ? "invalid-packet" : (LIMIT_OPTION_OF_DECODER_LIMIT[limit] ?? limit),
+      message: err.message,
+      action: "connection closed",
+      packetType: err.packetTypeName,
+      value: err.value,
+      limit: err.bound,
+    });
     this.onerror(err);
   }
 
@@ -264,6 +309,14 @@ export class Client<
       // that nothing tracks (it would never be closed): ignore it.
       if (this.connecting?.has(packet.nsp)) {
         debug("client %s: CONNECT to %s already in progress, ignored", this.id, packet.nsp);
+        this.report({
+          kind: "violation",
+          name: "duplicate-connect",
+          message: `a second CONNECT to ${packet.nsp} while the first is still being processed`,
+          action: "packet ignored",
+          nsp: packet.nsp,
+          packetType: "CONNECT",
+        });
         return;
       }
       this.connect(packet.nsp, packet.data ?? {});
@@ -271,14 +324,26 @@ export class Client<
       process.nextTick(deliver, socket, packet);
     } else {
       this._violated = true;
-      debug(
-        "client %s: %s packet for namespace %s in an invalid state, closing",
-        this.id,
-        PACKET_TYPE_NAMES[packet.type] ?? packet.type,
-        packet.nsp,
-      );
+      const type = PACKET_TYPE_NAMES[packet.type] ?? String(packet.type);
+      debug("client %s: %s packet for namespace %s in an invalid state, closing", this.id, type, packet.nsp);
+      this.report({
+        kind: "violation",
+        name: "unexpected-packet",
+        message: socket
+          ? `${type} for ${packet.nsp}, which this connection has already joined`
+          : `${type} for ${packet.nsp}, which this connection has not joined`,
+        action: "connection closed",
+        nsp: packet.nsp,
+        packetType: type,
+      });
       this.close();
     }
+  }
+
+  /** Reports a refusal the Socket.IO layer made on its own for this connection (see `Diagnostics`). */
+  private report(refusal: Refusal): void {
+    const conn = this.conn;
+    this.server.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: conn.remoteAddress, transport: conn.transport?.name });
   }
 
   onerror(err: Error): void {

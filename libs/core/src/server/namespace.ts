@@ -81,8 +81,10 @@ export class Namespace<
   protected _recoveryFns: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   /** Ack id counter; adapters read and increment it for broadcasts with acks. */
   _ids = 0;
-  /** Called after a socket leaves, when this namespace is an auto-removed child namespace. */
+  /** Called once the namespace is empty again, when it is a child namespace removed when empty. */
   _onEmpty: (() => void) | undefined;
+  /** CONNECTs on their way in (recovery lookup, middlewares): a namespace is not empty while one is. */
+  private joining = 0;
 
   constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
     super();
@@ -117,11 +119,17 @@ export class Namespace<
     onConnected?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
     onSettled?: () => void,
   ): Promise<void> {
+    this.joining++;
+    const settled = (): void => {
+      this.joining--;
+      onSettled?.();
+    };
     let socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
     try {
       socket = await this.createSocket(client, auth);
     } catch (err) {
-      onSettled?.();
+      settled();
+      this.emptied();
       throw err;
     }
     this._preConnectSockets.set(socket.id, socket);
@@ -129,14 +137,14 @@ export class Namespace<
     const chain = this.server.opts.connectionStateRecovery?.skipMiddlewares && socket.recovered ? this._recoveryFns : this._fns;
     if (chain === this._recoveryFns && chain.length === 0 && client.conn.readyState === "open") {
       this._doConnect(socket, onConnected);
-      onSettled?.();
+      settled();
       return;
     }
     // A copy, as middlewares may be added while the chain runs (no copy for the common empty list: the connect path is hot).
     const fns = chain.length === 0 ? chain : chain.slice();
     runMiddlewareChain(fns, socket, (err?: ExtendedError) => {
       process.nextTick(() => {
-        onSettled?.();
+        settled();
         if (client.conn.readyState !== "open") {
           debug("namespace %s: connection of socket %s closed during middlewares", this.name, socket.id);
           socket._cleanup();
@@ -192,7 +200,16 @@ export class Namespace<
 
   _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.sockets.delete(socket.id) || this._preConnectSockets.delete(socket.id);
-    if (this._onEmpty && this.sockets.size === 0) this._onEmpty();
+    this.emptied();
+  }
+
+  /** No socket, connected or on its way in. */
+  _isEmpty(): boolean {
+    return this.sockets.size === 0 && this._preConnectSockets.size === 0 && this.joining === 0;
+  }
+
+  private emptied(): void {
+    if (this._onEmpty !== undefined && this._isEmpty()) this._onEmpty();
   }
 
   to(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {

@@ -24,16 +24,30 @@ export interface ConnectionStateRecoveryOptions {
   maxSessions?: number;
 }
 
-/** Limits Sockline adds on top of the reference behaviour; each violation closes that one connection. */
+/**
+ * Limits Sockline adds on top of the reference behaviour. Reaching one closes that one connection
+ * (maxChildNamespaces only refuses the CONNECT) and reports a diagnostic on `io.diagnostics`.
+ */
 export interface LimitOptions {
   /** Most binary attachments one packet may announce. @default 10 */
   maxAttachments?: number;
   /** Deepest JSON nesting accepted in an incoming payload. @default 100 */
   maxPayloadDepth?: number;
-  /** Milliseconds a binary packet may wait for its attachments. @default 30000 */
+  /** Milliseconds a binary packet may wait for its attachments. @default 10000 */
   attachmentTimeout?: number;
+  /**
+   * Most bytes the attachments of one binary packet may add up to (they are held until the last
+   * one arrives). @default the engine's `maxHttpBufferSize` (1e6)
+   */
+  maxAttachmentBytes?: number;
   /** Most server-to-client acknowledgements a socket may leave unanswered. @default 10000 */
   maxPendingAcks?: number;
+  /**
+   * Most child namespaces one parent namespace (`io.of(regex | fn)`) may create for clients'
+   * CONNECTs; past it a CONNECT to a new name gets "Invalid namespace". Children the application
+   * creates itself with `io.of(name)` are not counted. @default 1000
+   */
+  maxChildNamespaces?: number;
 }
 
 export interface ServerOptions extends Partial<EngineOptions>, LimitOptions {
@@ -48,15 +62,21 @@ export interface ServerOptions extends Partial<EngineOptions>, LimitOptions {
   /** Milliseconds an engine connection may stay without joining any namespace. @default 45000 */
   connectTimeout?: number;
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
-  /** Whether child namespaces of a parent namespace are removed once their last socket leaves. @default false */
+  /**
+   * Whether a child namespace that a parent namespace created for a client's CONNECT is removed once
+   * its last socket leaves (with connection state recovery, once it has stayed empty for
+   * `maxDisconnectionDuration`). Children the application created with `io.of(name)` are kept.
+   * @default true (the reference's default is false)
+   */
   cleanupEmptyChildNamespaces?: boolean;
 }
 
 export const DEFAULT_LIMITS = Object.freeze({
   maxAttachments: 10,
   maxPayloadDepth: 100,
-  attachmentTimeout: 30_000,
+  attachmentTimeout: 10_000,
   maxPendingAcks: 10_000,
+  maxChildNamespaces: 1000,
 });
 
 export const DEFAULT_CONNECT_TIMEOUT = 45_000;

@@ -27,6 +27,14 @@ let parentCount = 0;
  * The namespace returned by `io.of(regex)` / `io.of(fn)`: it creates a child namespace for each
  * matching name a client asks for, hands it its middlewares and connection listeners, and broadcasts
  * to all its children.
+ *
+ * Children created for clients' CONNECTs are bounded (`maxChildNamespaces`) and, with
+ * `cleanupEmptyChildNamespaces` (on by default), removed once empty: otherwise a client asking for
+ * 10,000 names would leave 10,000 namespaces behind. A removed child is created afresh, with a new
+ * `new_namespace` event, when a client asks for it again: listeners and middlewares set on children
+ * belong in `new_namespace` (or on the parent), as with the reference. Children the application
+ * created itself with `io.of(name)` are neither counted nor removed: it may have set its own
+ * listeners and middlewares on them.
  */
 export class ParentNamespace<
   ListenEvents extends EventsMap = DefaultEventsMap,
@@ -35,6 +43,10 @@ export class ParentNamespace<
   SocketData = any,
 > extends Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   readonly children = new Set<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  /** Children created for clients' CONNECTs, still here: what `maxChildNamespaces` bounds. */
+  private createdForClients = 0;
+  /** Empty children kept for connection state recovery, each with the timer that removes it. */
+  private readonly lingering = new Map<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, NodeJS.Timeout>();
 
   constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) {
     super(server, "/_" + parentCount++);
@@ -59,17 +71,54 @@ export class ParentNamespace<
     for (const listener of this.listeners("connect")) child.on("connect", listener);
     for (const listener of this.listeners("connection")) child.on("connection", listener);
     this.children.add(child);
-    if (this.server.opts.cleanupEmptyChildNamespaces) {
-      child._onEmpty = () => {
-        debug("closing empty child namespace %s", name);
-        child.adapter.close();
-        this.server._nsps.delete(child.name);
-        this.children.delete(child);
-      };
-    }
     this.server._nsps.set(name, child);
     this.server.sockets._emitNewNamespace(child);
     return child;
+  }
+
+  /**
+   * The child for a client's CONNECT to `name`, or undefined when this parent already holds
+   * `maxChildNamespaces` such children (the caller refuses the CONNECT).
+   */
+  _createChildForClient(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined {
+    if (this.createdForClients >= this.server._limits.maxChildNamespaces) return undefined;
+    this.createdForClients++;
+    const child = this.createChild(name);
+    if (this.server.opts.cleanupEmptyChildNamespaces) {
+      const recovery = this.server.opts.connectionStateRecovery;
+      // With recovery, a session that just left may come back within maxDisconnectionDuration:
+      // its child (and the adapter that keeps its session) must still be there.
+      const linger = recovery ? (recovery.maxDisconnectionDuration ?? 0) : 0;
+      child._onEmpty = linger > 0 ? () => this.removeLater(child, linger) : () => this.removeChild(child);
+    }
+    return child;
+  }
+
+  /** How many children this parent created for clients and still holds. */
+  get childrenCreatedForClients(): number {
+    return this.createdForClients;
+  }
+
+  private removeLater(child: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, delay: number): void {
+    clearTimeout(this.lingering.get(child));
+    const timer = setTimeout(() => {
+      this.lingering.delete(child);
+      if (child._isEmpty()) this.removeChild(child);
+    }, delay);
+    // an empty namespace must not keep the process alive
+    timer.unref();
+    this.lingering.set(child, timer);
+  }
+
+  private removeChild(child: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (!this.children.delete(child)) return;
+    debug("removing empty child namespace %s of %s", child.name, this.name);
+    this.createdForClients--;
+    child._onEmpty = undefined;
+    clearTimeout(this.lingering.get(child));
+    this.lingering.delete(child);
+    if (this.server._nsps.get(child.name) === child) this.server._nsps.delete(child.name);
+    Promise.resolve(child.adapter.close()).catch((err: unknown) => debug("closing the adapter of %s failed: %s", child.name, err));
   }
 
   override fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {

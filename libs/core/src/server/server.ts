@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { Adapter, SessionAwareAdapter, type Room, type SocketId } from "../adapter/index.js";
-import { Diagnostics, EngineServer, type UpgradeOptions } from "../engine/index.js";
+import { DEFAULT_OPTIONS as ENGINE_DEFAULTS, Diagnostics, EngineServer, type UpgradeOptions } from "../engine/index.js";
 import { Decoder, Encoder } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
@@ -112,7 +112,8 @@ export class Server<
         ...options.connectionStateRecovery,
       };
     }
-    options.cleanupEmptyChildNamespaces = !!options.cleanupEmptyChildNamespaces;
+    // On by default (the reference's default is off): clients must not be able to pile up namespaces.
+    options.cleanupEmptyChildNamespaces = options.cleanupEmptyChildNamespaces !== false;
     this.opts = options;
     this._path = (options.path || DEFAULT_PATH).replace(/\/$/, "");
     this._connectTimeout = options.connectTimeout || DEFAULT_CONNECT_TIMEOUT;
@@ -121,7 +122,10 @@ export class Server<
       maxAttachments: options.maxAttachments ?? DEFAULT_LIMITS.maxAttachments,
       maxPayloadDepth: options.maxPayloadDepth ?? DEFAULT_LIMITS.maxPayloadDepth,
       attachmentTimeout: options.attachmentTimeout ?? DEFAULT_LIMITS.attachmentTimeout,
+      // one packet's attachments may hold about what one engine message may
+      maxAttachmentBytes: options.maxAttachmentBytes ?? options.maxHttpBufferSize ?? ENGINE_DEFAULTS.maxHttpBufferSize,
       maxPendingAcks: options.maxPendingAcks ?? DEFAULT_LIMITS.maxPendingAcks,
+      maxChildNamespaces: options.maxChildNamespaces ?? DEFAULT_LIMITS.maxChildNamespaces,
     };
     this._parser = options.parser;
     this.encoder = options.parser ? new options.parser.Encoder() : new Encoder();
@@ -155,7 +159,8 @@ export class Server<
 
   _createDecoder(): unknown {
     if (this._parser) return new this._parser.Decoder();
-    return new Decoder({ maxAttachments: this._limits.maxAttachments, maxDepth: this._limits.maxPayloadDepth });
+    const limits = this._limits;
+    return new Decoder({ maxAttachments: limits.maxAttachments, maxDepth: limits.maxPayloadDepth, maxAttachmentBytes: limits.maxAttachmentBytes });
   }
 
   private textDecoder: Decoder | undefined;
@@ -206,12 +211,13 @@ export class Server<
 
   /**
    * Checks the parent namespaces (regex / function) for a name a client asked for; calls `fn` with the
-   * child namespace, or with false when none accepts it.
+   * child namespace, or with false when none accepts it. When the parent that accepts it already holds
+   * `maxChildNamespaces` children created for clients, `fn` gets false and that parent's figures.
    */
   _checkNamespace(
     name: string,
     auth: { [key: string]: any },
-    fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false) => void,
+    fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false, full?: { children: number; limit: number }) => void,
   ): void {
     if (this.parentNsps.size === 0) return fn(false);
     const matchers = this.parentNsps.keys();
@@ -223,7 +229,11 @@ export class Server<
         if (err || !allowed) return next();
         const existing = this._nsps.get(name);
         if (existing) return fn(existing);
-        fn(this.parentNsps.get(matcher)!.createChild(name));
+        const parent = this.parentNsps.get(matcher)!;
+        const child = parent._createChildForClient(name);
+        if (child) return fn(child);
+        debug("parent namespace %s holds maxChildNamespaces (%d) children: %s refused", parent.name, this._limits.maxChildNamespaces, name);
+        fn(false, { children: parent.childrenCreatedForClients, limit: this._limits.maxChildNamespaces });
       });
     };
     next();

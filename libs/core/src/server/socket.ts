@@ -116,8 +116,10 @@ export class Socket<
 
   private onAckOverflow(limit: number): void {
     debug("socket %s: too many unacknowledged packets (limit maxPendingAcks=%d), closing", this.id, limit);
+    const message = `socket ${this.id} left more than ${limit} acknowledgements unanswered (maxPendingAcks)`;
     this._onerror(new Error(`too many unacknowledged packets (maxPendingAcks ${limit})`));
-    process.nextTick(() => this.client._violation("maxPendingAcks"));
+    const figures = { message, nsp: this.nsp.name, value: limit + 1, limit };
+    process.nextTick(() => this.client._violation("maxPendingAcks", figures));
   }
 
   get request() {

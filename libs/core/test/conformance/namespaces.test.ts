@@ -2,7 +2,7 @@
 import { describe, it, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import type { Namespace } from "socket.io";
-import { Harness, connected } from "./helpers/harness.js";
+import { Harness, connected, type ClientSocket, type ServerSocket } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
 import { once, record } from "@sockline/e2e/support";
 
@@ -138,17 +138,31 @@ describe(`[${IMPL}] namespaces`, () => {
 });
 
 describe(`[${IMPL}] cleanupEmptyChildNamespaces`, () => {
+  /** Connects a client to `name` (a child the parent creates for it) and resolves with both ends. */
+  async function joinChild(h: Harness, parent: Namespace, name: string): Promise<{ client: ClientSocket; socket: ServerSocket }> {
+    // an existing child only has the parent's listeners of the time it was created
+    const serverSide = once<[ServerSocket]>(h.io._nsps.get(name) ?? parent, "connection", { what: `connection on ${name}` });
+    const client = h.client(name);
+    await connected(client, name);
+    const [socket] = await serverSide;
+    return { client, socket };
+  }
+
+  async function leave({ client, socket }: { client: ClientSocket; socket: ServerSocket }): Promise<void> {
+    const gone = once(socket, "disconnect");
+    client.disconnect();
+    await gone;
+  }
+
   for (const cleanup of [true, false]) {
     it(`with cleanupEmptyChildNamespaces: ${cleanup}, a child namespace is ${cleanup ? "" : "not "}recreated after its last client leaves`, async () => {
       const h = await Harness.start({ cleanupEmptyChildNamespaces: cleanup }, "websocket");
       try {
         const created = record<Namespace>(h.io, "new_namespace");
-        h.io.of(/^\/dyn-\d+$/);
-        const first = await h.connect("/dyn-1");
-        const gone = once(first.socket, "disconnect");
-        first.client.disconnect();
-        await gone;
-        await h.connect("/dyn-1");
+        const parent = h.io.of(/^\/dyn-\d+$/);
+        await leave(await joinChild(h, parent, "/dyn-1"));
+        assert.equal(h.io._nsps.has("/dyn-1"), !cleanup);
+        await joinChild(h, parent, "/dyn-1");
         const names = created.stop().map(([nsp]) => nsp.name);
         assert.deepEqual(names, cleanup ? ["/dyn-1", "/dyn-1"] : ["/dyn-1"]);
       } finally {
@@ -156,4 +170,40 @@ describe(`[${IMPL}] cleanupEmptyChildNamespaces`, () => {
       }
     });
   }
+
+  it("a removed child is created again with what new_namespace sets on it (middlewares, listeners); its adapter is closed", async () => {
+    const h = await Harness.start({ cleanupEmptyChildNamespaces: true }, "websocket");
+    try {
+      const adapters: { nsp: string; closed: boolean }[] = [];
+      const middlewareRuns: string[] = [];
+      h.io.on("new_namespace", (nsp: Namespace) => {
+        if (!nsp.name.startsWith("/dyn-")) return;
+        const adapter = nsp.adapter as { close(): unknown };
+        const record = { nsp: nsp.name, closed: false };
+        adapters.push(record);
+        const close = adapter.close.bind(adapter);
+        adapter.close = () => {
+          record.closed = true;
+          return close();
+        };
+        nsp.use((socket, next) => {
+          middlewareRuns.push(nsp.name);
+          socket.data.checked = true;
+          next();
+        });
+        nsp.on("connection", (socket) => socket.on("ping", (ack: (v: unknown) => void) => ack({ checked: socket.data.checked })));
+      });
+      const parent = h.io.of(/^\/dyn-\d+$/);
+      const first = await joinChild(h, parent, "/dyn-7");
+      assert.deepEqual(await first.client.emitWithAck("ping"), { checked: true });
+      await leave(first);
+      assert.deepEqual(adapters, [{ nsp: "/dyn-7", closed: true }], "the emptied child's adapter is closed");
+      const second = await joinChild(h, parent, "/dyn-7");
+      assert.deepEqual(await second.client.emitWithAck("ping"), { checked: true }, "the new child has the listener set in new_namespace");
+      assert.deepEqual(middlewareRuns, ["/dyn-7", "/dyn-7"]);
+      assert.deepEqual(adapters, [{ nsp: "/dyn-7", closed: true }, { nsp: "/dyn-7", closed: false }]);
+    } finally {
+      await h.close();
+    }
+  });
 });

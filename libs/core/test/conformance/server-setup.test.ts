@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { io as connectClient } from "socket.io-client";
 import { connected } from "./helpers/harness.js";
 import { IMPL, loadServerClass, type IoServer } from "./helpers/impl.js";
+import { pipelined, rawUpgradeRequest, waitUntil } from "@sockline/e2e/support";
 
 /** Runs `body` with a listening HTTP server and closes everything afterwards. */
 async function withHttpServer(
@@ -159,6 +160,25 @@ describe(`[${IMPL}] server setup`, () => {
         });
         await connected(allowed);
         allowed.disconnect();
+      },
+    );
+  });
+
+  it("an upgrade pipelined behind an answered request in one TCP write: the answer, then the upgrade (the process survives)", async () => {
+    const Server = await loadServerClass();
+    await withHttpServer(
+      (httpServer) => {
+        httpServer.on("request", (req, res) => {
+          if (!req.url?.startsWith("/socket.io/")) res.end(`first ${req.url}`);
+        });
+        return new Server(httpServer, { cors: { origin: "*" } });
+      },
+      async (url, io) => {
+        const connection = await pipelined(url, ["GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", rawUpgradeRequest()]);
+        await connection.receive(/^HTTP\/1\.1 200 OK\r\n[^]*?first \/xHTTP\/1\.1 101 Switching Protocols\r\n[^]*0\{"sid"/, "the 200, then the 101");
+        assert.equal(io.engine.clientsCount, 1);
+        connection.socket.destroy();
+        await waitUntil(() => io.engine.clientsCount === 0, "the session to end with its connection");
       },
     );
   });

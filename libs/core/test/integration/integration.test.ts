@@ -3,8 +3,6 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { connect as netConnect, type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { after, afterEach, before, describe, it } from "node:test";
-import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
-import WebSocket from "ws";
 import { Server } from "@sockline/core";
 import {
   handOverUpgrade,
@@ -15,115 +13,10 @@ import {
   pendingUpgradeOf,
   resolveEnginePath,
   routeUpgrades,
-  type UpgradeProblem,
   type UpgradeRoute,
 } from "@sockline/core/integration";
 import { collectGarbage } from "@sockline/e2e/support";
-
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-
-/**
- * The smallest "framework": a middleware chain ending in the engine route, used for plain requests
- * (request listener) and for upgrades (through routeUpgrades), the way the plugins use the module.
- */
-class MiniFramework {
-  readonly io = new Server({ path: "/rt" });
-  readonly http: HttpServer;
-  readonly problems: UpgradeProblem[] = [];
-  readonly route: UpgradeRoute;
-  readonly stopRouting: () => void;
-  middlewares: Middleware[] = [];
-  /** Headers the engine route adds on its own (like a Fastify reply's headers). */
-  routeHeaders: Record<string, string> = {};
-
-  constructor(upgradeTimeout?: number) {
-    const path = resolveEnginePath({ path: "/rt" });
-    this.http = createServer((req, res) => this.dispatch(req, res));
-    this.route = {
-      matches: (url) => matchesEnginePath(url, path),
-      dispatch: (req, res) => this.dispatch(req, res),
-      upgradeTimeout,
-      report: (problem) => this.problems.push(problem),
-    };
-    this.stopRouting = routeUpgrades(this.http, this.route);
-  }
-
-  private dispatch(req: IncomingMessage, res: ServerResponse): void {
-    let index = 0;
-    const next = (): void => {
-      const middleware = this.middlewares[index++];
-      if (middleware) return middleware(req, res, next);
-      if (handOverUpgrade(this.io, req, this.routeHeaders)) return;
-      if (req.url?.startsWith("/rt/")) return this.io.handleRequest(req, res);
-      res.writeHead(404).end("not found");
-    };
-    next();
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.http.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    this.stopRouting();
-    await this.io.close();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
-  }
-}
-
-/** How the server answered a raw websocket upgrade: 101 and its headers, or the refusal and its body. */
-function rawUpgrade(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, "ws")}${path}`, { headers });
-    ws.once("upgrade", (res) => {
-      ws.terminate();
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: "" });
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => {
-        ws.terminate();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-      });
-    });
-    ws.once("error", reject);
-  });
-}
-
-/** Sends a raw upgrade request and resolves once the server closes the connection, with what it wrote. */
-function rawUpgradeUntilClose(url: string, path: string): Promise<string> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = netConnect(Number(port), "127.0.0.1", () => {
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
-      );
-    });
-    let received = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => (received += chunk));
-    socket.on("close", () => resolve(received));
-    socket.on("error", reject);
-  });
-}
-
-function client(url: string): ClientSocket {
-  return connectClient(url, { path: "/rt", transports: ["websocket"], reconnection: false, forceNew: true });
-}
-
-function connected(socket: ClientSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
-}
-
-const WS_HANDSHAKE = "/rt/?EIO=4&transport=websocket";
+import { client, connected, MiniFramework, rawUpgrade, rawUpgradeUntilClose, WS_HANDSHAKE } from "./helpers.js";
 
 describe("integration: engine path", () => {
   it("resolves the path under a prefix and matches like the engine", () => {
