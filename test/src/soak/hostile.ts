@@ -74,11 +74,11 @@ const HOSTILE: Record<HostileKind, (url: string) => Promise<void>> = {
     ws.terminate();
   },
 
-  /** Connects to hundreds of names of a dynamic namespace on one connection, then leaves (item 7). */
+  /** Connects to more names of a dynamic namespace than a parent may hold (1,000), on one connection, then leaves (item 7). */
   async namespaceSpammer(url) {
     const ws = await openWs(url);
     const base = Math.floor(Math.random() * 1e9);
-    for (let i = 0; i < 500 && ws.readyState === WebSocket.OPEN; i++) ws.send(`40/dynamic-${base + i},`);
+    for (let i = 0; i < 1_200 && ws.readyState === WebSocket.OPEN; i++) ws.send(`40/dynamic-${base + i},`);
     await closedOrAfterWs(ws, 1_500);
     ws.terminate();
   },

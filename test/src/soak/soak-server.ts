@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import Fastify from "fastify";
 import { Server, type Socket } from "@sockline/core";
+import type { EngineSocket } from "@sockline/core/engine";
 import { socketioPlugin } from "@sockline/fastify";
 import { sockline } from "@sockline/express";
 
@@ -16,15 +17,28 @@ export type SoakCommand = { type: "snapshot"; id: number } | { type: "close"; id
 /** What this process tells the soak test. */
 export type SoakReport =
   | { type: "ready"; urls: Record<MountName, string> }
-  | { type: "snapshot"; id: number; heapUsed: number; rss: number; clients: Record<MountName, number>; diagnostics: Record<string, number> }
+  | {
+      type: "snapshot";
+      id: number;
+      heapUsed: number;
+      rss: number;
+      clients: Record<MountName, number>;
+      /** Engine sessions by "mount transport readyState", to tell which ones are left when the count is off. */
+      sessions: Record<string, number>;
+      diagnostics: Record<string, number>;
+    }
   | { type: "closed"; id: number };
 
 export type MountName = "core" | "fastify" | "express";
 
-/** Short heartbeats, so that clients that vanish are reaped within the soak's time. */
-const ENGINE_OPTIONS = { pingInterval: 1_000, pingTimeout: 1_500, connectTimeout: 3_000 } as const;
-/** Broadcast payload: big enough that a client that stops reading fills its buffers within seconds. */
-const TICK_BYTES = 64 * 1024;
+/**
+ * Heartbeats short enough that clients that vanish are reaped within the soak's time, long enough
+ * that a client that stops reading hits `maxBufferedBytes` (4 MiB, the default) before its ping
+ * timeout: the soak checks that the limit, not the heartbeat, deals with it.
+ */
+const ENGINE_OPTIONS = { pingInterval: 3_000, pingTimeout: 3_000, connectTimeout: 3_000 } as const;
+/** Broadcast payload: 2.5 MB/s, so a client that stops reading fills its kernel buffers and then 4 MiB within seconds. */
+const TICK_BYTES = 128 * 1024;
 const TICK_MS = 50;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -68,7 +82,8 @@ async function main(): Promise<void> {
   const app = express();
   app.get("/x", (_req, res) => void res.send("ok"));
   const expressHttp = createServer(app);
-  const expressIo = sockline(app, { ...ENGINE_OPTIONS, server: expressHttp });
+  // diagnostics are counted from io.diagnostics below; the console logger would only add noise to the test output
+  const expressIo = sockline(app, { ...ENGINE_OPTIONS, server: expressHttp, logger: false });
   const stopExpress = serveApplication(expressIo);
 
   const urls = {
@@ -87,8 +102,18 @@ async function main(): Promise<void> {
       }
       const { heapUsed, rss } = process.memoryUsage();
       const clients = { core: 0, fastify: 0, express: 0 };
-      for (const name of Object.keys(servers) as MountName[]) clients[name] = servers[name].engine.clientsCount;
-      send({ type: "snapshot", id: command.id, heapUsed, rss, clients, diagnostics: { ...diagnostics } });
+      const sessions: Record<string, number> = {};
+      for (const name of Object.keys(servers) as MountName[]) {
+        const engine = servers[name].engine;
+        clients[name] = engine.clientsCount;
+        // the reference documents `clients` as an object keyed by sid; a Map serves the same purpose
+        const all = (engine.clients as unknown) instanceof Map ? [...(engine.clients as unknown as Map<string, EngineSocket>).values()] : Object.values(engine.clients as unknown as Record<string, EngineSocket>);
+        for (const session of all) {
+          const key = `${name} ${session.transport.name} ${session.readyState}${session.upgrading ? " upgrading" : ""}`;
+          sessions[key] = (sessions[key] ?? 0) + 1;
+        }
+      }
+      send({ type: "snapshot", id: command.id, heapUsed, rss, clients, sessions, diagnostics: { ...diagnostics } });
     } else if (command.type === "close") {
       stopCore();
       stopFastify();
