@@ -71,7 +71,7 @@ function compilePlan(examples: readonly ReadmeExample[], wrongEventFiles: readon
 
 /** Runs `tasks` two at a time (the machine has two cores; each tsc uses about one). */
 function twoAtATime<T>(tasks: ReadonlyArray<() => Promise<T>>): Array<Promise<T>> {
-  let chain: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()];
+  const chain: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()];
   return tasks.map((task, i) => {
     const result = chain[i % 2]!.then(task);
     chain[i % 2] = result.catch(() => {});
