@@ -40,9 +40,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`running ${files.length} test files`);
+// The bound of each test, and of each file as a whole: a hang fails instead of stalling the suite. It
+// fits the slowest file, test/src/packaging.test.ts (npm pack, an npm install, several TypeScript 5
+// type-checks of every .d.ts), with room for a loaded machine.
+const TEST_TIMEOUT_MS = 300_000;
 const result = spawnSync(
   process.execPath,
-  ["--test", "--test-timeout=120000", ...files.map((f) => relative(root, f))],
+  ["--test", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files.map((f) => relative(root, f))],
   { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
 );
 process.exit(result.status ?? 1);

@@ -47,9 +47,13 @@ describe("packages load from a plain Node script", () => {
     for (const dir of ["core", "fastify", "express", "gateway", "nestjs", "redis-adapter"]) {
       const pkgDir = join(root, "libs", dir);
       const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
-        exports: Record<string, { types: string; default: string }>;
+        exports: Record<string, string | { types: string; default: string }>;
       };
       for (const [subpath, target] of Object.entries(manifest.exports)) {
+        if (typeof target === "string") {
+          assert.ok(existsSync(join(pkgDir, target)), `${dir} ${subpath}: ${target} exists`); // "./package.json"
+          continue;
+        }
         assert.ok(existsSync(join(pkgDir, target.default)), `${dir} ${subpath}: ${target.default} is built`);
         assert.ok(existsSync(join(pkgDir, target.types)), `${dir} ${subpath}: ${target.types} is built`);
       }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start [-- --framework=fastify|express|nestjs] [--port=3000] [--host=0.0.0.0]`
 // Env: SOCKLINE_FRAMEWORK, PORT, HOST, REDIS_URL (flags win over env).
+import { checkRedisUrl } from "./redis.js";
 import { FRAMEWORKS, isFramework, startChat, type ChatOptions } from "./start.js";
 
 function flag(name: string, argv: readonly string[]): string | undefined {
@@ -20,12 +21,10 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ChatOpti
   const portText = flag("port", argv) ?? env.PORT ?? "3000";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port "${portText}"`);
-  return {
-    framework,
-    port,
-    host: flag("host", argv) ?? env.HOST ?? "0.0.0.0",
-    redisUrl: flag("redis", argv) ?? (env.REDIS_URL || undefined),
-  };
+  const redisFlag = flag("redis", argv);
+  const redisUrl = redisFlag ?? (env.REDIS_URL || undefined);
+  if (redisUrl !== undefined) checkRedisUrl(redisUrl, redisFlag !== undefined ? "--redis" : "REDIS_URL");
+  return { framework, port, host: flag("host", argv) ?? env.HOST ?? "0.0.0.0", redisUrl };
 }
 
 async function main(): Promise<void> {

@@ -1,9 +1,29 @@
+import { setTimeout as delay } from "node:timers/promises";
 import createDebug from "debug";
 import { createClient } from "redis";
 import { createStreamsAdapter } from "@sockline/redis-adapter";
 import type { ServerOptions } from "@sockline/core";
 
 const debug = createDebug("sockline:chat:redis");
+
+/** How long closing waits for Redis to answer the commands still queued before dropping them. */
+export const REDIS_CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * Checks a Redis URL before node-redis sees it (its own error is a bare "Invalid URL"): `name` says
+ * where the URL came from (`REDIS_URL`, `--redis`), so the message points at what to fix.
+ */
+export function checkRedisUrl(url: string, name = "Redis URL"): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new Error(`${name} "${url}" is not a URL: expected redis://host:port (or rediss:// for TLS)`);
+  }
+  if (protocol !== "redis:" && protocol !== "rediss:") {
+    throw new Error(`${name} "${url}" has protocol "${protocol}": expected redis://host:port (or rediss:// for TLS)`);
+  }
+}
 
 export interface RedisConnection {
   adapter: NonNullable<ServerOptions["adapter"]>;
@@ -15,6 +35,7 @@ export interface RedisConnection {
  * every node, and a page that reconnects to another node still recovers its session and missed messages.
  */
 export async function connectRedis(url: string): Promise<RedisConnection> {
+  checkRedisUrl(url);
   let ready = false;
   const client = createClient({
     url,
@@ -44,7 +65,25 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
   return {
     adapter: createStreamsAdapter(client as any) as NonNullable<ServerOptions["adapter"]>,
     close: async () => {
-      if (client.isOpen) await client.close();
+      if (!client.isOpen) return;
+      if (!client.isReady) {
+        // Redis is unreachable: close() would wait for replies to the queued commands that never come,
+        // and the process would end with the close still pending (no closing line). Drop them now.
+        debug("closing while Redis is unreachable: dropping the queued commands");
+        client.destroy();
+        return;
+      }
+      // Connected: let the queued commands finish, within a bound (Redis may stop answering meanwhile).
+      const bound = new AbortController();
+      const closed = await Promise.race([
+        client.close().then(() => true),
+        delay(REDIS_CLOSE_TIMEOUT_MS, false, { signal: bound.signal }),
+      ]);
+      bound.abort();
+      if (!closed) {
+        debug("Redis did not answer within %d ms while closing: leaving the connection behind", REDIS_CLOSE_TIMEOUT_MS);
+        client.unref(); // close() already started: the socket no longer keeps the process alive
+      }
     },
   };
 }

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Framework } from "@sockline/chat";
 import { chatClient, connected } from "./helpers.js";
-import { nextEvent } from "@sockline/e2e/support";
+import { nextEvent, redisServerSkipReason, startRedisServer } from "@sockline/e2e/support";
 import { startMain } from "./chat-process.js";
 
 describe("the chat process (npm start)", () => {
@@ -44,5 +44,44 @@ describe("the chat process (npm start)", () => {
     const [code] = await main.exited;
     assert.equal(code, 1);
     assert.match(main.output(), /unknown framework "koa": use --framework=fastify\|express\|nestjs/);
+  });
+
+  it("names REDIS_URL when it is not a Redis URL", async () => {
+    const main = startMain([], { REDIS_URL: "notaurl" });
+    const [code] = await main.exited;
+    assert.equal(code, 1);
+    assert.match(main.output(), /chat: cannot start: REDIS_URL "notaurl" is not a URL: expected redis:\/\/host:port/);
+  });
+
+  it("names --redis when the flag has the wrong protocol", async () => {
+    const main = startMain(["--redis=http://127.0.0.1:6379"]);
+    const [code] = await main.exited;
+    assert.equal(code, 1);
+    assert.match(main.output(), /chat: cannot start: --redis "http:\/\/127\.0\.0\.1:6379" has protocol "http:"/);
+  });
+
+  it("closes with its closing line on SIGINT while Redis is down, after a client connected", { skip: redisServerSkipReason() }, async () => {
+    const redis = await startRedisServer();
+    const main = startMain([], { REDIS_URL: redis.url });
+    try {
+      const url = await main.url;
+      assert.match(main.output(), /Redis adapter at redis:\/\/127\.0\.0\.1:\d+/);
+      const client = await connected(chatClient(url, "ann", { transports: ["websocket"] }));
+      const outage = new Promise<void>((resolve) => {
+        const onData = () => /is unreachable/.test(main.output()) && resolve();
+        main.child.stderr.on("data", onData);
+      });
+      await redis.stop();
+      await outage; // the chat saw the outage: commands now queue for a server that is gone
+      main.child.kill("SIGINT");
+      const [code, signal] = await main.exited;
+      client.close();
+      assert.equal(signal, null);
+      assert.equal(code, 0, main.output());
+      assert.match(main.output(), /SIGINT: disconnecting clients and closing the server\.\.\.\s+chat server closed/);
+    } finally {
+      if (main.child.exitCode === null && main.child.signalCode === null) main.child.kill("SIGKILL");
+      await redis.stop();
+    }
   });
 });
