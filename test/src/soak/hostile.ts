@@ -44,20 +44,23 @@ const HOSTILE: Record<HostileKind, (url: string) => Promise<void>> = {
     await closedOrAfter(socket, 1_500);
   },
 
-  /** Joins "/" over websocket, then stops reading while the server broadcasts (item 4). */
+  /** Joins "/" and the flood room over websocket, then stops reading while the server broadcasts (item 4). */
   async slowConsumerWs(url) {
     const ws = await openWs(url);
-    ws.send("40");
+    await joinMainNamespace(ws);
+    ws.send('42["flood"]');
     await delay(200);
     (ws as unknown as { _socket: NetSocket })._socket.pause();
     await delay(12_000);
     ws.terminate();
   },
 
-  /** Joins "/" over polling, then never polls again while the server broadcasts. */
+  /** Joins "/" and the flood room over polling, then never polls again while the server broadcasts. */
   async slowConsumerPolling(url) {
     const sid = await pollingSession(url);
     await post(url, sid, "40");
+    await request(url, `${ENGINE}&transport=polling&sid=${sid}`, "GET"); // the CONNECT answer
+    await post(url, sid, '42["flood"]');
     await delay(6_000);
   },
 
@@ -135,6 +138,20 @@ function openWs(url: string): Promise<WebSocket> {
       reject(new Error(`upgrade refused with ${res.statusCode}`));
     });
     ws.once("close", () => reject(new Error("closed before open")));
+  });
+}
+
+/** Sends CONNECT for "/" and waits for its answer (an event sent before it would break the protocol). */
+function joinMainNamespace(ws: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (data: Buffer) => {
+      if (!data.toString().startsWith("40")) return;
+      ws.off("message", onMessage);
+      resolve();
+    };
+    ws.on("message", onMessage);
+    ws.once("close", () => reject(new Error("closed before joining")));
+    ws.send("40");
   });
 }
 

@@ -37,9 +37,15 @@ export type MountName = "core" | "fastify" | "express";
  * timeout: the soak checks that the limit, not the heartbeat, deals with it.
  */
 const ENGINE_OPTIONS = { pingInterval: 3_000, pingTimeout: 3_000, connectTimeout: 3_000 } as const;
-/** Broadcast payload: 2.5 MB/s, so a client that stops reading fills its kernel buffers and then 4 MiB within seconds. */
-const TICK_BYTES = 128 * 1024;
+/** The broadcast every socket of "/" gets; well-behaved clients check that none is missing. */
+const TICK_BYTES = 1024;
 const TICK_MS = 50;
+/**
+ * The broadcast of room "flood", which only the slow consumers join: 2.5 MB/s, so a client that
+ * stops reading fills its kernel buffers and then `maxBufferedBytes` within seconds. (A well-behaved
+ * polling client on a loaded machine cannot take 2.5 MB/s either: it would rightly be dropped too.)
+ */
+const FLOOD_BYTES = 128 * 1024;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("soak-server must run with --expose-gc");
@@ -53,13 +59,18 @@ function serveApplication(io: Server): () => void {
   });
   const onConnection = (socket: Socket) => {
     socket.on("echo", (value: unknown, ack?: (v: unknown) => void) => ack?.(value));
+    socket.on("flood", () => socket.join("flood"));
   };
   io.on("connection", onConnection);
   io.of(/^\/dynamic-\d+$/).on("connection", (socket) => socket.on("echo", (v: unknown, ack?: (v: unknown) => void) => ack?.(v)));
-  const filler = "x".repeat(TICK_BYTES);
+  const tickFiller = "t".repeat(TICK_BYTES);
+  const floodFiller = "f".repeat(FLOOD_BYTES);
   let seq = 0;
   // every socket of "/" gets the ticks, the well-behaved ones count them
-  const ticker = setInterval(() => io.emit("tick", ++seq, filler), TICK_MS);
+  const ticker = setInterval(() => {
+    io.emit("tick", ++seq, tickFiller);
+    io.to("flood").emit("flood", seq, floodFiller);
+  }, TICK_MS);
   return () => clearInterval(ticker);
 }
 
