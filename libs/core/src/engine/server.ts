@@ -7,6 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { WebSocketServer, type WebSocket } from "ws";
+import { clientsView } from "./clients-view.js";
 import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
 import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
@@ -85,7 +86,13 @@ export class Server extends EventEmitter implements TransportContext {
   readonly opts: ResolvedOptions;
   /** Where limits reached and protocol violations are reported (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
-  readonly clients = new Map<string, Socket>();
+  /**
+   * The open sessions by id, as the reference documents them: `clients[sid]`, `Object.keys(clients)`
+   * (a read-only view of `sessions`, see `clients-view.ts`).
+   */
+  readonly clients: Record<string, Socket>;
+  /** The open sessions by id: what the engine itself looks sessions up in. */
+  private readonly sessions = new Map<string, Socket>();
   /** @internal */ readonly heartbeat: HeartbeatScheduler<Socket>;
   private readonly middlewares: Middleware[] = [];
   private wss: WebSocketServer | null = null;
@@ -97,6 +104,7 @@ export class Server extends EventEmitter implements TransportContext {
     super();
     const { diagnostics, ...options } = opts;
     this.diagnostics = diagnostics ?? new Diagnostics();
+    this.clients = clientsView(this.sessions);
     this.opts = resolveOptions(options);
     this.heartbeat = new HeartbeatScheduler<Socket>(this.opts.pingInterval, this.opts.pingTimeout, {
       ping: (socket) => socket.onPingDue(),
@@ -106,7 +114,7 @@ export class Server extends EventEmitter implements TransportContext {
   }
 
   get clientsCount(): number {
-    return this.clients.size;
+    return this.sessions.size;
   }
 
   /** Adds an express-style middleware, run for every HTTP request (upgrades included) before the engine. */
@@ -138,7 +146,7 @@ export class Server extends EventEmitter implements TransportContext {
         if (code !== undefined) return this.refuseRequest(request, res, code, context ?? {});
         const sid = request._query.sid;
         if (sid) {
-          const socket = this.clients.get(sid);
+          const socket = this.sessions.get(sid);
           if (!socket) return this.refuseRequest(request, res, ERROR_CODES.UNKNOWN_SID, { sid });
           (socket.transport as PollingTransport).onRequest(request, res);
           return;
@@ -196,7 +204,7 @@ export class Server extends EventEmitter implements TransportContext {
         if (code !== undefined) return refuse(code, context ?? {});
         const sid = request._query.sid;
         if (sid) {
-          const session = this.clients.get(sid);
+          const session = this.sessions.get(sid);
           if (!session) return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
           collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
@@ -296,11 +304,13 @@ export class Server extends EventEmitter implements TransportContext {
 
     const sid = query.sid;
     if (sid) {
-      const session = this.clients.get(sid);
+      const session = this.sessions.get(sid);
       if (!session) return verdict(ERROR_CODES.UNKNOWN_SID, { sid });
-      if (query.EIO !== "4") return verdict(ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: query.EIO });
       if (!upgrade && session.transport.name !== transport) {
         return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
+      }
+      if (query.EIO !== "4") {
+        return verdict(ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: protocolRevision(query.EIO), previousProtocol: session.protocol });
       }
       if (upgrade) {
         if (transport !== "websocket") return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });
@@ -314,7 +324,7 @@ export class Server extends EventEmitter implements TransportContext {
     if (req.method !== "GET") return verdict(ERROR_CODES.BAD_HANDSHAKE_METHOD, { method: req.method });
     if (transport === "websocket" && !upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
     if (transport === "polling" && upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
-    if (query.EIO !== "4") return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO });
+    if (query.EIO !== "4") return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: protocolRevision(query.EIO) });
     const allowRequest = this.opts.allowRequest;
     if (!allowRequest) return verdict();
     let answered = false;
@@ -335,7 +345,7 @@ export class Server extends EventEmitter implements TransportContext {
   /** Runs generateId (sync or async); `then` gets undefined if it failed or gave a used/invalid id. */
   private withNewId(req: IncomingMessage, then: (id: string | undefined) => void): void {
     const accept = (id: unknown) => {
-      if (typeof id !== "string" || id === "" || this.clients.has(id)) {
+      if (typeof id !== "string" || id === "" || this.sessions.has(id)) {
         debug("generateId gave an invalid or duplicate id: %o", id);
         return then(undefined);
       }
@@ -358,13 +368,13 @@ export class Server extends EventEmitter implements TransportContext {
   private register(id: string, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): Socket {
     debug("session %s opened over %s", id, transport.name);
     const socket = new Socket(id, this, transport, req);
-    this.clients.set(id, socket);
+    this.sessions.set(id, socket);
     return socket;
   }
 
   /** @internal */
   onSocketClose(socket: Socket): void {
-    if (this.clients.get(socket.id) === socket) this.clients.delete(socket.id);
+    if (this.sessions.get(socket.id) === socket) this.sessions.delete(socket.id);
   }
 
   private refuseRequest(req: EngineRequest, res: ServerResponse, code: ErrorCode, context: ErrorContext): void {
@@ -438,7 +448,7 @@ export class Server extends EventEmitter implements TransportContext {
    * as `close()` does. Keep the HTTP server open until this resolves: the close packets travel on it.
    */
   async closeGracefully(grace = SHUTDOWN_GRACE): Promise<void> {
-    const sessions = [...this.clients.values()];
+    const sessions = [...this.sessions.values()];
     debug("closing %d sessions gracefully", sessions.length);
     const allClosed = Promise.all(sessions.map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve()))));
     for (const socket of sessions) socket.shutDown();
@@ -450,8 +460,8 @@ export class Server extends EventEmitter implements TransportContext {
 
   /** Closes every session (at once, buffers discarded) and stops the heartbeat timer. */
   close(): this {
-    debug("closing %d sessions", this.clients.size);
-    for (const socket of [...this.clients.values()]) socket.close(true);
+    debug("closing %d sessions", this.sessions.size);
+    for (const socket of [...this.sessions.values()]) socket.close(true);
     this.heartbeat.stop();
     return this;
   }
@@ -537,6 +547,14 @@ function parseQuery(search: string): Record<string, string> {
     start = end + 1;
   }
   return query;
+}
+
+/**
+ * The protocol revision a request asks for, as the reference's `connection_error` context reports
+ * it: 4 for `EIO=4`, 3 for anything else (a missing `EIO` included: protocol 3 clients predate it).
+ */
+function protocolRevision(eio: string | undefined): 3 | 4 {
+  return eio === "4" ? 4 : 3;
 }
 
 /** True if the header value holds a character not allowed in an HTTP field value. */
