@@ -15,7 +15,16 @@ import { serializeCookie } from "./cookie.js";
 import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
-import { computePath, resolveOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
+import { checkOptions, OPTIONS_CHECKED } from "./option-check.js";
+import {
+  computePath,
+  ENGINE_OPTION_RULES,
+  resolveOptions,
+  type ReferenceOnlyOptions,
+  type ResolvedOptions,
+  type ServerOptions,
+  type TransportName,
+} from "./options.js";
 import { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
 import { shareRequestStrings } from "./shared-request-strings.js";
@@ -99,9 +108,13 @@ export class Server extends EventEmitter implements TransportContext {
   /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeInProgress>();
 
-  /** `diagnostics`: share a reporter (the Socket.IO server passes its own); default a new one. */
-  constructor(opts: Partial<ServerOptions> & { diagnostics?: Diagnostics } = {}) {
+  /**
+   * `diagnostics`: share a reporter (the Socket.IO server passes its own); default a new one.
+   * Unknown options get a warning, reference options Sockline does not support throw (`option-check.ts`).
+   */
+  constructor(opts: Partial<ServerOptions> & ReferenceOnlyOptions & { diagnostics?: Diagnostics; [OPTIONS_CHECKED]?: true } = {}) {
     super();
+    if (opts[OPTIONS_CHECKED] !== true) checkOptions(opts, ENGINE_OPTION_RULES, "@sockline/core/engine Server");
     const { diagnostics, ...options } = opts;
     this.diagnostics = diagnostics ?? new Diagnostics();
     this.clients = clientsView(this.sessions);
