@@ -7,7 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { WebSocketServer, type WebSocket } from "ws";
-import { clientsView } from "./clients-view.js";
+import { addToMirror, mirrorOf, removeFromMirror } from "./clients-mirror.js";
 import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
 import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
@@ -95,13 +95,10 @@ export class Server extends EventEmitter implements TransportContext {
   readonly opts: ResolvedOptions;
   /** Where limits reached and protocol violations are reported (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
-  /**
-   * The open sessions by id, as the reference documents them: `clients[sid]`, `Object.keys(clients)`
-   * (a read-only view of `sessions`, see `clients-view.ts`).
-   */
-  readonly clients: Record<string, Socket>;
   /** The open sessions by id: what the engine itself looks sessions up in. */
   private readonly sessions = new Map<string, Socket>();
+  /** `clients` once somebody has read it, kept in step with `sessions` from then on. */
+  private clientsMirror: Record<string, Socket> | undefined;
   /** @internal */ readonly heartbeat: HeartbeatScheduler<Socket>;
   private readonly middlewares: Middleware[] = [];
   private wss: WebSocketServer | null = null;
@@ -117,13 +114,20 @@ export class Server extends EventEmitter implements TransportContext {
     if (opts[OPTIONS_CHECKED] !== true) checkOptions(opts, ENGINE_OPTION_RULES, "@sockline/core/engine Server");
     const { diagnostics, ...options } = opts;
     this.diagnostics = diagnostics ?? new Diagnostics();
-    this.clients = clientsView(this.sessions);
     this.opts = resolveOptions(options);
     this.heartbeat = new HeartbeatScheduler<Socket>(this.opts.pingInterval, this.opts.pingTimeout, {
       ping: (socket) => socket.onPingDue(),
       timeout: (socket) => socket.onPongOverdue(),
     });
     if (this.opts.cors) this.use(corsMiddleware(this.opts.cors));
+  }
+
+  /**
+   * The open sessions by id, as the reference documents them: `clients[sid]`, `Object.keys(clients)`.
+   * A plain object built on the first read and kept up to date from then on (see `clients-mirror.ts`).
+   */
+  get clients(): Record<string, Socket> {
+    return (this.clientsMirror ??= mirrorOf(this.sessions));
   }
 
   get clientsCount(): number {
@@ -382,12 +386,15 @@ export class Server extends EventEmitter implements TransportContext {
     debug("session %s opened over %s", id, transport.name);
     const socket = new Socket(id, this, transport, req);
     this.sessions.set(id, socket);
+    if (this.clientsMirror !== undefined) addToMirror(this.clientsMirror, id, socket);
     return socket;
   }
 
   /** @internal */
   onSocketClose(socket: Socket): void {
-    if (this.sessions.get(socket.id) === socket) this.sessions.delete(socket.id);
+    if (this.sessions.get(socket.id) !== socket) return;
+    this.sessions.delete(socket.id);
+    if (this.clientsMirror !== undefined) removeFromMirror(this.clientsMirror, socket.id);
   }
 
   private refuseRequest(req: EngineRequest, res: ServerResponse, code: ErrorCode, context: ErrorContext): void {

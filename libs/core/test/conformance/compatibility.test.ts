@@ -55,9 +55,14 @@ describe(`[${IMPL}] compatibility: io.engine.clients is an object keyed by sessi
     assert.equal("no-such-sid" in clients, false);
     assert.equal(engine.clientsCount, 2);
 
+    // a session opened after the read is there too
+    const { client: third, socket: thirdSocket } = await h.connect();
+    const thirdConn = thirdSocket.conn as unknown as { id: string };
+    assert.equal(engine.clients[thirdConn.id], thirdConn);
     second.disconnect();
-    await waitUntil(() => !(secondConn.id in clients), "the closed session to leave engine.clients");
-    assert.deepEqual(Object.keys(clients), [first.conn.id]);
+    third.disconnect();
+    await waitUntil(() => !(secondConn.id in engine.clients) && !(thirdConn.id in engine.clients), "the closed sessions to leave engine.clients");
+    assert.deepEqual(Object.keys(engine.clients), [first.conn.id]);
     assert.equal(engine.clientsCount, 1);
   });
 });
