@@ -12,7 +12,7 @@ import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
 import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
 import { serializeCookie } from "./cookie.js";
-import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
+import { ERROR_CODES, ERROR_MESSAGES, protocolRevision, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
 import { checkOptions, OPTIONS_CHECKED } from "./option-check.js";
@@ -567,14 +567,6 @@ function parseQuery(search: string): Record<string, string> {
     start = end + 1;
   }
   return query;
-}
-
-/**
- * The protocol revision a request asks for, as the reference's `connection_error` context reports
- * it: 4 for `EIO=4`, 3 for anything else (a missing `EIO` included: protocol 3 clients predate it).
- */
-function protocolRevision(eio: string | undefined): 3 | 4 {
-  return eio === "4" ? 4 : 3;
 }
 
 /** True if the header value holds a character not allowed in an HTTP field value. */
