@@ -57,6 +57,13 @@ export interface SocklineFastifyOptions extends Partial<ServerOptions> {
   gatewayFactory?: GatewayFactory;
 }
 
+/** Options Fastify's `register()` itself reads, and also hands to the plugin. */
+interface FastifyRegistrationOptions {
+  prefix?: unknown;
+  logLevel?: unknown;
+  logSerializers?: unknown;
+}
+
 async function socklineFastify(fastify: FastifyInstance, options: SocklineFastifyOptions): Promise<void> {
   const {
     decorator = "io",
@@ -66,8 +73,12 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
     upgradeRoutingTimeout,
     maxPendingUpgrades,
     logDiagnostics: logsDiagnostics = true,
+    // Fastify's own registration options reach the plugin too: they are not the server's
+    prefix: _prefix,
+    logLevel: _logLevel,
+    logSerializers: _logSerializers,
     ...serverOptions
-  } = options;
+  } = options as SocklineFastifyOptions & FastifyRegistrationOptions;
   if (fastify.hasDecorator(decorator)) {
     throw new Error(
       `${PLUGIN_NAME}: this Fastify context already has an "${decorator}" decorator; register the second server in its own encapsulated context or give it another "decorator" name`,

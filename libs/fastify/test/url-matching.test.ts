@@ -123,7 +123,7 @@ describe("@sockline/fastify: the engine serves raw URLs under its path only, on 
       assert.equal(post.body, "ok");
     } finally {
       app.io.removeAllListeners("connection");
-      app.io.engine.clients.get(open.sid)?.close();
+      app.io.engine.clients[open.sid]?.close();
     }
   });
 

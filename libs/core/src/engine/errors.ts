@@ -27,3 +27,11 @@ export type ErrorContext = Record<string, unknown>;
 export function statusOf(code: ErrorCode): number {
   return code === ERROR_CODES.FORBIDDEN ? 403 : 400;
 }
+
+/**
+ * The protocol revision a request asks for, as the reference's `connection_error` context reports
+ * it: 4 for `EIO=4`, 3 for anything else (a missing `EIO` included: protocol 3 clients predate it).
+ */
+export function protocolRevision(eio: string | undefined): 3 | 4 {
+  return eio === "4" ? 4 : 3;
+}

@@ -1,9 +1,11 @@
 /** Engine options, their defaults (the reference engine.io 6.x defaults) and their resolution. */
 import type { IncomingMessage } from "node:http";
-import type { PerMessageDeflateOptions } from "ws";
+import { WebSocketServer, type PerMessageDeflateOptions } from "ws";
 import type { HttpCompressionOptions } from "./compression.js";
 import type { CookieOptions } from "./cookie.js";
-import type { CorsOptions, CorsOptionsDelegate } from "./cors.js";
+import { COOKIE_OPTION_NAMES } from "./cookie.js";
+import { CORS_OPTION_NAMES, type CorsOptions, type CorsOptionsDelegate } from "./cors.js";
+import type { OptionRules } from "./option-check.js";
 import type { SendData } from "./packet.js";
 
 export type TransportName = "polling" | "websocket";
@@ -57,6 +59,17 @@ export interface ServerOptions {
   maxPacketsPerPayload: number;
 }
 
+/**
+ * Options of the reference engine.io that Sockline accepts only with the values it supports (see
+ * `ENGINE_OPTION_RULES`): the constructor throws for the others rather than ignore them.
+ */
+export interface ReferenceOnlyOptions {
+  /** Engine.IO protocol 3 clients (socket.io-client 2.x): not supported yet, only `false` is accepted. */
+  allowEIO3?: boolean;
+  /** The WebSocket server implementation: Sockline always uses `ws` (only `ws`'s `WebSocketServer` is accepted). */
+  wsEngine?: unknown;
+}
+
 export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   pingInterval: 25000,
   pingTimeout: 20000,
@@ -77,6 +90,50 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPacketsPerPayload: 1000,
 } as ServerOptions);
+
+/** Every engine option, the reference's and Sockline's: a missing or extra name is a compile error. */
+const ENGINE_OPTIONS: Record<keyof ServerOptions | keyof ReferenceOnlyOptions, true> = {
+  pingInterval: true,
+  pingTimeout: true,
+  upgradeTimeout: true,
+  maxHttpBufferSize: true,
+  transports: true,
+  allowUpgrades: true,
+  perMessageDeflate: true,
+  httpCompression: true,
+  cookie: true,
+  cors: true,
+  allowRequest: true,
+  initialPacket: true,
+  path: true,
+  addTrailingSlash: true,
+  destroyUpgrade: true,
+  destroyUpgradeTimeout: true,
+  maxBufferedBytes: true,
+  maxPacketsPerPayload: true,
+  allowEIO3: true,
+  wsEngine: true,
+};
+
+/**
+ * What the engine's constructor accepts (see `checkOptions`): its options (and `diagnostics`, the
+ * reporter the Socket.IO server shares), the sub-options of `cors` and `cookie`, and the
+ * reference's options Sockline does not implement, refused unless their value needs nothing.
+ */
+export const ENGINE_OPTION_RULES: OptionRules = {
+  known: new Set([...Object.keys(ENGINE_OPTIONS), "diagnostics"]),
+  unsupported: {
+    allowEIO3: (value) =>
+      value ? "Engine.IO protocol 3 clients (socket.io-client 2.x) are not supported yet; remove it or set it to false" : undefined,
+    wsEngine: (value) =>
+      value === WebSocketServer || (typeof value === "function" && value.name === "WebSocketServer")
+        ? undefined
+        : 'the WebSocket server is always "ws" (another engine such as eiows or uWebSockets.js cannot be plugged in); remove it',
+    transports: (value) =>
+      Array.isArray(value) && value.includes("webtransport") ? 'WebTransport is not supported (only "polling" and "websocket")' : undefined,
+  },
+  nested: { cors: new Set(CORS_OPTION_NAMES), cookie: new Set(COOKIE_OPTION_NAMES) },
+};
 
 /** Options after defaults, with the sub-option objects completed. */
 export interface ResolvedOptions extends ServerOptions {

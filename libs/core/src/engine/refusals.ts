@@ -19,7 +19,7 @@ export function reportRefusedRequest(diagnostics: Diagnostics, req: EngineReques
   diagnostics.report({
     kind: "violation",
     name,
-    message: `${what} refused: ${ERROR_MESSAGES[code]} (code ${code}) ${describeContext(context)}`.trimEnd(),
+    message: `${what} refused: ${ERROR_MESSAGES[code]} (code ${code}) ${describeContext(context, req)}`.trimEnd(),
     action: `${upgrade ? "upgrade" : "request"} refused (${statusOf(code)})`,
     ...peerOf(req),
   });
@@ -72,11 +72,13 @@ function protocolViolation(code: ErrorCode, context: ErrorContext): string | und
 }
 
 /** The figures of a refusal's context (transport, method, protocol...) for a diagnostic's message. */
-function describeContext(context: ErrorContext): string {
+function describeContext(context: ErrorContext, req: EngineRequest): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(context)) {
     if (key === "name" || key === "error" || key === "message" || value === undefined) continue;
     parts.push(`${key} ${JSON.stringify(value)}`);
   }
+  // `protocol` is the revision (3 for anything but "4", as the reference reports it): the operator also sees what was sent
+  if ("protocol" in context) parts.push(`EIO ${JSON.stringify(req._query.EIO ?? null)}`);
   return parts.length > 0 ? `[${parts.join(", ")}]` : "";
 }

@@ -7,14 +7,24 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node
 import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { WebSocketServer, type WebSocket } from "ws";
+import { addToMirror, mirrorOf, removeFromMirror } from "./clients-mirror.js";
 import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
 import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
 import { serializeCookie } from "./cookie.js";
-import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
+import { ERROR_CODES, ERROR_MESSAGES, protocolRevision, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
 import { runMiddlewares, type Middleware } from "./middleware.js";
-import { computePath, resolveOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
+import { checkOptions, OPTIONS_CHECKED } from "./option-check.js";
+import {
+  computePath,
+  ENGINE_OPTION_RULES,
+  resolveOptions,
+  type ReferenceOnlyOptions,
+  type ResolvedOptions,
+  type ServerOptions,
+  type TransportName,
+} from "./options.js";
 import { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
 import { shareRequestStrings } from "./shared-request-strings.js";
@@ -85,16 +95,23 @@ export class Server extends EventEmitter implements TransportContext {
   readonly opts: ResolvedOptions;
   /** Where limits reached and protocol violations are reported (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
-  readonly clients = new Map<string, Socket>();
+  /** The open sessions by id: what the engine itself looks sessions up in. */
+  private readonly sessions = new Map<string, Socket>();
+  /** `clients` once somebody has read it, kept in step with `sessions` from then on. */
+  private clientsMirror: Record<string, Socket> | undefined;
   /** @internal */ readonly heartbeat: HeartbeatScheduler<Socket>;
   private readonly middlewares: Middleware[] = [];
   private wss: WebSocketServer | null = null;
   /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeInProgress>();
 
-  /** `diagnostics`: share a reporter (the Socket.IO server passes its own); default a new one. */
-  constructor(opts: Partial<ServerOptions> & { diagnostics?: Diagnostics } = {}) {
+  /**
+   * `diagnostics`: share a reporter (the Socket.IO server passes its own); default a new one.
+   * Unknown options get a warning, reference options Sockline does not support throw (`option-check.ts`).
+   */
+  constructor(opts: Partial<ServerOptions> & ReferenceOnlyOptions & { diagnostics?: Diagnostics; [OPTIONS_CHECKED]?: true } = {}) {
     super();
+    if (opts[OPTIONS_CHECKED] !== true) checkOptions(opts, ENGINE_OPTION_RULES, "@sockline/core/engine Server");
     const { diagnostics, ...options } = opts;
     this.diagnostics = diagnostics ?? new Diagnostics();
     this.opts = resolveOptions(options);
@@ -105,8 +122,16 @@ export class Server extends EventEmitter implements TransportContext {
     if (this.opts.cors) this.use(corsMiddleware(this.opts.cors));
   }
 
+  /**
+   * The open sessions by id, as the reference documents them: `clients[sid]`, `Object.keys(clients)`.
+   * A plain object built on the first read and kept up to date from then on (see `clients-mirror.ts`).
+   */
+  get clients(): Record<string, Socket> {
+    return (this.clientsMirror ??= mirrorOf(this.sessions));
+  }
+
   get clientsCount(): number {
-    return this.clients.size;
+    return this.sessions.size;
   }
 
   /** Adds an express-style middleware, run for every HTTP request (upgrades included) before the engine. */
@@ -138,7 +163,7 @@ export class Server extends EventEmitter implements TransportContext {
         if (code !== undefined) return this.refuseRequest(request, res, code, context ?? {});
         const sid = request._query.sid;
         if (sid) {
-          const socket = this.clients.get(sid);
+          const socket = this.sessions.get(sid);
           if (!socket) return this.refuseRequest(request, res, ERROR_CODES.UNKNOWN_SID, { sid });
           (socket.transport as PollingTransport).onRequest(request, res);
           return;
@@ -196,7 +221,7 @@ export class Server extends EventEmitter implements TransportContext {
         if (code !== undefined) return refuse(code, context ?? {});
         const sid = request._query.sid;
         if (sid) {
-          const session = this.clients.get(sid);
+          const session = this.sessions.get(sid);
           if (!session) return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
           collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
@@ -296,11 +321,13 @@ export class Server extends EventEmitter implements TransportContext {
 
     const sid = query.sid;
     if (sid) {
-      const session = this.clients.get(sid);
+      const session = this.sessions.get(sid);
       if (!session) return verdict(ERROR_CODES.UNKNOWN_SID, { sid });
-      if (query.EIO !== "4") return verdict(ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: query.EIO });
       if (!upgrade && session.transport.name !== transport) {
         return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
+      }
+      if (query.EIO !== "4") {
+        return verdict(ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: protocolRevision(query.EIO), previousProtocol: session.protocol });
       }
       if (upgrade) {
         if (transport !== "websocket") return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });
@@ -314,7 +341,7 @@ export class Server extends EventEmitter implements TransportContext {
     if (req.method !== "GET") return verdict(ERROR_CODES.BAD_HANDSHAKE_METHOD, { method: req.method });
     if (transport === "websocket" && !upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
     if (transport === "polling" && upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
-    if (query.EIO !== "4") return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: query.EIO });
+    if (query.EIO !== "4") return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: protocolRevision(query.EIO) });
     const allowRequest = this.opts.allowRequest;
     if (!allowRequest) return verdict();
     let answered = false;
@@ -335,7 +362,7 @@ export class Server extends EventEmitter implements TransportContext {
   /** Runs generateId (sync or async); `then` gets undefined if it failed or gave a used/invalid id. */
   private withNewId(req: IncomingMessage, then: (id: string | undefined) => void): void {
     const accept = (id: unknown) => {
-      if (typeof id !== "string" || id === "" || this.clients.has(id)) {
+      if (typeof id !== "string" || id === "" || this.sessions.has(id)) {
         debug("generateId gave an invalid or duplicate id: %o", id);
         return then(undefined);
       }
@@ -358,13 +385,16 @@ export class Server extends EventEmitter implements TransportContext {
   private register(id: string, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): Socket {
     debug("session %s opened over %s", id, transport.name);
     const socket = new Socket(id, this, transport, req);
-    this.clients.set(id, socket);
+    this.sessions.set(id, socket);
+    if (this.clientsMirror !== undefined) addToMirror(this.clientsMirror, id, socket);
     return socket;
   }
 
   /** @internal */
   onSocketClose(socket: Socket): void {
-    if (this.clients.get(socket.id) === socket) this.clients.delete(socket.id);
+    if (this.sessions.get(socket.id) !== socket) return;
+    this.sessions.delete(socket.id);
+    if (this.clientsMirror !== undefined) removeFromMirror(this.clientsMirror, socket.id);
   }
 
   private refuseRequest(req: EngineRequest, res: ServerResponse, code: ErrorCode, context: ErrorContext): void {
@@ -438,7 +468,7 @@ export class Server extends EventEmitter implements TransportContext {
    * as `close()` does. Keep the HTTP server open until this resolves: the close packets travel on it.
    */
   async closeGracefully(grace = SHUTDOWN_GRACE): Promise<void> {
-    const sessions = [...this.clients.values()];
+    const sessions = [...this.sessions.values()];
     debug("closing %d sessions gracefully", sessions.length);
     const allClosed = Promise.all(sessions.map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve()))));
     for (const socket of sessions) socket.shutDown();
@@ -450,8 +480,8 @@ export class Server extends EventEmitter implements TransportContext {
 
   /** Closes every session (at once, buffers discarded) and stops the heartbeat timer. */
   close(): this {
-    debug("closing %d sessions", this.clients.size);
-    for (const socket of [...this.clients.values()]) socket.close(true);
+    debug("closing %d sessions", this.sessions.size);
+    for (const socket of [...this.sessions.values()]) socket.close(true);
     this.heartbeat.stop();
     return this;
   }

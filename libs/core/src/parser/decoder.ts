@@ -134,9 +134,10 @@ export class Decoder extends EventEmitter<DecoderEvents> {
     if (type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK) {
       const dash = str.indexOf("-", i);
       const digits = dash === -1 ? "" : str.slice(i, dash);
-      if (!/^[0-9]{1,6}$/.test(digits)) throw new ParserError("illegal attachment count", type);
+      // "Illegal attachments": the reference's text for a count that is not a positive integer
+      if (!/^[0-9]+$/.test(digits)) throw new ParserError("Illegal attachments", type);
       const count = Number(digits);
-      if (count < 1) throw new ParserError("illegal attachment count", type);
+      if (count < 1) throw new ParserError("Illegal attachments", type);
       if (count > this.maxAttachments) {
         debug("packet %d announces %d attachments (limit maxAttachments=%d)", type, count, this.maxAttachments);
         throw new ParserError(`too many attachments: ${count} > maxAttachments ${this.maxAttachments}`, type, "maxAttachments", {

@@ -1,4 +1,5 @@
-import type { ServerOptions as EngineOptions } from "../engine/options.js";
+import type { OptionRules } from "../engine/option-check.js";
+import { ENGINE_OPTION_RULES, type ReferenceOnlyOptions, type ServerOptions as EngineOptions } from "../engine/options.js";
 
 /** A parser module with the `socket.io-parser` contract (e.g. `socket.io-msgpack-parser`). */
 export interface ParserModule {
@@ -50,7 +51,7 @@ export interface LimitOptions {
   maxChildNamespaces?: number;
 }
 
-export interface ServerOptions extends Partial<EngineOptions>, LimitOptions {
+export interface ServerOptions extends Partial<EngineOptions>, ReferenceOnlyOptions, LimitOptions {
   /** Path of the engine and of the served client bundle. @default "/socket.io" */
   path?: string;
   /** Whether `/socket.io/socket.io.js` (and friends) are served from `socket.io-client`. @default true */
@@ -81,3 +82,37 @@ export const DEFAULT_LIMITS = Object.freeze({
 
 export const DEFAULT_CONNECT_TIMEOUT = 45_000;
 export const DEFAULT_PATH = "/socket.io";
+
+/** The options of the Socket.IO layer (the reference's and Sockline's limits): a missing or extra name is a compile error. */
+const SOCKET_IO_OPTIONS: Record<Exclude<keyof ServerOptions, keyof EngineOptions | keyof ReferenceOnlyOptions>, true> = {
+  serveClient: true,
+  adapter: true,
+  parser: true,
+  connectTimeout: true,
+  connectionStateRecovery: true,
+  cleanupEmptyChildNamespaces: true,
+  maxAttachments: true,
+  maxPayloadDepth: true,
+  attachmentTimeout: true,
+  maxAttachmentBytes: true,
+  maxPendingAcks: true,
+  maxChildNamespaces: true,
+};
+
+const RECOVERY_OPTIONS: Record<keyof ConnectionStateRecoveryOptions, true> = {
+  maxDisconnectionDuration: true,
+  skipMiddlewares: true,
+  maxPackets: true,
+  maxSessions: true,
+};
+
+/**
+ * What `new Server(opts)` and `io.attach(srv, opts)` accept (see `checkOptions`): the engine's
+ * options (which the engine gets too), the Socket.IO layer's, the sub-options of
+ * `connectionStateRecovery`. The engine's own `diagnostics` is not one: the server shares its own.
+ */
+export const SERVER_OPTION_RULES: OptionRules = {
+  known: new Set([...[...ENGINE_OPTION_RULES.known].filter((name) => name !== "diagnostics"), ...Object.keys(SOCKET_IO_OPTIONS)]),
+  unsupported: ENGINE_OPTION_RULES.unsupported,
+  nested: { ...ENGINE_OPTION_RULES.nested, connectionStateRecovery: new Set(Object.keys(RECOVERY_OPTIONS)) },
+};

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import { Adapter, SessionAwareAdapter, type Room, type SocketId } from "../adapter/index.js";
 import { DEFAULT_OPTIONS as ENGINE_DEFAULTS, Diagnostics, EngineServer, type UpgradeOptions } from "../engine/index.js";
+import { checkOptions, OPTIONS_CHECKED } from "../engine/option-check.js";
 import { Decoder, Encoder } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
@@ -14,6 +15,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT,
   DEFAULT_LIMITS,
   DEFAULT_PATH,
+  SERVER_OPTION_RULES,
   type LimitOptions,
   type ParserModule,
   type ServerOptions,
@@ -37,6 +39,9 @@ import {
 } from "./typed-events.js";
 
 const debug = createDebug("sockline:server");
+
+/** Who the option warnings and errors name. */
+const OPTIONS_OWNER = "@sockline/core Server";
 
 export interface ServerReservedEvents<
   ListenEvents extends EventsMap,
@@ -104,6 +109,7 @@ export class Server<
       opts = srv as Partial<ServerOptions>;
       srv = undefined;
     }
+    checkOptions(opts, SERVER_OPTION_RULES, OPTIONS_OWNER);
     const options: ServerOptions = { ...opts };
     if (options.connectionStateRecovery) {
       options.connectionStateRecovery = {
@@ -141,8 +147,9 @@ export class Server<
     return this.opts;
   }
 
+  /** The options of a new engine: ours (already checked, see `checkOptions`), `extra` over them. */
   private engineOptions(extra: Partial<ServerOptions> = {}): Record<string, unknown> {
-    return { ...this.opts, ...extra, path: extra.path ?? this._path, diagnostics: this.diagnostics };
+    return { ...this.opts, ...extra, path: extra.path ?? this._path, diagnostics: this.diagnostics, [OPTIONS_CHECKED]: true };
   }
 
   /** A decoder for one connection: ours with the configured limits, or the custom parser's. */
@@ -265,6 +272,7 @@ export class Server<
     }
     const httpServer = srv as HttpServer;
     if (Object.keys(opts).length > 0) {
+      checkOptions(opts, SERVER_OPTION_RULES, OPTIONS_OWNER);
       if (opts.path) this.path(opts.path);
       // Engine options given here apply to a new engine (as the reference creates its engine here).
       this.bind(new EngineServer(this.engineOptions(opts)));

@@ -65,7 +65,7 @@ describe("engine.io-client interop", () => {
         const closedP = new Promise<string>((resolve) => session.once("close", (reason) => resolve(reason)));
         client.close();
         assert.equal(await closedP, "transport close");
-        assert.equal(server.engine.clients.has(session.id), false);
+        assert.equal(session.id in server.engine.clients, false);
       } finally {
         client.close();
       }

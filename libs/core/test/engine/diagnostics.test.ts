@@ -83,7 +83,7 @@ describe("engine diagnostics", () => {
     const { open } = await pollingHandshake(server);
     const res = await post(server, open.sid, "2");
     await res.text();
-    await waitUntil(() => !server.engine.clients.has(open.sid), "the session to close");
+    await waitUntil(() => !(open.sid in server.engine.clients), "the session to close");
     const report = onlyReport();
     assert.deepEqual([report.kind, report.name, report.packetType, report.transport], ["violation", "invalid-heartbeat", "ping", "polling"]);
   });
@@ -105,7 +105,7 @@ describe("engine diagnostics", () => {
   it("protocol violations of polling requests: a second pending GET, a binary POST", async () => {
     const first = await pollingHandshake(server);
     const pending = poll(server, first.open.sid);
-    await waitUntil(() => server.engine.clients.get(first.open.sid)?.transport.writable === true, "the first GET to be pending");
+    await waitUntil(() => server.engine.clients[first.open.sid]?.transport.writable === true, "the first GET to be pending");
     const second = await poll(server, first.open.sid);
     assert.equal(second.status, 400);
     await (await pending).text();

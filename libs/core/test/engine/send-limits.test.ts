@@ -55,7 +55,7 @@ describe("engine limits on what one session may queue or send", () => {
       const [reason] = await closed;
       assert.equal(reason, "transport buffer full");
       assert.ok(sent < 400, `closed after ${sent} messages`);
-      assert.equal(server.engine.clients.has(session.id), false);
+      assert.equal(session.id in server.engine.clients, false);
       assert.equal(reports.length, 1, "one diagnostic");
       const [report] = reports;
       assert.equal(report!.kind, "limit");

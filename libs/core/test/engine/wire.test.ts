@@ -275,7 +275,7 @@ describe("polling limits and misuse", () => {
     assert.equal(second.status, 400);
     assert.equal(await (await first).text(), "1");
     assert.equal(await reason, "transport error");
-    assert.equal(server.engine.clients.has(open.sid), false);
+    assert.equal(open.sid in server.engine.clients, false);
   });
 
   it("garbage packets close that session with parse error; others are unaffected", async () => {
@@ -310,7 +310,7 @@ describe("polling limits and misuse", () => {
       }
       assert.equal(other.readyState, "open");
       const echoed = new Promise<unknown>((resolve) => other.once("message", resolve));
-      const session = [...server.engine.clients.values()].find((c) => c.id === other.id)!;
+      const session = Object.values(server.engine.clients).find((c) => c.id === other.id)!;
       session.send("still here");
       assert.equal(await echoed, "still here");
     } finally {
@@ -553,7 +553,7 @@ describe("options", () => {
       const { open, res } = await pollingHandshake(server);
       assert.equal(res.headers.get("x-initial"), "yes");
       assert.equal(res.headers.get("x-every"), "yes");
-      const s = server.engine.clients.get(open.sid)!;
+      const s = server.engine.clients[open.sid]!;
       s.send("x");
       const next = await poll(server, open.sid);
       assert.equal(next.headers.get("x-initial"), null);
@@ -643,7 +643,7 @@ describe("options", () => {
       const b = await openClient(server, { transports: ["polling"] });
       assert.equal(server.engine.clientsCount, 2);
       const reasons: string[] = [];
-      for (const s of server.engine.clients.values()) s.on("close", (r) => reasons.push(r));
+      for (const s of Object.values(server.engine.clients)) s.on("close", (r) => reasons.push(r));
       server.engine.close();
       assert.equal(server.engine.clientsCount, 0);
       assert.deepEqual(reasons, ["forced close", "forced close"]);

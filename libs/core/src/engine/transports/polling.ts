@@ -7,7 +7,7 @@ import createDebug from "debug";
 import { compress, negotiateEncoding } from "../compression.js";
 import type { Packet, RawData } from "../packet.js";
 import { decodePayload, encodePayload, SEPARATOR } from "../payload.js";
-import { NO_OWNER, type EngineRequest, type Transport, type TransportContext, type TransportOwner } from "./transport.js";
+import { NO_OWNER, TransportError, type EngineRequest, type Transport, type TransportContext, type TransportOwner } from "./transport.js";
 
 const debug = createDebug("sockline:engine:polling");
 
@@ -66,7 +66,7 @@ export class PollingTransport implements Transport {
       debug("session %s: second concurrent GET", this.sid);
       res.writeHead(400).end();
       this.refused("violation", "poll-overlap", "a second GET while one is pending", "connection closed (400)");
-      this.owner.onTransportError(this, "overlap from client");
+      this.owner.onTransportError(this, new TransportError("overlap from client"));
       return;
     }
     this.pollReq = req;
@@ -82,7 +82,7 @@ export class PollingTransport implements Transport {
   private readonly onPollAborted = (): void => {
     if (!this.pollRes) return;
     this.releasePoll();
-    this.owner.onTransportError(this, "poll connection closed prematurely");
+    this.owner.onTransportError(this, new TransportError("poll connection closed prematurely"));
   };
 
   private releasePoll(): void {
@@ -96,14 +96,14 @@ export class PollingTransport implements Transport {
     if (this.dataReq) {
       refuse(res, 400);
       this.refused("violation", "post-overlap", "a second POST while one is being read", "connection closed (400)");
-      this.owner.onTransportError(this, "data request overlap from client");
+      this.owner.onTransportError(this, new TransportError("data request overlap from client"));
       return;
     }
     // protocol 4 sends binary as base64 text: a binary body is not ours (and must be answered, not left hanging)
     if (req.headers["content-type"] === "application/octet-stream") {
       refuse(res, 400);
       this.refused("violation", "invalid-content", "binary POST body (protocol 4 sends text)", "connection closed (400)");
-      this.owner.onTransportError(this, "invalid content (binary POST body in protocol 4)");
+      this.owner.onTransportError(this, new TransportError("invalid content (binary POST body in protocol 4)"));
       return;
     }
     const declared = Number(req.headers["content-length"]);
@@ -140,6 +140,7 @@ export class PollingTransport implements Transport {
       const payload = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
       if (!this.withinPacketLimit(payload, res)) return;
       const headers: Record<string, string | string[]> = { "Content-Type": "text/html", "Content-Length": "2" };
+      disableIeXssFilter(req, headers);
       this.ctx.emitResponseHeaders(headers, req, undefined);
       res.writeHead(200, headers);
       res.end("ok");
@@ -148,7 +149,7 @@ export class PollingTransport implements Transport {
     const onClose = () => {
       if (req.complete) return;
       cleanup();
-      this.owner.onTransportError(this, "data request connection closed prematurely");
+      this.owner.onTransportError(this, new TransportError("data request connection closed prematurely"));
     };
     req.on("data", onData);
     req.on("end", onEnd);
@@ -167,7 +168,7 @@ export class PollingTransport implements Transport {
     debug("session %s: POST of %d packets over maxPacketsPerPayload %d", this.sid, count, limit);
     refuse(res, 400);
     this.refused("limit", "maxPacketsPerPayload", `polling POST body of ${count} packets, over maxPacketsPerPayload (${limit})`, "connection closed (400)", count, limit);
-    this.owner.onTransportError(this, `too many packets in one payload (${count}, maxPacketsPerPayload ${limit})`);
+    this.owner.onTransportError(this, new TransportError(`too many packets in one payload (${count}, maxPacketsPerPayload ${limit})`));
     return false;
   }
 
@@ -222,6 +223,7 @@ export class PollingTransport implements Transport {
 
   private write(req: IncomingMessage, res: ServerResponse, body: string, compressible: boolean, onSent?: () => void): void {
     const headers: Record<string, string | string[]> = { "Content-Type": "text/plain; charset=UTF-8" };
+    disableIeXssFilter(req, headers);
     this.ctx.emitResponseHeaders(headers, req, (req as EngineRequest)._query?.sid ? undefined : this.sid);
     const compression = this.ctx.opts.httpCompression;
     const encoding =
@@ -353,6 +355,16 @@ function countPackets(payload: string): number {
     at = payload.indexOf(SEPARATOR, at + 1);
   }
   return count;
+}
+
+/**
+ * As the reference's polling transport: Internet Explorer's XSS filter (User-Agent with `;MSIE`
+ * or `Trident/`) could rewrite a polling response it mistakes for reflected script, so its
+ * responses carry `X-XSS-Protection: 0`. Set before the `headers` listeners, who may change it.
+ */
+function disableIeXssFilter(req: IncomingMessage, headers: Record<string, string | string[]>): void {
+  const ua = req.headers["user-agent"];
+  if (ua !== undefined && (ua.includes(";MSIE") || ua.includes("Trident/"))) headers["X-XSS-Protection"] = "0";
 }
 
 function noop(): void {}

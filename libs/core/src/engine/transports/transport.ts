@@ -27,6 +27,14 @@ export interface TransportOwner {
   onTransportRefusal(transport: Transport, refusal: TransportRefusal): void;
 }
 
+/**
+ * A transport failure as the reference reports it in the session's `close` (and the Socket.IO
+ * `disconnect`) description: an Error whose `type` is "TransportError".
+ */
+export class TransportError extends Error {
+  readonly type = "TransportError";
+}
+
 /** The owner of a transport that has no session yet (or no longer one): hears nothing. */
 export const NO_OWNER: TransportOwner = Object.freeze({
   onTransportMessage() {},
