@@ -194,11 +194,13 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
   }
 
   private serverFor(port: number, gatewayOptions: Record<string, unknown>): AnyServer {
-    const path = gatewayOptions.path as string | undefined;
+    // Where the server is served (the key `createIOServer` records it under): the gateway's path,
+    // else the one of the `server` option, else the default.
+    const path = (gatewayOptions.path as string | undefined) ?? this.options.server?.path;
     const key = serverKey(port, path);
     const existing = this.servers.get(key);
     if (existing) return existing.io;
-    const sharing = this.gateways.filter(g => g.port === port && serverKey(g.port, g.options.path) === key);
+    const sharing = this.gateways.filter(g => g.port === port && serverKey(g.port, g.options.path ?? this.options.server?.path) === key);
     let options: Record<string, unknown>;
     if (this.options.mergeServerOptions && sharing.length > 0) {
       options = mergeGatewayServerOptions(sharing, `port ${port || 'of the application'} path ${path ?? '/socket.io'}`);

@@ -117,7 +117,7 @@ export function requestScopedPath(wrapper: InstanceWrapper, seen = new Set<Insta
   seen.add(wrapper);
   const name = String(wrapper.name ?? wrapper.token?.toString());
   if (wrapper.scope === Scope.REQUEST) return [name];
-  const dependencies = [...wrapper.getCtorMetadata(), ...wrapper.getPropertiesMetadata().map(p => p.wrapper)];
+  const dependencies = [...(wrapper.getCtorMetadata() ?? []), ...(wrapper.getPropertiesMetadata() ?? []).map(p => p.wrapper)];
   for (const dependency of dependencies) {
     if (!dependency) continue;
     const path = requestScopedPath(dependency, seen);
