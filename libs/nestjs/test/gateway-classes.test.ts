@@ -4,6 +4,7 @@
 // package's own behaviour suite runs on Nest in libs/gateway/test/nestjs-module.test.ts.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { All, Controller } from '@nestjs/common';
 import { SocklineModule } from '@sockline/nestjs';
 import { connectClient, nextEvent, openClient, refusedConnection, waitUntil, type ClientSocket } from '@sockline/e2e/support';
 import { startApp, type Platform, type RunningApp } from './app.js';
@@ -105,6 +106,36 @@ for (const platform of ['express', 'fastify'] as Platform[]) {
     });
   });
 }
+
+/** A catch-all route (an SPA fallback, say): it must not shadow the engine path. */
+function catchAllController(route: string) {
+  @Controller()
+  class CatchAllController {
+    @All(route)
+    everything() {
+      return 'the application';
+    }
+  }
+  return CatchAllController;
+}
+// Each platform's router spells "everything" its own way.
+const CATCH_ALL: Record<Platform, string> = { express: '*path', fastify: '*' };
+
+describe('@Gateway classes are mounted before the routes, as Nest mounts its own gateways', () => {
+  for (const platform of ['express', 'fastify'] as Platform[]) {
+    it(`a catch-all controller route does not shadow the engine path (${platform})`, async () => {
+      const running = await startApp(platform, { imports: [SocklineModule], controllers: [catchAllController(CATCH_ALL[platform])], providers: [RootGatewayClass] });
+      const client = await connectClient(running.url, { transports: ['polling'] });
+      try {
+        assert.deepEqual(await client.emitWithAck('gateway', 1), { gateway: 1 });
+        assert.equal(await (await fetch(`${running.url}/anything`)).text(), 'the application');
+      } finally {
+        client.close();
+        await running.close();
+      }
+    });
+  }
+});
 
 describe('@Gateway classes and app.close()', () => {
   for (const platform of ['express', 'fastify'] as Platform[]) {
