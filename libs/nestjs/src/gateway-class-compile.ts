@@ -2,7 +2,7 @@ import { ModuleRef, type ModulesContainer } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { Module as NestModuleRef } from '@nestjs/core/injector/module.js';
 import { compileGateway, guardClassesOf, type CompiledGateway, type Constructor } from '@sockline/gateway';
-import { GatewayClassError, checkGatewayClasses, requestScopedPath, type GatewayClassEntry } from './gateway-classes.js';
+import { GatewayClassError, checkGatewayClasses, lacksConstructorTypes, requestScopedPath, type GatewayClassEntry } from './gateway-classes.js';
 
 function moduleRefOf(host: NestModuleRef): ModuleRef {
   return host.providers.get(ModuleRef)!.instance as ModuleRef;
@@ -32,6 +32,12 @@ function providerOf(
 async function buildGuard(guard: Constructor, entry: GatewayClassEntry, modules: ModulesContainer): Promise<object> {
   const gateway = entry.metatype.name;
   const provided = providerOf(guard, entry.host, modules);
+  if (!provided && lacksConstructorTypes(guard)) {
+    throw new GatewayClassError(
+      gateway,
+      `its guard ${guard.name} takes constructor parameters, but their types were not recorded, so Nest would build it without them: decorate the class with @Injectable() (TypeScript records parameter types only for decorated classes, with "emitDecoratorMetadata"), or list it in a module's providers`,
+    );
+  }
   try {
     if (!provided) return await moduleRefOf(entry.host).create(guard);
     const { wrapper, host } = provided;

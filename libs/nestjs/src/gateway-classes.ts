@@ -105,7 +105,7 @@ function assertNoNestOnlyDecorators({ metatype }: GatewayClassEntry): void {
       if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
       throw new GatewayClassError(
         metatype.name,
-        `Nest's ${decorator} on ${where} would not apply to a @Gateway class (they run the same on Fastify, Express and Nest); ${instead}`,
+        `Nest's ${decorator} on ${where} would not apply to a @Gateway class, which runs the same on Fastify, Express and Nest: ${instead}`,
       );
     }
   }
@@ -124,6 +124,15 @@ export function requestScopedPath(wrapper: InstanceWrapper, seen = new Set<Insta
     if (path) return [name, ...path];
   }
   return undefined;
+}
+
+/**
+ * Whether Nest would build `cls` without its constructor arguments: it declares parameters, but
+ * TypeScript recorded no types for them (only decorated classes get `design:paramtypes`, and only
+ * with `emitDecoratorMetadata`) and no `@Inject()` names them. Nest would pass `undefined` silently.
+ */
+export function lacksConstructorTypes(cls: Constructor): boolean {
+  return cls.length > 0 && !Reflect.getMetadata('design:paramtypes', cls) && !Reflect.getMetadata('self:paramtypes', cls);
 }
 
 /**
@@ -166,5 +175,11 @@ export function checkGatewayClasses(entries: readonly GatewayClassEntry[]): void
     hosts.set(entry.metatype, entry.host.name);
     assertNoNestOnlyDecorators(entry);
     assertSingleton(entry);
+    if (lacksConstructorTypes(entry.metatype)) {
+      throw new GatewayClassError(
+        entry.metatype.name,
+        'it takes constructor parameters, but their types were not recorded, so Nest built it without them: compile with "experimentalDecorators" and "emitDecoratorMetadata" (a build tool that drops decorator metadata, such as esbuild, has the same effect), or name each dependency with @Inject(token)',
+      );
+    }
   }
 }

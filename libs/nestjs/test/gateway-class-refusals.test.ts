@@ -89,6 +89,18 @@ class Unbuildable {
 @UseGuards(Unbuildable)
 class UnbuildableGuardGateway {}
 
+/** No class decorator: TypeScript records no parameter types, so Nest could not inject `store`. */
+class UndecoratedGuard {
+  constructor(readonly store: Map<string, string>) {}
+  canActivate(_context: GuardContext) {
+    return this.store.size >= 0;
+  }
+}
+
+@Gateway('/undecorated-guard')
+@UseGuards(UndecoratedGuard)
+class UndecoratedGuardGateway {}
+
 @Injectable({ scope: Scope.REQUEST })
 class RequestScopedGuard {
   canActivate(_context: GuardContext) {
@@ -99,6 +111,12 @@ class RequestScopedGuard {
 @Gateway('/request-scoped-guard')
 @UseGuards(RequestScopedGuard)
 class RequestScopedGuardGateway {}
+
+/** As a build without decorator metadata leaves a class: decorated, but no parameter types. */
+class NoTypesGateway {
+  constructor(readonly dependency: UsesPerRequest) {}
+}
+Gateway('/no-types')(NoTypesGateway);
 
 @Gateway('/fine')
 class FineGateway {
@@ -158,6 +176,16 @@ const REFUSALS: { name: string; metadata: Parameters<typeof startApp>[1]; messag
     name: 'a guard that Nest cannot build, with Nest\'s reason',
     metadata: { providers: [UnbuildableGuardGateway] },
     message: /^UnbuildableGuardGateway: its guard Unbuildable could not be built: Nest can't resolve dependencies of the Unbuildable/,
+  },
+  {
+    name: 'a @Gateway with constructor parameters whose types were not recorded (no emitDecoratorMetadata)',
+    metadata: { providers: [NoTypesGateway] },
+    message: /^NoTypesGateway: it takes constructor parameters, but their types were not recorded.*"emitDecoratorMetadata"/,
+  },
+  {
+    name: 'a guard with constructor parameters whose types were not recorded',
+    metadata: { providers: [UndecoratedGuardGateway] },
+    message: /^UndecoratedGuardGateway: its guard UndecoratedGuard takes constructor parameters, but their types were not recorded.*@Injectable\(\)/,
   },
   {
     name: 'a request-scoped guard',
