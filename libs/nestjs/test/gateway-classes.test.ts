@@ -8,6 +8,7 @@ import { All, Controller } from '@nestjs/common';
 import { SocklineModule } from '@sockline/nestjs';
 import { connectClient, nextEvent, openClient, refusedConnection, waitUntil, type ClientSocket } from '@sockline/e2e/support';
 import { startApp, type Platform, type RunningApp } from './app.js';
+import { AppModule } from './fixtures.js';
 import {
   Greeter,
   Journal,
@@ -120,6 +121,39 @@ function catchAllController(route: string) {
 }
 // Each platform's router spells "everything" its own way.
 const CATCH_ALL: Record<Platform, string> = { express: '*path', fastify: '*' };
+
+describe('@Gateway classes next to stock gateways that use the opt-in extras', () => {
+  let running: RunningApp;
+  const clients: ClientSocket[] = [];
+  before(async () => {
+    running = await startApp(
+      'fastify',
+      { imports: [SocklineModule, AppModule], providers: [Journal, TokenStore, TokenGuard, Greeter, NestChatGateway, RootGatewayClass] },
+      { connectionGuards: true, ackErrors: true, awaitConnectionHook: true },
+    );
+  });
+  after(async () => {
+    for (const client of clients) client.close();
+    await running.close();
+  });
+
+  it("each keeps its own semantics: Nest's guard refusal and error shape, the gateway's", async () => {
+    const nestRefusal = await refusedConnection(`${running.url}/chat`, { auth: {} });
+    assert.equal(nestRefusal.message, 'Forbidden resource');
+    const gatewayRefusal = await refusedConnection(`${running.url}/nest`, { auth: {} });
+    assert.equal(gatewayRefusal.message, 'Forbidden');
+    const stock = await connectClient(`${running.url}/chat`, { auth: { token: 'secret', name: 'ada' } });
+    const gateway = await connectClient(`${running.url}/nest`, { auth: { token: 'secret', name: 'ada' } });
+    const root = await connectClient(running.url);
+    clients.push(stock, gateway, root);
+    assert.deepEqual(await stock.emitWithAck('fail', 'ws'), { error: { message: 'nope', data: { message: 'nope', code: 42 } } });
+    assert.deepEqual(await gateway.emitWithAck('fail', 'ws-object'), { error: { message: 'nope', data: { message: 'nope', code: 42 } } });
+    assert.equal(await gateway.emitWithAck('whoami'), 'hello ada');
+    // The root namespace is shared by the stock EventsGateway and RootGatewayClass.
+    assert.deepEqual(await root.emitWithAck('ping', 1), { pong: 1 });
+    assert.deepEqual(await root.emitWithAck('gateway', 2), { gateway: 2 });
+  });
+});
 
 describe('@Gateway classes are mounted before the routes, as Nest mounts its own gateways', () => {
   for (const platform of ['express', 'fastify'] as Platform[]) {
