@@ -10,7 +10,8 @@ import {
   type OnGatewayConnection,
   type OnGatewayInit,
 } from "@sockline/gateway";
-import type { ChatNamespace, ChatService, ChatSocket } from "./chat-service.js";
+// A value import (not `import type`): Nest reads the constructor's parameter types at run time to inject them.
+import { ChatService, type ChatNamespace, type ChatSocket } from "./chat-service.js";
 import { PrivateMessageDto, RoomDto, SendMessageDto, TypingDto } from "./dto.js";
 import type { JoinReply, RoomSummary, SentReply } from "./events.js";
 import { checkNickname } from "./nickname.js";
@@ -25,9 +26,11 @@ export class NicknameGuard implements CanActivate {
 }
 
 /**
- * The chat's gateway for `@sockline/gateway` (mounted by the Fastify and Express bootstraps). Each
- * handler validates its payload against the DTO of its parameter type, then hands it to the
- * `ChatService`; the return value is the ack (an error becomes `{ error: { message, data } }`).
+ * The chat's gateway, one class for the three frameworks: mounted by `@sockline/fastify` and
+ * `@sockline/express` (built by `chatGatewayFactory`), and in NestJS as a provider built by Nest's
+ * injector, mounted by `SocklineModule`. Each handler validates its payload against the DTO of its
+ * parameter type, then hands it to the `ChatService`; the return value is the ack (an error
+ * becomes `{ error: { message, data } }`).
  */
 @Gateway({ validation: { whitelist: true, forbidNonWhitelisted: true } })
 @UseGuards(NicknameGuard)
@@ -73,7 +76,7 @@ export class ChatGateway implements OnGatewayInit<ChatNamespace>, OnGatewayConne
   }
 }
 
-/** Builds the gateway (and its guard) with the shared service: the `gatewayFactory` of the plugins. */
+/** Builds the gateway (and its guard) with the shared service: the `gatewayFactory` of the Fastify and Express mounts. */
 export function chatGatewayFactory(chat: ChatService): (cls: abstract new (...args: any[]) => object) => object {
   return (cls) => {
     if (cls === ChatGateway) return new ChatGateway(chat);

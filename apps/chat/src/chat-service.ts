@@ -27,10 +27,9 @@ export interface ChatServiceOptions {
 }
 
 /**
- * What the chat does, independent of how events reach it: the gateway classes of
- * `@sockline/gateway` (Fastify, Express) and the Nest gateway both delegate every event here, so
- * the three frameworks run exactly the same logic. Presence is read back with `fetchSockets`, so
- * member lists and room counts are right across nodes too.
+ * What the chat does, independent of how events reach it: `ChatGateway` (the same class on
+ * Fastify, Express and NestJS) delegates every event here. Presence is read back with
+ * `fetchSockets`, so member lists and room counts are right across nodes too.
  */
 export class ChatService {
   private nsp: ChatNamespace | undefined;

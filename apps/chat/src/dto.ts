@@ -2,7 +2,7 @@ import { IsBoolean, IsString, Length, Matches } from "class-validator";
 
 /**
  * The payloads of the client events (see PROTOCOL.md), validated by class-validator: the gateway
- * package validates them from the handler's parameter types, Nest through its `ValidationPipe`.
+ * package validates them from the handler's parameter types, on the three frameworks.
  */
 
 /** Room names are shown in the page and used in URLs of the future: keep them plain. */

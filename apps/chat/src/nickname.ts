@@ -1,5 +1,5 @@
 /**
- * The one rule for nicknames, shared by the gateway guard and the Nest guard: the nickname comes from
+ * The one rule for nicknames, shared by the gateway's connection guard and the service: the nickname comes from
  * the handshake `auth` (`io({ auth: { nickname } })`), is trimmed, and must be 1 to 24 characters with
  * no control characters (they would garble the member list of everyone else).
  */

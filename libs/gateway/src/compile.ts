@@ -1,6 +1,6 @@
 import { getClassGuards, getGatewayOptions, getHandlers, getMethodGuards, getParams, getParamTypes, hasParamTypes } from './metadata.js';
 import type { GatewayOptions, ParamMetadata } from './metadata.js';
-import { resolveGuard, runGuards, type GuardFunction } from './guards.js';
+import { isGuardClass, resolveGuard, runGuards, type GuardFunction } from './guards.js';
 import { isValidatedType, validatePayload, type PayloadValidationOptions } from './validation.js';
 import type { EventBinding } from './dispatch.js';
 import type { AckMode } from './respond.js';
@@ -133,4 +133,24 @@ export function compileGateway(instance: object, options: CompileOptions = {}): 
     guardsOnRecovery: gatewayOptions.guardsOnRecovery ?? true,
     bindings,
   };
+}
+
+/** Whether `cls` is decorated with `@Gateway()`: how a framework adapter finds gateway classes among its own. */
+export function isGatewayClass(cls: unknown): cls is Constructor {
+  return typeof cls === 'function' && getGatewayOptions(cls) !== undefined;
+}
+
+/**
+ * The guard classes a gateway names in `@UseGuards`, on the class and on its handlers, each once:
+ * the classes `compileGateway` asks its `factory` for. A container that builds instances
+ * asynchronously (Nest's injector) builds these first, then gives `compileGateway` a factory that
+ * hands them out.
+ */
+export function guardClassesOf(cls: Function): Constructor[] {
+  const prototype = cls.prototype as object;
+  const guards = [
+    ...getClassGuards(cls),
+    ...getHandlers(prototype).flatMap(handler => getMethodGuards(prototype, handler.methodName)),
+  ];
+  return [...new Set(guards.filter(isGuardClass))];
 }

@@ -21,7 +21,8 @@ export type GuardFunction<S extends GatewaySocket = GatewaySocket> = (
 /** A guard instance, a guard function, or a guard class with a no-argument constructor. */
 export type GuardLike = CanActivate<any> | GuardFunction<any> | Constructor<CanActivate<any>>;
 
-function isGuardClass(guard: GuardLike): guard is Constructor<CanActivate> {
+/** A guard class (built once, through the factory), as opposed to a guard function or instance. */
+export function isGuardClass(guard: GuardLike): guard is Constructor<CanActivate> {
   return typeof guard === 'function' && typeof guard.prototype?.canActivate === 'function';
 }
 

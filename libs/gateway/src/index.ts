@@ -41,6 +41,9 @@ export {
 
 // The shared compile step, used by @sockline/nestjs: one dispatch path, one error shape.
 export { compileGateway, type CompiledGateway, type CompileOptions } from './compile.js';
+// For adapters whose container builds the gateways and their guards (@sockline/nestjs).
+export { isGatewayClass, guardClassesOf } from './compile.js';
+export { wireGateways, type WireOptions } from './mount.js';
 export {
   bindEventHandlers,
   gateSocket,

@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import { Server } from '@sockline/core';
 import { socklinePlugin } from '@sockline/fastify';
+import { Test } from '@nestjs/testing';
+import { SocklineAdapter, SocklineModule } from '@sockline/nestjs';
 import { Gateway, On, Payload, mountGateways } from '@sockline/gateway';
 import { MessageDto, connectClient, listen } from '@sockline/e2e/support';
 
@@ -49,6 +51,20 @@ describe('@sockline/gateway without emitDecoratorMetadata', () => {
         await app.register(socklinePlugin, { gateways: [handDecorated('/no-meta', Payload())] });
         await app.ready();
       }, MISSING_METADATA);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('fails the NestJS application at start-up (SocklineModule), not at the first event', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [SocklineModule],
+      providers: [handDecorated('/no-meta', Payload())],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new SocklineAdapter(app));
+    try {
+      await assert.rejects(app.init(), MISSING_METADATA);
     } finally {
       await app.close();
     }

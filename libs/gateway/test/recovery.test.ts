@@ -3,10 +3,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { Server } from '@sockline/core';
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Server, type Namespace } from '@sockline/core';
 import { socklinePlugin } from '@sockline/fastify';
-import { Gateway, GatewayError, On, UseGuards, mountGateways, type GuardContext } from '@sockline/gateway';
+import { SocklineAdapter, SocklineModule } from '@sockline/nestjs';
+import { Gateway, GatewayError, GatewayNamespace, On, UseGuards, mountGateways, type GuardContext } from '@sockline/gateway';
 import { baseUrl, connectError, connected, listen, nextEvent, openClient, type ClientSocket } from '@sockline/e2e/support';
 
 const RECOVERY = { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } };
@@ -23,6 +27,9 @@ const tokenGuard = ({ socket }: GuardContext) => {
 @Gateway('/guarded')
 @UseGuards(tokenGuard)
 class GuardedGateway {
+  @GatewayNamespace()
+  nsp!: Namespace;
+
   @On('whoami')
   whoami(_payload: unknown, socket: { id: string; recovered?: boolean }) {
     return { id: socket.id, recovered: socket.recovered };
@@ -57,7 +64,25 @@ const MOUNTS: Record<string, () => Promise<Mounted>> = {
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { url: baseUrl(app.server), io: app.io as unknown as Server, close: () => app.close() };
   },
+  ...Object.fromEntries(
+    (['express', 'fastify'] as const).map(platform => [`NestJS (SocklineModule, platform-${platform})`, () => startNest(platform)]),
+  ),
 };
+
+async function startNest(platform: 'express' | 'fastify'): Promise<Mounted> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [SocklineModule.forRoot({ server: RECOVERY })],
+    providers: [GuardedGateway, LenientGateway],
+  }).compile();
+  const app =
+    platform === 'express'
+      ? moduleRef.createNestApplication({ logger: false })
+      : moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
+  app.useWebSocketAdapter(new SocklineAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, io: app.get(GuardedGateway).nsp.server, close: () => app.close() };
+}
 
 for (const [mountName, mount] of Object.entries(MOUNTS)) {
   describe(`@sockline/gateway on ${mountName}: class guards and connection state recovery`, () => {

@@ -6,13 +6,16 @@ import type { WsMessageHandler } from '@nestjs/common/interfaces/websockets/web-
 import type { Observable } from 'rxjs';
 import { Server, type Namespace, type Socket } from '@sockline/core';
 import { logDiagnostics } from '@sockline/core/integration';
-import { bindEventHandlers, gateSocket, type EventBinding, type GatewaySocket } from '@sockline/gateway';
+import { bindEventHandlers, gateSocket, wireGateways, type EventBinding, type GatewaySocket } from '@sockline/gateway';
 import type { ModulesContainer } from '@nestjs/core';
 import createDebug from 'debug';
 import { applicationModules, optionalProvider } from './container.js';
 import { connectionGuardMiddleware } from './connection-guards.js';
 import { ConnectionHookTracker } from './connection-hooks.js';
-import { SocklineWsExceptionFilter, registerFallbackOptions, reportConnectionHookError, type FallbackFilterOptions } from './errors.js';
+import { NEST_ERROR_DESCRIBERS, SocklineWsExceptionFilter, registerFallbackOptions, reportConnectionHookError, type FallbackFilterOptions } from './errors.js';
+import { findGatewayClasses } from './gateway-classes.js';
+import { compileGatewayClasses } from './gateway-class-compile.js';
+import { SocklineModule, type GatewayClassHost } from './module.js';
 import { discoverGateways, namespaceKey, serverKey, type GatewayEntry } from './gateway-registry.js';
 import { mountOnHttpServer, mountOnOwnPort, type Mount } from './mounting.js';
 import { mountThroughFastify, type FastifyLike } from './fastify-mounting.js';
@@ -54,7 +57,7 @@ function optionsFromContainer(modules: ModulesContainer | undefined): SocklineAd
  * `app.useWebSocketAdapter(new SocklineAdapter(app, options))`. Without options it behaves like
  * Nest's `IoAdapter`; the opt-in extras are described on `SocklineAdapterOptions`.
  */
-export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOptions> {
+export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOptions> implements GatewayClassHost {
   // (Nest's type parameters require `close()` on servers and clients; namespaces and sockets have
   // none, so the methods below carry the precise types instead.)
   private readonly logger = new Logger(SocklineAdapter.name);
@@ -65,6 +68,7 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
   private readonly servers = new Map<string, CreatedServer>();
   private readonly guardedNamespaces = new Set<string>();
   private readonly connectionHooks = new ConnectionHookTracker();
+  private gatewayClassesMounted: Promise<void> | undefined;
 
   constructor(appOrHttpServer?: INestApplicationContext | HttpServer, options: SocklineAdapterOptions = {}) {
     super(appOrHttpServer);
@@ -80,6 +84,19 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     }
     if (this.options.ackErrors || this.options.globalFilters) this.installFallbackFilter();
     if (this.options.awaitConnectionHook) this.connectionHooks.wrap(this.gateways);
+    this.warnAboutUnmountedGatewayClasses(modules);
+  }
+
+  /**
+   * Mounts the application's `@Gateway` providers (classes of `@sockline/gateway`, built by Nest's
+   * injector) on the server of the application's port and default path: the one a
+   * `@WebSocketGateway()` without port and path gets, with the `server` options. They run exactly as
+   * on Fastify and Express (the gateway package's own wiring), with Nest's `WsException` and
+   * `HttpException` described like `GatewayError`. `SocklineModule` calls this during `app.init()`;
+   * it mounts once, and a refusal (see `GatewayClassError`) fails the start-up with nothing mounted.
+   */
+  mountGatewayClasses(modules: ModulesContainer): Promise<void> {
+    return (this.gatewayClassesMounted ??= this.mountDiscoveredGatewayClasses(modules));
   }
 
   create(port: number, options: GatewayCreateOptions = {}): AnyServer | AnyNamespace {
@@ -154,12 +171,36 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     debug('closed the server on %s', io.path());
   }
 
+  private async mountDiscoveredGatewayClasses(modules: ModulesContainer): Promise<void> {
+    const entries = findGatewayClasses(modules);
+    if (entries.length === 0) return;
+    const compiled = await compileGatewayClasses(entries, modules);
+    const io = this.serverFor(0, {});
+    await wireGateways(io, compiled, { describers: NEST_ERROR_DESCRIBERS });
+    for (const gateway of compiled) {
+      // The lines Nest logs for its own gateways, so the start-up log lists every event handled.
+      for (const { event } of gateway.bindings) this.logger.log(`${gateway.name} subscribed to the "${event}" message`);
+    }
+  }
+
+  /** `@Gateway` providers are mounted by SocklineModule: without it they would silently serve nothing. */
+  private warnAboutUnmountedGatewayClasses(modules: ModulesContainer | undefined): void {
+    if (!modules || [...modules.values()].some(moduleRef => moduleRef.metatype === SocklineModule)) return;
+    const names = findGatewayClasses(modules).map(entry => entry.metatype.name);
+    if (names.length === 0) return;
+    this.logger.warn(
+      `the @Gateway classes ${names.join(', ')} are providers, but SocklineModule is not imported, so nothing mounts them: add SocklineModule (or SocklineModule.forRoot(options)) to your application module's imports`,
+    );
+  }
+
   private serverFor(port: number, gatewayOptions: Record<string, unknown>): AnyServer {
-    const path = gatewayOptions.path as string | undefined;
+    // Where the server is served (the key `createIOServer` records it under): the gateway's path,
+    // else the one of the `server` option, else the default.
+    const path = (gatewayOptions.path as string | undefined) ?? this.options.server?.path;
     const key = serverKey(port, path);
     const existing = this.servers.get(key);
     if (existing) return existing.io;
-    const sharing = this.gateways.filter(g => g.port === port && serverKey(g.port, g.options.path) === key);
+    const sharing = this.gateways.filter(g => g.port === port && serverKey(g.port, g.options.path ?? this.options.server?.path) === key);
     let options: Record<string, unknown>;
     if (this.options.mergeServerOptions && sharing.length > 0) {
       options = mergeGatewayServerOptions(sharing, `port ${port || 'of the application'} path ${path ?? '/socket.io'}`);

@@ -14,5 +14,7 @@ export {
   type NestExceptionEventPayload,
 } from './errors.js';
 export { GatewayOptionsConflictError } from './server-options.js';
+export { GatewayClassError } from './gateway-classes.js';
+export type { GatewayClassHost } from './module.js';
 // The one error shape shared with @sockline/gateway.
 export type { AckError, ValidationIssue } from '@sockline/gateway';

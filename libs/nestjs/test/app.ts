@@ -27,7 +27,13 @@ export async function startApp(
       : moduleRef.createNestApplication(new FastifyAdapter(), { logger });
   app.useWebSocketAdapter(new SocklineAdapter(app, options));
   beforeListen?.(app);
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A start-up refusal must not leave what was already created open (the test process would not end).
+    await app.close();
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
