@@ -15,4 +15,5 @@ export type {
 } from "./options.js";
 export { DEFAULT_LIMITS, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PATH } from "./options.js";
 export type { EngineConnection, EngineLike } from "./engine-types.js";
+export type { EncodedPacket, PacketEncoder, WriteOptions } from "./client-context.js";
 export * from "./typed-events.js";
