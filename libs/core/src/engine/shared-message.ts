@@ -19,8 +19,8 @@ export class SharedMessage {
   ) {}
 
   /**
-   * @internal The complete WebSocket text frame ("4" + text) as the list of Buffers `ws` writes
-   * (one Buffer, or a header and the payload above 64 KiB), built on the first call.
+   * The complete WebSocket text frame ("4" + text) as the list of Buffers `ws` writes (one Buffer,
+   * or a header and the payload above 64 KiB), built on the first call and kept.
    */
   wsFrame(): Buffer[] {
     if (this.frame === undefined) {

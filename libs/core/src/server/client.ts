@@ -101,7 +101,7 @@ export class Client<
     return this.conn.request;
   }
 
-  /** @internal */
+  /** Called by the connect deadlines queue when `connectTimeout` has passed. */
   onConnectTimeout(): void {
     const timeout = this.connectDeadlines?.timeout;
     this.connectDeadlines = undefined;
