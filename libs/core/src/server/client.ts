@@ -161,13 +161,14 @@ export class Client<
     ).catch((err) => debug("client %s: joining %s failed: %s", this.id, name, err));
   }
 
-  /** Disconnects every socket of this connection, then closes it. */
+  /** @internal Disconnects every socket of this connection, then closes it. */
   _disconnect(): void {
     for (const socket of this.nsps.list()) socket.disconnect();
     this.nsps.clear();
     this.close();
   }
 
+  /** @internal */
   _remove(socket: ClientSocket): void {
     if (this.nsps.get(socket.nsp.name) === socket) this.nsps.delete(socket.nsp.name);
   }

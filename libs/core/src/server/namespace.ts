@@ -119,7 +119,7 @@ export class Namespace<
     this._initAdapter();
   }
 
-  /** (Re)creates the adapter from the server's adapter constructor. */
+  /** @internal (Re)creates the adapter from the server's adapter constructor. */
   _initAdapter(): void {
     const AdapterCtor: AdapterConstructor = this.server.adapter();
     this.adapter = new AdapterCtor(this);

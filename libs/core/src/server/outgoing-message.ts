@@ -3,9 +3,6 @@ import { SharedMessage } from "../engine/index.js";
 import type { Packet } from "../parser/index.js";
 import type { EncodedPacket, PacketEncoder, WriteOptions } from "./client-context.js";
 
-/** Write options shared by every broadcast without flags (engines only read them). */
-const DEFAULT_OPTS: WriteOptions = Object.freeze({ compress: undefined, volatile: undefined });
-
 /**
  * One packet of a broadcast, encoded once for all its recipients, with its write options. A packet
  * that encodes to a single text (no binary attachment) is also a `SharedMessage`, whose WebSocket
@@ -19,10 +16,8 @@ export class OutgoingMessage {
   constructor(encoder: PacketEncoder, packet: Packet, flags: BroadcastFlags | undefined) {
     const frames = encoder.encode(packet);
     this.frames = frames;
-    this.opts =
-      flags === undefined || (flags.volatile === undefined && flags.compress === undefined)
-        ? DEFAULT_OPTS
-        : { volatile: flags.volatile, compress: flags.compress };
+    // one object per broadcast, not a frozen shared one: the reference engine writes into it
+    this.opts = { volatile: flags?.volatile, compress: flags?.compress };
     const first = frames[0];
     this.shared = frames.length === 1 && typeof first === "string" ? new SharedMessage(first, flags?.compress !== false) : undefined;
   }

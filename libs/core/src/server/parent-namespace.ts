@@ -56,6 +56,7 @@ export class ParentNamespace<
     super(server, "/_" + parentCount++);
   }
 
+  /** @internal */
   override _initAdapter(): void {
     this.adapter = new ParentBroadcastAdapter(this);
   }

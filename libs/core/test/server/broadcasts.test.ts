@@ -2,8 +2,12 @@
 // encoding per broadcast whatever the recipients' transports, and acknowledgement callbacks that do not
 // outlive the broadcast's timeout.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { Socket as ClientSocket } from "socket.io-client";
+import { Server as ReferenceEngine } from "engine.io";
+import { io as connect, type Socket as ClientSocket } from "socket.io-client";
+import { Server } from "@sockline/core";
 import { Decoder, Encoder, type Packet } from "@sockline/core/parser";
 import { waitUntil } from "@sockline/e2e/support";
 import { Fixture, once, TRANSPORTS } from "./helpers.js";
@@ -59,5 +63,33 @@ describe("broadcasts through the adapter's contract", () => {
     assert.deepEqual(outcome[1], [42]);
     // nothing is kept for an answer nobody waits for any more
     await waitUntil(() => [...fx.io.sockets.sockets.values()].every((socket) => socket.acks.size === 0), "no pending ack left");
+  });
+
+  it("on the reference engine (io.bind), whose connections take no shared message, broadcasts still reach everyone", async () => {
+    const http = createServer();
+    const engine = new ReferenceEngine();
+    engine.attach(http, { path: "/socket.io/" });
+    const io = new Server();
+    io.bind(engine);
+    io.on("connection", (socket) => socket.join("room"));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const peers = Object.values(TRANSPORTS).map((transports) => connect(url, { transports, forceNew: true, reconnection: false }));
+    try {
+      await Promise.all(peers.map((peer) => once(peer, "connect")));
+      await waitUntil(() => io.of("/").adapter.rooms.get("room")?.size === peers.length, "every socket in the room");
+      const texts = Promise.all(peers.map((peer) => once<string>(peer, "news")));
+      io.to("room").emit("news", "over engine.io");
+      assert.deepEqual(await texts, ["over engine.io", "over engine.io", "over engine.io"]);
+      const binaries = Promise.all(peers.map((peer) => once<Buffer>(peer, "bin")));
+      io.to("room").emit("bin", Buffer.from([7]));
+      for (const data of await binaries) assert.deepEqual([...new Uint8Array(data)], [7]);
+    } finally {
+      for (const peer of peers) peer.disconnect();
+      await io.close();
+      engine.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
   });
 });
