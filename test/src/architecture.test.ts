@@ -1,6 +1,7 @@
 // The import rules of docs/architecture.md, checked on the sources: layers inside the core import only
-// downwards, packages depend on the core and never the reverse, and no runtime import cycle exists anywhere.
-// (Type-only imports are erased from the JavaScript, so they cannot form a cycle at run time.)
+// downwards, packages depend on the core and never the reverse, and no import cycle exists anywhere, not
+// even one made of type-only imports (erased from the JavaScript, they cannot form a cycle at run time, but
+// they still tie two modules to each other: each can only be understood, and changed, with the other).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -27,9 +28,17 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 const IMPORT = /^\s*(import|export)\s+(type\s+)?([^;]*?)\s+from\s+["']([^"']+)["']/gms;
 const BARE_IMPORT = /^\s*import\s+["']([^"']+)["']/gm;
+// A module augmentation (`declare module "./x.js" { ... }`) depends on the other module as a type-only
+// import does. `import("./x.js")` (a dynamic import, or an import type `import("./x.js").T`: the pattern
+// cannot tell them apart) counts as a runtime import, the safe side for both checks.
+const AUGMENTATION = /^\s*declare\s+module\s+["'](\.[^"']+)["']/gm;
+const IMPORT_EXPRESSION = /\bimport\(\s*["'](\.[^"']+)["']\s*\)/g;
 
 function importsOf(file: string): Import[] {
-  const source = readFileSync(file, "utf8");
+  return importsIn(file, readFileSync(file, "utf8"));
+}
+
+function importsIn(file: string, source: string): Import[] {
   const found: Import[] = [];
   for (const match of source.matchAll(IMPORT)) {
     const [, , typeKeyword, clause, specifier] = match;
@@ -39,6 +48,8 @@ function importsOf(file: string): Import[] {
     found.push({ from: file, specifier: specifier!, typeOnly: Boolean(typeKeyword) || allTypes });
   }
   for (const match of source.matchAll(BARE_IMPORT)) found.push({ from: file, specifier: match[1]!, typeOnly: false });
+  for (const match of source.matchAll(AUGMENTATION)) found.push({ from: file, specifier: match[1]!, typeOnly: true });
+  for (const match of source.matchAll(IMPORT_EXPRESSION)) found.push({ from: file, specifier: match[1]!, typeOnly: false });
   return found;
 }
 
@@ -57,6 +68,28 @@ const packages = readdirSync(libs).filter((name) => statSync(join(libs, name, "s
 const files = packages.flatMap((name) => sourceFiles(join(libs, name, "src")));
 const imports = files.flatMap(importsOf);
 const rel = (path: string) => relative(libs, path);
+
+/** The import cycles among `edges`, each as "a -> b -> a" (files relative to libs/). */
+function importCycles(edges: Import[]): string[] {
+  const graph = new Map<string, string[]>(files.map((file) => [file, []]));
+  for (const imp of edges) {
+    const target = resolveRelative(imp);
+    if (target && graph.has(target) && graph.has(imp.from)) graph.get(imp.from)!.push(target);
+  }
+  // Depth-first search with colours: reaching a node still on the stack closes a cycle.
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (node: string, stack: string[]): void => {
+    state.set(node, "open");
+    for (const next of graph.get(node)!) {
+      if (state.get(next) === "open") cycles.push([...stack.slice(stack.indexOf(next)), next].map(rel).join(" -> "));
+      else if (!state.has(next)) visit(next, [...stack, next]);
+    }
+    state.set(node, "done");
+  };
+  for (const file of files) if (!state.has(file)) visit(file, [file]);
+  return cycles;
+}
 
 /** The layer of a core source file: its folder under libs/core/src. */
 function coreLayer(file: string): string | undefined {
@@ -96,24 +129,41 @@ describe("architecture", () => {
   });
 
   it("no runtime import cycle in any package", () => {
-    const graph = new Map<string, string[]>(files.map((file) => [file, []]));
-    for (const imp of imports) {
-      const target = resolveRelative(imp);
-      if (!imp.typeOnly && target && graph.has(target)) graph.get(imp.from)!.push(target);
-    }
-    // Depth-first search with colours: reaching a node still on the stack closes a cycle.
-    const state = new Map<string, "open" | "done">();
-    const cycles: string[] = [];
-    const visit = (node: string, stack: string[]): void => {
-      state.set(node, "open");
-      for (const next of graph.get(node)!) {
-        if (state.get(next) === "open") cycles.push([...stack.slice(stack.indexOf(next)), next].map(rel).join(" -> "));
-        else if (!state.has(next)) visit(next, [...stack, next]);
-      }
-      state.set(node, "done");
-    };
-    for (const file of files) if (!state.has(file)) visit(file, [file]);
-    assert.deepEqual(cycles, []);
+    assert.deepEqual(importCycles(imports.filter((imp) => !imp.typeOnly)), []);
+  });
+
+  it("no import cycle in any package, type-only imports and module augmentations included", () => {
+    assert.deepEqual(importCycles(imports), []);
+  });
+
+  it("the cycle check sees type-only imports, augmentations and import() (checked on samples)", () => {
+    // two real files importing each other for types only: one cycle
+    const server = (file: string) => join(libs, "core", "src", "server", file);
+    const typeOnlyCycle: Import[] = [
+      { from: server("client.ts"), specifier: "./client-context.js", typeOnly: true },
+      { from: server("client-context.ts"), specifier: "./client.js", typeOnly: true },
+    ];
+    const cycles = importCycles(typeOnlyCycle);
+    assert.equal(cycles.length, 1);
+    assert.match(cycles[0]!, /client\.ts -> .*client-context\.ts|client-context\.ts -> .*client\.ts/);
+    const source = [
+      'import type { A } from "./a.js";',
+      'import { type B, type C } from "./b.js";',
+      'declare module "./parents.js" {',
+      '  interface X {}',
+      "}",
+      'type D = import("./d.js").D;',
+    ].join("\n");
+    const found = importsIn(server("sample.ts"), source);
+    assert.deepEqual(
+      found.map((imp) => [imp.specifier, imp.typeOnly]),
+      [
+        ["./a.js", true],
+        ["./b.js", true],
+        ["./parents.js", true],
+        ["./d.js", false],
+      ],
+    );
   });
 
   it("modules stay small: no source file over 600 lines", () => {

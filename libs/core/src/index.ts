@@ -13,6 +13,8 @@ export {
   type BroadcastOptions,
   type Session,
   type SessionToPersist,
+  type AdapterNamespace,
+  type AdapterSocket,
 } from "./adapter/index.js";
 export { Diagnostics, type Diagnostic, type DiagnosticKind } from "./engine/index.js";
 export { Encoder, Decoder, PacketType, protocol, type Packet } from "./parser/index.js";

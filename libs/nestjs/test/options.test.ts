@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Injectable, Module } from '@nestjs/common';
 import { Ack, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import { Adapter } from '@sockline/core';
+import { Adapter, type AdapterNamespace } from '@sockline/core';
 import { Test } from '@nestjs/testing';
 import { GatewayOptionsConflictError, SocklineAdapter, SocklineModule } from '@sockline/nestjs';
 import { startApp, type Platform, type RunningApp } from './app.js';
@@ -119,7 +119,7 @@ class SettingsModule {}
 /** Stands for a cluster adapter: records the namespaces it was created for. */
 const adaptedNamespaces: string[] = [];
 class RecordingAdapter extends Adapter {
-  constructor(nsp: { name: string }) {
+  constructor(nsp: AdapterNamespace) {
     super(nsp);
     adaptedNamespaces.push(nsp.name);
   }

@@ -1,4 +1,11 @@
-import { Adapter, type BroadcastOptions, type Room, type SocketId } from "@sockline/core/adapter";
+import {
+  Adapter,
+  type AdapterNamespace,
+  type AdapterSocket,
+  type BroadcastOptions,
+  type Room,
+  type SocketId,
+} from "@sockline/core/adapter";
 import createDebug from "debug";
 import {
   BroadcastAckRequests,
@@ -93,7 +100,7 @@ export class RedisAdapter extends Adapter {
     this.connections.monitor.isDown ? "Redis is unreachable" : undefined;
 
   constructor(
-    nsp: any,
+    nsp: AdapterNamespace,
     private readonly connections: SharedConnections,
     opts: RedisAdapterOptions = {},
   ) {
@@ -233,8 +240,8 @@ export class RedisAdapter extends Adapter {
   }
 
   /** Old single-socket form of join/leave/disconnect (`{ sid, room }`), still answered for older peers. */
-  private onLegacySocketRequest(request: WireRequest, action: (socket: any) => unknown): void {
-    const socket = request.sid === undefined ? undefined : this.nsp.sockets.get(request.sid);
+  private onLegacySocketRequest(request: WireRequest, action: (socket: AdapterSocket) => unknown): void {
+    const socket = request.sid === undefined ? undefined : this.nsp.localSockets([request.sid])[0];
     if (!socket) return;
     action(socket);
     this.publishResponse(request, JSON.stringify({ requestId: request.requestId }));

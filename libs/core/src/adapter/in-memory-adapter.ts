@@ -6,16 +6,12 @@ import type {
   AdapterNamespace,
   AdapterSocket,
   BroadcastOptions,
-  EncodedPacket,
-  PacketEncoder,
   PrivateSessionId,
   Room,
   Session,
   SessionToPersist,
   SocketId,
-  WriteOptions,
 } from "./types.js";
-import { precomputeWsFrame } from "./ws-frame.js";
 
 const debug = createDebug("sockline:adapter");
 
@@ -27,19 +23,22 @@ interface AdapterEvents {
   [event: string]: any[];
 }
 
+/** The recipients of a broadcast to a room nobody is in. */
+const NOBODY: readonly SocketId[] = Object.freeze([]);
+
 /**
- * The in-memory adapter: room membership for one namespace on one node, and delivery to the matching
- * local sockets. Same contract as `socket.io-adapter`'s Adapter, so cluster adapters can extend it and
- * override `broadcast`, `fetchSockets`... while the server stays unchanged.
+ * The in-memory adapter: room membership for one namespace on one node, and the choice of the
+ * local sockets an operation applies to. Delivery is its namespace's (see `AdapterNamespace`): the
+ * adapter says to which socket ids, the namespace encodes and writes. Same public contract as
+ * `socket.io-adapter`'s Adapter, so cluster adapters can extend it and override `broadcast`,
+ * `fetchSockets`... while the server stays unchanged.
  */
 export class Adapter extends EventEmitter<AdapterEvents> {
   rooms: Map<Room, Set<SocketId>> = new Map();
   sids: Map<SocketId, Set<Room>> = new Map();
-  protected readonly encoder: PacketEncoder;
 
-  constructor(readonly nsp: AdapterNamespace | any) {
+  constructor(readonly nsp: AdapterNamespace) {
     super();
-    this.encoder = nsp.server.encoder;
   }
 
   /** Hook for cluster adapters (subscribe to channels...). */
@@ -93,26 +92,15 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     if (members.size === 0 && this.rooms.delete(room)) this.emit("delete-room", room);
   }
 
-  /**
-   * Sends one packet to every matching local socket. The packet is encoded once; every recipient gets
-   * the same frames (and, over WebSocket, the same pre-built frame).
-   */
+  /** Sends one packet to every matching local socket (the namespace encodes it once for all of them). */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    const flags = opts.flags;
-    const writeOpts: WriteOptions = { preEncoded: true, volatile: flags?.volatile, compress: flags?.compress };
     packet.nsp = this.nsp.name;
-    const encoded = this.encode(packet, writeOpts);
-    let recipients = 0;
-    this.apply(opts, (socket) => {
-      if (++recipients === 2) this.shareWsFrame(encoded, writeOpts);
-      if (typeof socket.notifyOutgoingListeners === "function") socket.notifyOutgoingListeners(packet);
-      socket.client.writeToEngine(encoded, writeOpts);
-    });
+    this.nsp.sendMany(this.recipients(opts), packet, opts.flags);
   }
 
   /**
-   * Like `broadcast`, but registers `ack` for each recipient under one shared packet id, then reports
-   * how many recipients there were.
+   * Like `broadcast`, but each recipient's answer goes to `ack` (under one packet id, which the
+   * namespace allocates), then reports how many recipients there were.
    */
   broadcastWithAck(
     packet: Packet,
@@ -120,41 +108,13 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     clientCountCallback: (clientCount: number) => void,
     ack: AckCallback,
   ): void {
-    const flags = opts.flags;
-    const writeOpts: WriteOptions = { preEncoded: true, volatile: flags?.volatile, compress: flags?.compress };
     packet.nsp = this.nsp.name;
-    // One id for every recipient is safe: the namespace counter never hands it out again.
-    packet.id = this.nsp._ids++;
-    const id = packet.id!;
-    const encoded = this.encode(packet, writeOpts);
-    let clientCount = 0;
-    this.apply(opts, (socket) => {
-      if (++clientCount === 2) this.shareWsFrame(encoded, writeOpts);
-      socket.acks.set(id, ack);
-      if (typeof socket.notifyOutgoingListeners === "function") socket.notifyOutgoingListeners(packet);
-      socket.client.writeToEngine(encoded, writeOpts);
-    });
-    clientCountCallback(clientCount);
-  }
-
-  protected encode(packet: Packet, _writeOpts: WriteOptions): EncodedPacket[] {
-    return this.encoder.encode(packet) as EncodedPacket[];
-  }
-
-  /**
-   * Once a broadcast has a second recipient, also builds the complete WebSocket frame, shared through
-   * the (shared) write options: the transport can then skip framing per recipient. The first
-   * recipient's write sees it too, since engines read the options when they flush.
-   */
-  private shareWsFrame(encoded: EncodedPacket[], writeOpts: WriteOptions): void {
-    if (encoded.length === 1 && typeof encoded[0] === "string") {
-      writeOpts.wsPreEncodedFrame = precomputeWsFrame(encoded[0]);
-    }
+    clientCountCallback(this.nsp.sendManyWithAck(this.recipients(opts), packet, opts.flags, ack));
   }
 
   sockets(rooms: Set<Room>): Promise<Set<SocketId>> {
     const ids = new Set<SocketId>();
-    this.apply({ rooms }, (socket) => ids.add(socket.id));
+    for (const socket of this.nsp.localSockets(this.recipients({ rooms }))) ids.add(socket.id);
     return Promise.resolve(ids);
   }
 
@@ -162,69 +122,48 @@ export class Adapter extends EventEmitter<AdapterEvents> {
     return this.sids.get(id);
   }
 
-  fetchSockets(opts: BroadcastOptions): Promise<any[]> {
-    const found: AdapterSocket[] = [];
-    this.apply(opts, (socket) => found.push(socket));
-    return Promise.resolve(found);
+  fetchSockets(opts: BroadcastOptions): Promise<AdapterSocket[]> {
+    return Promise.resolve(this.nsp.localSockets(this.recipients(opts)));
   }
 
   addSockets(opts: BroadcastOptions, rooms: Room[]): void {
-    this.apply(opts, (socket) => {
-      socket.join(rooms);
-    });
+    for (const socket of this.nsp.localSockets(this.recipients(opts))) socket.join(rooms);
   }
 
   delSockets(opts: BroadcastOptions, rooms: Room[]): void {
-    this.apply(opts, (socket) => {
+    for (const socket of this.nsp.localSockets(this.recipients(opts))) {
       for (const room of rooms) socket.leave(room);
-    });
+    }
   }
 
   disconnectSockets(opts: BroadcastOptions, close: boolean): void {
-    this.apply(opts, (socket) => {
-      socket.disconnect(close);
-    });
+    for (const socket of this.nsp.localSockets(this.recipients(opts))) socket.disconnect(close);
   }
 
   /**
-   * Calls `callback` once for each connected local socket matching `opts`: members of any of
-   * `opts.rooms` (all sockets when empty), minus members of any of `opts.except`.
+   * The ids `opts` selects among this adapter's sockets: members of any of `opts.rooms` (every
+   * socket when empty), minus members of any of `opts.except`, each once. A single room without
+   * exceptions is its own member set (nothing is copied); the namespace iterates it as it writes,
+   * which tolerates sockets leaving meanwhile. Ids of sockets not connected yet (a middleware may
+   * join rooms) are left to the namespace, which skips them.
    */
-  protected apply(opts: BroadcastOptions, callback: (socket: AdapterSocket) => void): void {
-    const sockets: Map<SocketId, AdapterSocket> = this.nsp.sockets;
+  protected recipients(opts: BroadcastOptions): Iterable<SocketId> {
     const except = this.computeExceptSids(opts.except);
     const rooms = opts.rooms;
-    if (rooms.size === 0) {
-      // Map and Set iteration tolerates deletions, so callbacks may disconnect or move sockets.
-      for (const socket of sockets.values()) {
-        if (except === undefined || !except.has(socket.id)) callback(socket);
-      }
-      return;
-    }
+    if (rooms.size === 0) return except === undefined ? this.sids.keys() : without(this.sids.keys(), except);
     if (rooms.size === 1) {
       const [room] = rooms;
       const members = this.rooms.get(room!);
-      if (!members) return;
-      for (const id of members) {
-        if (except !== undefined && except.has(id)) continue;
-        const socket = sockets.get(id);
-        if (socket) callback(socket);
-      }
-      return;
+      if (members === undefined) return NOBODY;
+      return except === undefined ? members : without(members, except);
     }
-    const seen = new Set<SocketId>();
+    const union = new Set<SocketId>();
     for (const room of rooms) {
       const members = this.rooms.get(room);
       if (!members) continue;
-      for (const id of members) {
-        if (seen.has(id) || (except !== undefined && except.has(id))) continue;
-        const socket = sockets.get(id);
-        if (socket) {
-          seen.add(id);
-          callback(socket);
-        }
-      }
+      for (const id of members) if (except === undefined || !except.has(id)) union.add(id);
     }
+    return union;
   }
 
   protected computeExceptSids(exceptRooms: Set<Room> | undefined): Set<SocketId> | undefined {
@@ -255,4 +194,11 @@ export class Adapter extends EventEmitter<AdapterEvents> {
   restoreSession(_pid: PrivateSessionId, _offset: string): Promise<Session | null> | null {
     return null;
   }
+}
+
+/** The ids of `ids` that are not in `except`. */
+function without(ids: Iterable<SocketId>, except: Set<SocketId>): SocketId[] {
+  const kept: SocketId[] = [];
+  for (const id of ids) if (!except.has(id)) kept.push(id);
+  return kept;
 }

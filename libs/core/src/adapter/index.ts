@@ -13,12 +13,8 @@ export type {
   BroadcastOptions,
   Session,
   SessionToPersist,
-  WriteOptions,
-  EncodedPacket,
-  PacketEncoder,
   AckCallback,
-  AdapterClient,
   AdapterSocket,
   AdapterNamespace,
-  AdapterServerOptions,
+  RecoveryOptions,
 } from "./types.js";

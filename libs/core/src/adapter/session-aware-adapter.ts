@@ -45,9 +45,9 @@ export class SessionAwareAdapter extends Adapter {
   private head = 0;
   private readonly sweepTimer: NodeJS.Timeout;
 
-  constructor(nsp: AdapterNamespace | any) {
+  constructor(nsp: AdapterNamespace) {
     super(nsp);
-    const recovery = nsp.server.opts.connectionStateRecovery ?? {};
+    const recovery = nsp.connectionStateRecovery ?? {};
     this.maxDisconnectionDuration = recovery.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION;
     this.maxPackets = recovery.maxPackets ?? DEFAULT_MAX_RECOVERY_PACKETS;
     this.maxSessions = recovery.maxSessions ?? DEFAULT_MAX_RECOVERY_SESSIONS;

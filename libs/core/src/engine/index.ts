@@ -7,6 +7,7 @@ export type { AttachOptions, ConnectionError, ServerEvents, UpgradeOptions } fro
 export type { HandshakeHeaders } from "./upgrade-response.js";
 export { Socket, Socket as EngineSocket } from "./socket.js";
 export type { CloseReason, ReadyState, SendOptions, SocketEvents } from "./socket.js";
+export { SharedMessage } from "./shared-message.js";
 export { Diagnostics } from "./diagnostics.js";
 export type { Diagnostic, DiagnosticKind, DiagnosticsEvents } from "./diagnostics.js";
 export { attach, listen } from "./attach.js";

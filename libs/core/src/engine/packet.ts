@@ -5,6 +5,7 @@
  * packet travels as a raw binary WebSocket frame (always a `message`), or, inside
  * a polling payload, as `b` + base64 (see payload.ts).
  */
+import type { SharedMessage } from "./shared-message.js";
 
 export const protocol = 4;
 
@@ -48,10 +49,13 @@ export interface PacketOptions {
   /** Whether the packet may be compressed (permessage-deflate or HTTP compression). Default true. */
   compress?: boolean;
   /**
-   * The complete WebSocket frame of this message packet, built once for every recipient of a
-   * broadcast (adapters set it). Only used by a WebSocket without permessage-deflate.
+   * The complete WebSocket frame of this message packet, built by the sender (the reference's
+   * option, which `socket.io-adapter` sets for its broadcasts). Only used by a WebSocket without
+   * permessage-deflate.
    */
   wsPreEncodedFrame?: Buffer | Buffer[];
+  /** The broadcast message this packet carries (see `Socket.sendShared`): its frame is built once. */
+  shared?: SharedMessage;
 }
 
 export interface Packet {

@@ -25,6 +25,7 @@ import {
   type ServerOptions,
   type TransportName,
 } from "./options.js";
+import type { SessionContext } from "./session-context.js";
 import { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
 import { shareRequestStrings } from "./shared-request-strings.js";
@@ -87,7 +88,10 @@ interface HandshakeInProgress {
   newSessionId: string | undefined;
 }
 
-export class Server extends EventEmitter implements TransportContext {
+/** What the server hands its sessions and transports (one object per server, see `SessionContext`). */
+type EngineContext = SessionContext<Socket> & TransportContext;
+
+export class Server extends EventEmitter {
   static readonly errors = ERROR_CODES;
   static readonly errorMessages = ERROR_MESSAGES;
   static readonly protocol = 4;
@@ -99,7 +103,9 @@ export class Server extends EventEmitter implements TransportContext {
   private readonly sessions = new Map<string, Socket>();
   /** `clients` once somebody has read it, kept in step with `sessions` from then on. */
   private clientsMirror: Record<string, Socket> | undefined;
-  /** @internal */ readonly heartbeat: HeartbeatScheduler<Socket>;
+  private readonly heartbeat: HeartbeatScheduler<Socket>;
+  /** The context of every session and transport: they depend on it, not on this class. */
+  private readonly context: EngineContext;
   private readonly middlewares: Middleware[] = [];
   private wss: WebSocketServer | null = null;
   /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
@@ -119,6 +125,20 @@ export class Server extends EventEmitter implements TransportContext {
       ping: (socket) => socket.onPingDue(),
       timeout: (socket) => socket.onPongOverdue(),
     });
+    this.context = {
+      opts: this.opts,
+      diagnostics: this.diagnostics,
+      heartbeat: this.heartbeat,
+      upgradesFor: (transport) => this.upgradesFor(transport),
+      sessionClosed: (socket) => this.onSocketClose(socket),
+      sessionFlushed: (socket, buffer) => {
+        if (this.listenerCount("flush") > 0) this.emit("flush", socket, buffer);
+      },
+      sessionDrained: (socket) => {
+        if (this.listenerCount("drain") > 0) this.emit("drain", socket);
+      },
+      emitResponseHeaders: (headers, req, newSessionId) => this.emitResponseHeaders(headers, req, newSessionId),
+    };
     if (this.opts.cors) this.use(corsMiddleware(this.opts.cors));
   }
 
@@ -145,8 +165,7 @@ export class Server extends EventEmitter implements TransportContext {
     return randomId();
   }
 
-  /** @internal */
-  upgradesFor(transport: TransportName): TransportName[] {
+  private upgradesFor(transport: TransportName): TransportName[] {
     if (!this.opts.allowUpgrades || transport !== "polling") return [];
     return this.opts.transports.includes("websocket") ? ["websocket"] : [];
   }
@@ -171,7 +190,7 @@ export class Server extends EventEmitter implements TransportContext {
         this.withNewId(request, (id) => {
           if (id === undefined) return this.refuseRequest(request, res, ERROR_CODES.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
           shareRequestStrings(request);
-          const transport = new PollingTransport(this, id);
+          const transport = new PollingTransport(this.context, id);
           const socket = this.register(id, transport, request);
           transport.onRequest(request, res);
           this.emit("connection", socket);
@@ -302,8 +321,8 @@ export class Server extends EventEmitter implements TransportContext {
 
   // ---- shared ----
 
-  /** @internal */
-  emitResponseHeaders(headers: Record<string, string | string[]>, req: IncomingMessage, newSessionId: string | undefined): void {
+  /** Lets `headers` / `initial_headers` listeners (and the cookie option) edit response headers. */
+  private emitResponseHeaders(headers: Record<string, string | string[]>, req: IncomingMessage, newSessionId: string | undefined): void {
     if (newSessionId !== undefined) {
       if (this.opts.cookie) headers["Set-Cookie"] = [serializeCookie(this.opts.cookie.name, newSessionId, this.opts.cookie)];
       this.emit("initial_headers", headers, req);
@@ -384,14 +403,13 @@ export class Server extends EventEmitter implements TransportContext {
 
   private register(id: string, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): Socket {
     debug("session %s opened over %s", id, transport.name);
-    const socket = new Socket(id, this, transport, req);
+    const socket = new Socket(id, this.context, transport, req);
     this.sessions.set(id, socket);
     if (this.clientsMirror !== undefined) addToMirror(this.clientsMirror, id, socket);
     return socket;
   }
 
-  /** @internal */
-  onSocketClose(socket: Socket): void {
+  private onSocketClose(socket: Socket): void {
     if (this.sessions.get(socket.id) !== socket) return;
     this.sessions.delete(socket.id);
     if (this.clientsMirror !== undefined) removeFromMirror(this.clientsMirror, socket.id);

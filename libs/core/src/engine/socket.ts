@@ -7,8 +7,9 @@ import type { IncomingMessage } from "node:http";
 import createDebug from "debug";
 import type { HeartbeatEntry, HeartbeatQueue } from "./heartbeat.js";
 import { toSendData, type Packet, type PacketOptions, type PacketType, type RawData, type SendData } from "./packet.js";
+import type { SessionContext } from "./session-context.js";
+import type { SharedMessage } from "./shared-message.js";
 import type { DirectTransport, Transport, TransportOwner, TransportRefusal } from "./transports/transport.js";
-import type { Server } from "./server.js";
 
 const debug = createDebug("sockline:engine:socket");
 
@@ -38,6 +39,9 @@ export interface SendOptions {
  * other sessions.
  */
 const NOTHING_BUFFERED = Object.freeze([]) as unknown as Packet[];
+
+/** The options of a shared message that may not be compressed. */
+const UNCOMPRESSED: SendOptions = Object.freeze({ compress: false });
 
 /** Interval of the noop writes that release the pending GET of a session being upgraded. */
 const UPGRADE_CHECK_INTERVAL = 100;
@@ -69,8 +73,8 @@ export interface SocketEvents {
  * called before the "data" / "close" listeners.
  */
 export interface SessionHandler {
-  ondata(data: RawData): void;
-  onclose(reason: CloseReason, description?: unknown): void;
+  onData(data: RawData): void;
+  onClose(reason: CloseReason, description?: unknown): void;
 }
 
 export class Socket extends EventEmitter implements TransportOwner, HeartbeatEntry {
@@ -98,7 +102,8 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
 
   constructor(
     readonly id: string,
-    readonly server: Server,
+    /** What this session needs from its server (the heartbeat, the options, where to report). */
+    private readonly context: SessionContext<Socket>,
     transport: Transport,
     /** The handshake request (kept: frameworks store session data on it). */
     readonly request: IncomingMessage,
@@ -115,12 +120,12 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
 
   private onOpen(): void {
     this.readyState = "open";
-    const opts = this.server.opts;
+    const opts = this.context.opts;
     this.sendPacket(
       "open",
       JSON.stringify({
         sid: this.id,
-        upgrades: this.server.upgradesFor(this.transport.name),
+        upgrades: this.context.upgradesFor(this.transport.name),
         pingInterval: opts.pingInterval,
         pingTimeout: opts.pingTimeout,
         maxPayload: opts.maxHttpBufferSize,
@@ -128,7 +133,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     );
     if (opts.initialPacket !== undefined) this.sendPacket("message", toSendData(opts.initialPacket));
     this.emit("open");
-    this.server.heartbeat.schedulePing(this);
+    this.context.heartbeat.schedulePing(this);
   }
 
   /** @internal Sets (or clears, with null) the layer told of data and close; see `SessionHandler`. */
@@ -150,13 +155,13 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
       this.pongWaitExtended = false;
       this.sendPacket("ping");
     }
-    this.server.heartbeat.expectPong(this);
+    this.context.heartbeat.expectPong(this);
   }
 
   /** @internal */
   onPongOverdue(): void {
     if (this.readyState === "closed") return;
-    debug("session %s: no pong within %dms", this.id, this.server.opts.pingTimeout);
+    debug("session %s: no pong within %dms", this.id, this.context.opts.pingTimeout);
     // a close that could not be delivered in time is not waited for any longer
     if (this.readyState === "closing") this.transport.terminate();
     this.onClose("ping timeout");
@@ -169,7 +174,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     if (this.readyState !== "open") return;
     this.extendPongWait();
     if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
-    if (this.handler !== null) this.handler.ondata(data);
+    if (this.handler !== null) this.handler.onData(data);
     this.emit("data", data);
     this.emit("message", data);
   }
@@ -180,7 +185,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.emit("packet", packet);
     switch (packet.type) {
       case "pong":
-        if (this.server.heartbeat.isWaitingForPong(this)) this.server.heartbeat.schedulePing(this);
+        if (this.context.heartbeat.isWaitingForPong(this)) this.context.heartbeat.schedulePing(this);
         this.emit("heartbeat");
         break;
       case "ping":
@@ -223,13 +228,13 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
 
   /** Reports a refusal of this session to the server's diagnostics (once per refusal). */
   private report(refusal: TransportRefusal, transport: Transport = this.transport): void {
-    this.server.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: this.remoteAddress, transport: transport.name });
+    this.context.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: this.remoteAddress, transport: transport.name });
   }
 
   /** Any packet while a pong is awaited proves the client is alive: extend the wait once (as the reference). */
   private extendPongWait(): void {
     if (this.pongWaitExtended) return;
-    const heartbeat = this.server.heartbeat;
+    const heartbeat = this.context.heartbeat;
     if (!heartbeat.isWaitingForPong(this)) return;
     this.pongWaitExtended = true;
     heartbeat.expectPong(this);
@@ -242,7 +247,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     debug("session %s: upgrade from %s to %s requested", this.id, this.transport.name, transport.name);
     this.upgrading = true;
     transport.owner = this;
-    const timeout = setTimeout(() => this.cancelUpgrade("upgrade timeout"), this.server.opts.upgradeTimeout);
+    const timeout = setTimeout(() => this.cancelUpgrade("upgrade timeout"), this.context.opts.upgradeTimeout);
     this.upgrade = { transport, timeout, check: null };
   }
 
@@ -317,13 +322,22 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     return this.send(data, options, callback);
   }
 
-  /** @internal */
-  sendPacket(type: PacketType, data?: SendData, options?: PacketOptions, callback?: () => void): void {
+  /**
+   * Sends a message that other sessions send too (a broadcast): over WebSocket, the frame built
+   * once for all of them is written (see `SharedMessage`).
+   */
+  sendShared(message: SharedMessage, callback?: () => void): this {
+    this.sendPacket("message", message.text, message.compress ? undefined : UNCOMPRESSED, callback, message);
+    return this;
+  }
+
+  /** @internal `shared`: the message this packet carries when it is a `SharedMessage`. */
+  sendPacket(type: PacketType, data?: SendData, options?: PacketOptions, callback?: () => void, shared?: SharedMessage): void {
     if (this.readyState === "closing" || this.readyState === "closed") return;
     const transport = this.transport;
     // checked before this packet is added: one message bigger than the bound still goes out
     const queued = this.writeBufferBytes + transport.unsentBytes;
-    if (queued > this.server.opts.maxBufferedBytes) return this.onBufferLimit(queued);
+    if (queued > this.context.opts.maxBufferedBytes) return this.onBufferLimit(queued);
     const compress = options?.compress !== false;
     // hot path (WebSocket, nothing buffered, nobody observing packets): straight to `ws`
     if (
@@ -333,12 +347,13 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
       this.listenerCount("packetCreate") === 0 &&
       this.listenerCount("flush") === 0
     ) {
-      (transport as DirectTransport).sendDirect(type, data, compress, callback, options?.wsPreEncodedFrame);
+      (transport as DirectTransport).sendDirect(type, data, compress, callback, shared ?? options?.wsPreEncodedFrame);
       if (this.listenerCount("drain") > 0) this.emit("drain");
       return;
     }
     const frame = options?.wsPreEncodedFrame;
-    const packetOptions: PacketOptions = frame === undefined ? { compress } : { compress, wsPreEncodedFrame: frame };
+    const packetOptions: PacketOptions =
+      shared !== undefined ? { compress, shared } : frame === undefined ? { compress } : { compress, wsPreEncodedFrame: frame };
     const packet: Packet = data === undefined ? { type, options: packetOptions } : { type, data, options: packetOptions };
     this.emit("packetCreate", packet);
     if (this.writeBuffer === NOTHING_BUFFERED) this.writeBuffer = [];
@@ -355,7 +370,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
    * the send: the sender may be a broadcast walking over many sessions).
    */
   private onBufferLimit(queued: number): void {
-    const limit = this.server.opts.maxBufferedBytes;
+    const limit = this.context.opts.maxBufferedBytes;
     debug("session %s: %d bytes waiting to be sent, over maxBufferedBytes %d: closing", this.id, queued, limit);
     this.report({
       kind: "limit",
@@ -366,7 +381,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
       limit,
     });
     this.readyState = "closing";
-    this.server.heartbeat.remove(this);
+    this.context.heartbeat.remove(this);
     if (this.upgrade) this.cancelUpgrade("transport buffer full");
     this.writeBuffer = NOTHING_BUFFERED;
     this.writeBufferBytes = 0;
@@ -384,10 +399,10 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     const callbacks = this.packetCallbacks;
     this.packetCallbacks = null;
     this.emit("flush", buffer);
-    if (this.server.listenerCount("flush") > 0) this.server.emit("flush", this, buffer);
+    this.context.sessionFlushed(this, buffer);
     this.transport.send(buffer, callbacks ? () => callbacks.forEach((fn) => fn()) : undefined);
     this.emit("drain");
-    if (this.server.listenerCount("drain") > 0) this.server.emit("drain", this);
+    this.context.sessionDrained(this);
   }
 
   // ---- closing ----
@@ -405,7 +420,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.writeBufferBytes = 0;
     this.packetCallbacks = null;
     // the caller bounds the wait, not the ping timeout
-    this.server.heartbeat.remove(this);
+    this.context.heartbeat.remove(this);
     if (this.upgrade?.check) {
       debug("session %s: shutting down once the upgrade completes", this.id);
       this.readyState = "closing";
@@ -440,11 +455,11 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   onClose(reason: CloseReason, description?: unknown): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
-    this.server.heartbeat.remove(this);
+    this.context.heartbeat.remove(this);
     if (this.upgrade) this.cancelUpgrade("session closed");
     this.packetCallbacks = null;
     this.transport.close();
-    this.server.onSocketClose(this);
+    this.context.sessionClosed(this);
     // the buffer stays readable by "close" listeners
     process.nextTick(() => {
       this.writeBuffer = NOTHING_BUFFERED;
@@ -452,7 +467,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     });
     const handler = this.handler;
     this.handler = null;
-    if (handler !== null) handler.onclose(reason, description);
+    if (handler !== null) handler.onClose(reason, description);
     this.emit("close", reason, description);
   }
 }

@@ -1,5 +1,5 @@
 import createDebug from "debug";
-import type { Adapter, BroadcastFlags, Room, SocketId } from "../adapter/index.js";
+import type { Adapter, AdapterSocket, BroadcastFlags, Room, SocketId } from "../adapter/index.js";
 import { PacketType, RESERVED_EVENTS, type Packet } from "../parser/index.js";
 import type { Handshake } from "./handshake.js";
 import { assertNotReserved } from "./reserved-events.js";
@@ -69,7 +69,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap = DefaultEventsMap, 
 
   /** Acknowledgements must arrive within `timeout` ms; the callback then receives an error first. */
   timeout(timeout: number): BroadcastOperator<DecorateAcknowledgements<EmitEvents>, SocketData> {
-    return this.withFlags({ timeout }) as any;
+    return new BroadcastOperator(this.adapter, this.rooms, this.exceptRooms, { ...this.flags, timeout });
   }
 
   private withFlags(extra: BroadcastFlags): BroadcastOperator<EmitEvents, SocketData> {
@@ -111,14 +111,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap = DefaultEventsMap, 
         ? undefined
         : setTimeout(() => {
             if (done) return;
+            // the namespace drops the recipients' callbacks itself (see `AdapterNamespace.sendManyWithAck`)
             debug("broadcast with ack id %s timed out after %d ms", packet.id, this.flags.timeout);
-            const id = packet.id;
-            if (id !== undefined) {
-              for (const socket of (this.adapter.nsp.sockets as Map<SocketId, any>).values()) {
-                if (typeof socket._deleteAck === "function") socket._deleteAck(id);
-                else socket.acks?.delete(id);
-              }
-            }
             finish(new Error("operation has timed out"));
           }, this.flags.timeout);
     const check = () => {
@@ -175,8 +169,14 @@ export class BroadcastOperator<EmitEvents extends EventsMap = DefaultEventsMap, 
 
   /** The matching sockets: local `Socket` instances, or `RemoteSocket`s for other nodes of a cluster. */
   async fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    const sockets = await this.adapter.fetchSockets({ rooms: this.rooms, except: this.exceptRooms, flags: this.flags });
-    return sockets.map((socket: any) => (socket.server ? socket : new RemoteSocket(this.adapter, socket)));
+    const sockets: (AdapterSocket | SocketDetails<SocketData>)[] = await this.adapter.fetchSockets({
+      rooms: this.rooms,
+      except: this.exceptRooms,
+      flags: this.flags,
+    });
+    // Local sockets are returned as they are (they have every operation of a RemoteSocket, and
+    // more), as the reference does; another node's are described by their details only.
+    return sockets.map((socket) => (isLocalSocket(socket) ? (socket as RemoteSocket<EmitEvents, SocketData>) : new RemoteSocket(this.adapter, socket)));
   }
 
   socketsJoin(room: Room | Room[]): void {
@@ -190,6 +190,11 @@ export class BroadcastOperator<EmitEvents extends EventsMap = DefaultEventsMap, 
   disconnectSockets(close = false): void {
     this.adapter.disconnectSockets({ rooms: this.rooms, except: this.exceptRooms, flags: this.flags }, close);
   }
+}
+
+/** Whether `socket` is a socket of this node (the details of another node's socket have no operations). */
+function isLocalSocket<SocketData>(socket: AdapterSocket | SocketDetails<SocketData>): socket is AdapterSocket {
+  return typeof (socket as Partial<AdapterSocket>).join === "function";
 }
 
 /** What a cluster adapter sends back for a socket on another node. */

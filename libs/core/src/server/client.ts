@@ -1,13 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import createDebug from "debug";
-import type { EncodedPacket, WriteOptions } from "../adapter/index.js";
 import type { Diagnostic } from "../engine/index.js";
 import { PACKET_TYPE_NAMES, PacketType, type Packet } from "../parser/index.js";
+import type { ClientContext, ClientNamespace, ClientSocket, EncodedPacket, PacketDecoder, WriteOptions } from "./client-context.js";
 import type { EngineConnection } from "./engine-types.js";
-import type { Namespace } from "./namespace.js";
-import type { Server } from "./server.js";
 import type { ConnectDeadlines } from "./connect-deadlines.js";
-import type { Socket } from "./socket.js";
+import type { OutgoingMessage } from "./outgoing-message.js";
 import { SocketsByNamespace } from "./sockets-by-namespace.js";
 import type { DisconnectReason } from "./socket-types.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
@@ -16,16 +14,6 @@ const debug = createDebug("sockline:client");
 
 /** Where the Client hangs on its engine connection and decoder, so shared listeners can find it. */
 const CLIENT = Symbol("sockline.client");
-
-interface Decoder {
-  add(chunk: unknown): void;
-  destroy(): void;
-  on(event: "decoded", listener: (packet: Packet) => void): unknown;
-  removeListener?(event: "decoded", listener: (packet: Packet) => void): unknown;
-  off?(event: "decoded", listener: (packet: Packet) => void): unknown;
-  /** Only Sockline's decoder: attachments still awaited by a half-received binary packet. */
-  readonly pendingAttachments?: number;
-}
 
 /** What a Socket.IO-level refusal reports; the client adds who it was (sid, address, transport). */
 type Refusal = Pick<Diagnostic, "kind" | "name" | "message" | "action"> & Pick<Diagnostic, "nsp" | "packetType" | "value" | "limit">;
@@ -37,23 +25,26 @@ type WithClient = { [CLIENT]: Client<any, any, any, any> };
 
 // Listeners shared by every connection (no per-connection closures): `this` is the emitter.
 function onConnData(this: WithClient, data: unknown): void {
-  this[CLIENT].ondata(data);
+  this[CLIENT].onData(data);
 }
 function onConnError(this: WithClient, err: Error): void {
-  this[CLIENT].onerror(err);
+  this[CLIENT].onError(err);
 }
 function onConnClose(this: WithClient, reason: DisconnectReason, description?: unknown): void {
-  this[CLIENT].onclose(reason, description);
+  this[CLIENT].onClose(reason, description);
 }
 function onDecoded(this: WithClient, packet: Packet): void {
-  this[CLIENT].ondecoded(packet);
+  this[CLIENT].onDecoded(packet);
 }
 function onAttachmentTimeout(client: Client<any, any, any, any>): void {
   client.onAttachmentTimeout();
 }
-function deliver(socket: Socket<any, any, any, any>, packet: Packet): void {
-  socket._onpacket(packet);
+function deliver(socket: ClientSocket, packet: Packet): void {
+  socket._onPacket(packet);
 }
+
+/** An engine connection that takes shared messages (Sockline's engine, see `SharedMessage`). */
+type SharedMessageConnection = EngineConnection & Required<Pick<EngineConnection, "sendShared">>;
 
 /**
  * One engine connection: decodes its frames, routes packets to its sockets (one per namespace joined),
@@ -67,33 +58,32 @@ export class Client<
 > {
   readonly id: string;
   readonly conn: EngineConnection;
-  private readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  private readonly encoder: { encode(packet: Packet): any[] };
+  /** What this client needs from its server (shared by every client of the server). */
+  private readonly context: ClientContext<Client<any, any, any, any>, ClientSocket>;
   /**
    * A custom parser's decoder (one per connection, for its whole life), or, with the built-in parser,
    * one created when the connection sends its first binary packet (then kept: that client is likely
    * to send more). Until then text frames go through the server's shared decoder, so an idle
    * connection keeps no decoder.
    */
-  private decoder: Decoder | undefined;
+  private decoder: PacketDecoder | undefined;
   /** The socket of each namespace this connection joined (most join one: no Map until a second). */
-  private readonly nsps = new SocketsByNamespace<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+  private readonly nsps = new SocketsByNamespace<ClientSocket>();
   /** Namespaces whose CONNECT is still being processed (middlewares, recovery lookup). */
   private connecting: Set<string> | undefined;
   /** Where this client waits for its first namespace (undefined once it joined one, or closed). */
   private connectDeadlines: ConnectDeadlines<Client<any, any, any, any>> | undefined;
   private attachmentTimer: NodeJS.Timeout | undefined;
-  /** Set when this connection broke a protocol rule or a limit: its sessions are not kept for recovery. */
+  /** @internal Set when this connection broke a protocol rule or a limit: its sessions are not kept for recovery. */
   _violated = false;
-  /** Whether the engine connection calls `ondata`/`onclose` directly (Sockline's engine) instead of emitting. */
+  /** Whether the engine connection calls `onData`/`onClose` directly (Sockline's engine) instead of emitting. */
   private readonly directEngine: boolean;
 
-  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, conn: EngineConnection) {
-    this.server = server;
+  constructor(context: ClientContext<Client<any, any, any, any>, ClientSocket>, conn: EngineConnection) {
+    this.context = context;
     this.conn = conn;
     this.id = conn.id;
-    this.encoder = server.encoder;
-    this.decoder = server._sharedTextDecoder() === undefined ? this.newDecoder() : undefined;
+    this.decoder = context.sharedTextDecoder() === undefined ? this.newDecoder() : undefined;
     // Sockline's engine calls us directly (no listener table per connection); other engines emit.
     const direct = conn as EngineConnection & { _setHandler?: (handler: Client<any, any, any, any> | null) => true };
     this.directEngine = typeof direct._setHandler === "function" && direct._setHandler(this);
@@ -103,7 +93,7 @@ export class Client<
       conn.on("error", onConnError);
       conn.on("close", onConnClose);
     }
-    this.connectDeadlines = server._connectDeadlines();
+    this.connectDeadlines = context.connectDeadlines();
     this.connectDeadlines.add(this);
   }
 
@@ -111,10 +101,11 @@ export class Client<
     return this.conn.request;
   }
 
+  /** Called by the connect deadlines queue when `connectTimeout` has passed. */
   onConnectTimeout(): void {
+    const timeout = this.connectDeadlines?.timeout;
     this.connectDeadlines = undefined;
     if (this.nsps.size === 0) {
-      const timeout = this.server._connectTimeout;
       debug("client %s joined no namespace within connectTimeout (%d ms), closing", this.id, timeout);
       this.report({
         kind: "limit",
@@ -128,15 +119,12 @@ export class Client<
   }
 
   /** Joins (or tries to join) a namespace on behalf of the client. */
-  connect(name: string, auth: Record<string, any> = {}): void {
-    const existing = this.server._nsps.get(name);
-    if (existing) {
-      debug("client %s: connecting to namespace %s", this.id, name);
-      this.doConnect(existing, auth);
-      return;
-    }
-    this.server._checkNamespace(name, auth, (dynamic, full) => {
-      if (dynamic) return this.doConnect(dynamic, auth);
+  private connect(name: string, auth: Record<string, unknown> = {}): void {
+    this.context.findNamespace(name, auth, (nsp, full) => {
+      if (nsp) {
+        debug("client %s: connecting to namespace %s", this.id, name);
+        return this.doConnect(nsp, auth);
+      }
       debug("client %s: namespace %s does not exist", this.id, name);
       if (full) {
         this.report({
@@ -155,7 +143,7 @@ export class Client<
     });
   }
 
-  private doConnect(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, auth: Record<string, any>): void {
+  private doConnect(nsp: ClientNamespace<Client<any, any, any, any>, ClientSocket>, auth: Record<string, unknown>): void {
     const name = nsp.name;
     const connecting = (this.connecting ??= new Set());
     connecting.add(name);
@@ -173,14 +161,15 @@ export class Client<
     ).catch((err) => debug("client %s: joining %s failed: %s", this.id, name, err));
   }
 
-  /** Disconnects every socket of this connection, then closes it. */
+  /** @internal Disconnects every socket of this connection, then closes it. */
   _disconnect(): void {
     for (const socket of this.nsps.list()) socket.disconnect();
     this.nsps.clear();
     this.close();
   }
 
-  _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+  /** @internal */
+  _remove(socket: ClientSocket): void {
     if (this.nsps.get(socket.nsp.name) === socket) this.nsps.delete(socket.nsp.name);
   }
 
@@ -189,7 +178,7 @@ export class Client<
     if (this.conn.readyState === "open") {
       debug("client %s: forcing transport close", this.id);
       this.conn.close();
-      this.onclose("forced server close");
+      this.onClose("forced server close");
     }
   }
 
@@ -200,38 +189,58 @@ export class Client<
       return;
     }
     // Older adapters passed already-encoded frames to socket.packet(); accept them as such.
-    const encoded = opts.preEncoded ? (packet as unknown as EncodedPacket[]) : this.encoder.encode(packet);
+    const encoded = opts.preEncoded ? (packet as unknown as EncodedPacket[]) : this.context.encoder.encode(packet);
     this.writeToEngine(encoded, opts);
   }
 
-  /** Writes already-encoded frames (adapters call this once per recipient with shared frames). */
+  /**
+   * @internal Writes one recipient's copy of a broadcast (see `OutgoingMessage`): Sockline's engine
+   * gets the shared message, whose WebSocket frame is built once for all recipients.
+   */
+  _writeMessage(message: OutgoingMessage): void {
+    const conn = this.conn;
+    if (message.opts.volatile && !conn.transport.writable) {
+      debug("client %s: volatile packet dropped, transport not writable", this.id);
+      return;
+    }
+    const shared = message.shared;
+    if (shared !== undefined && conn.sendShared !== undefined) (conn as SharedMessageConnection).sendShared(shared);
+    else this.writeFrames(message.frames, message.opts);
+  }
+
+  /**
+   * Writes already-encoded frames. The reference's adapters call it once per recipient of a
+   * broadcast (Sockline's adapter goes through its namespace instead: see `AdapterNamespace`).
+   */
   writeToEngine(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
     if (opts.volatile && !this.conn.transport.writable) {
       debug("client %s: volatile packet dropped, transport not writable", this.id);
       return;
     }
-    if (Array.isArray(encodedPackets)) {
-      for (let i = 0; i < encodedPackets.length; i++) this.conn.write(encodedPackets[i], opts);
-    } else {
-      this.conn.write(encodedPackets, opts);
-    }
+    if (Array.isArray(encodedPackets)) this.writeFrames(encodedPackets, opts);
+    else this.conn.write(encodedPackets, opts);
   }
 
-  private newDecoder(): Decoder {
-    const decoder = this.server._createDecoder() as Decoder;
+  private writeFrames(frames: EncodedPacket[], opts: WriteOptions): void {
+    for (let i = 0; i < frames.length; i++) this.conn.write(frames[i], opts);
+  }
+
+  private newDecoder(): PacketDecoder {
+    const decoder = this.context.createDecoder();
     (decoder as unknown as WithClient)[CLIENT] = this;
     decoder.on("decoded", onDecoded);
     return decoder;
   }
 
-  ondata(data: unknown): void {
+  /** @internal */
+  onData(data: unknown): void {
     let decoder = this.decoder;
     try {
       if (decoder === undefined) {
         if (typeof data === "string") {
-          const packet = this.server._sharedTextDecoder()!.decodeString(data);
+          const packet = this.context.sharedTextDecoder()!.decodeString(data);
           if (packet.attachments === undefined) {
-            this.ondecoded(packet);
+            this.onDecoded(packet);
             return;
           }
         }
@@ -246,7 +255,7 @@ export class Client<
     const pending = decoder.pendingAttachments;
     if (pending === undefined) return;
     if (pending > 0) {
-      this.attachmentTimer ??= setTimeout(onAttachmentTimeout, this.server._limits.attachmentTimeout, this);
+      this.attachmentTimer ??= setTimeout(onAttachmentTimeout, this.context.attachmentTimeout, this);
       return;
     }
     if (this.attachmentTimer) {
@@ -255,9 +264,10 @@ export class Client<
     }
   }
 
+  /** @internal */
   onAttachmentTimeout(): void {
     this.attachmentTimer = undefined;
-    const timeout = this.server._limits.attachmentTimeout;
+    const timeout = this.context.attachmentTimeout;
     const missing = this.decoder?.pendingAttachments ?? 0;
     const err = Object.assign(
       new Error(`binary attachments did not arrive within attachmentTimeout (${timeout} ms): ${missing} still missing`),
@@ -272,6 +282,7 @@ export class Client<
    * A limit other than parsing was reached (e.g. maxPendingAcks): reports it and closes this
    * connection only. `figures.limit` is the bound, `figures.value` what was measured.
    */
+  /** @internal */
   _violation(limit: string, figures: { message: string; nsp?: string; value?: number; limit?: number }): void {
     this._violated = true;
     debug("client %s: limit %s exceeded, closing the connection", this.id, limit);
@@ -299,10 +310,11 @@ export class Client<
       value: err.value,
       limit: err.bound,
     });
-    this.onerror(err);
+    this.onError(err);
   }
 
-  ondecoded(packet: Packet): void {
+  /** @internal */
+  onDecoded(packet: Packet): void {
     const socket = this.nsps.get(packet.nsp);
     if (!socket && packet.type === PacketType.CONNECT) {
       // A repeated CONNECT while the first is still in the middlewares would create a second socket
@@ -343,19 +355,21 @@ export class Client<
   /** Reports a refusal the Socket.IO layer made on its own for this connection (see `Diagnostics`). */
   private report(refusal: Refusal): void {
     const conn = this.conn;
-    this.server.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: conn.remoteAddress, transport: conn.transport?.name });
+    this.context.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: conn.remoteAddress, transport: conn.transport?.name });
   }
 
-  onerror(err: Error): void {
-    for (const socket of this.nsps.list()) socket._onerror(err);
+  /** @internal */
+  onError(err: Error): void {
+    for (const socket of this.nsps.list()) socket._onError(err);
     this.conn.close();
   }
 
-  onclose(reason: DisconnectReason, description?: unknown): void {
+  /** @internal */
+  onClose(reason: DisconnectReason, description?: unknown): void {
     debug("client %s: closed, reason %s", this.id, reason);
     // Stop listening first: the engine may still report a later "close".
     this.destroy();
-    for (const socket of this.nsps.list()) socket._onclose(reason, description);
+    for (const socket of this.nsps.list()) socket._onClose(reason, description);
     this.nsps.clear();
     this.decoder?.destroy();
   }

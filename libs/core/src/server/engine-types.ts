@@ -5,6 +5,7 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { SharedMessage } from "../engine/index.js";
 
 export interface EngineTransport {
   readonly name: string;
@@ -25,6 +26,8 @@ export interface EngineConnection extends EventEmitter {
   readonly transport: EngineTransport;
   readonly remoteAddress: string;
   write(data: any, opts?: EngineWriteOptions | object, cb?: () => void): unknown;
+  /** Only Sockline's engine: writes a message shared by the recipients of a broadcast (framed once). */
+  sendShared?(message: SharedMessage, cb?: () => void): unknown;
   close(discard?: boolean): unknown;
 }
 

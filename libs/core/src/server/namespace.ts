@@ -1,10 +1,21 @@
 import createDebug from "debug";
-import type { Adapter, Room, Session, SocketId } from "../adapter/index.js";
+import type {
+  AckCallback,
+  Adapter,
+  AdapterNamespace,
+  BroadcastFlags,
+  RecoveryOptions,
+  Room,
+  Session,
+  SocketId,
+} from "../adapter/index.js";
+import type { Packet } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { runMiddlewareChain } from "./middleware-chain.js";
 import type { Client } from "./client.js";
+import { OutgoingMessage } from "./outgoing-message.js";
+import type { ServerOf } from "./parents.js";
 import { assertNotReserved, NAMESPACE_RESERVED_EVENTS } from "./reserved-events.js";
-import type { Server } from "./server.js";
 import { Socket } from "./socket.js";
 import {
   StrictEventEmitter,
@@ -22,6 +33,13 @@ import {
 } from "./typed-events.js";
 
 const debug = createDebug("sockline:namespace");
+
+declare module "./parents.js" {
+  // `socket.nsp` is typed with this class (see parents.ts)
+  interface Parents<ListenEvents extends EventsMap, EmitEvents extends EventsMap, ServerSideEvents extends EventsMap, SocketData> {
+    namespace: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  }
+}
 
 export interface ExtendedError extends Error {
   data?: any;
@@ -56,46 +74,54 @@ export interface MiddlewareOptions {
   runOnRecovery?: boolean;
 }
 
+/** The operators of a namespace: every socket, answers to acks arrive as arrays (one per recipient). */
+type Operator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData>;
+
 /**
  * A communication channel (`/`, `/admin`...) multiplexed over the connections: its own sockets,
- * middlewares, rooms (through its adapter) and events.
+ * middlewares, rooms (through its adapter) and events. It implements the adapter's contract
+ * (`AdapterNamespace`): the adapter picks the recipients, the namespace writes to them.
  */
 export class Namespace<
-  ListenEvents extends EventsMap = DefaultEventsMap,
-  EmitEvents extends EventsMap = DefaultEventsMap,
-  ServerSideEvents extends EventsMap = DefaultEventsMap,
-  SocketData = any,
-> extends StrictEventEmitter<
-  ServerSideEvents,
-  RemoveAcknowledgements<EmitEvents>,
-  NamespaceReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-> {
+    ListenEvents extends EventsMap = DefaultEventsMap,
+    EmitEvents extends EventsMap = DefaultEventsMap,
+    ServerSideEvents extends EventsMap = DefaultEventsMap,
+    SocketData = any,
+  >
+  extends StrictEventEmitter<
+    ServerSideEvents,
+    RemoveAcknowledgements<EmitEvents>,
+    NamespaceReservedEvents<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >
+  implements AdapterNamespace
+{
   readonly name: string;
   readonly sockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
-  /** Sockets that passed no middleware yet (or are being restored). */
+  /** @internal Sockets that passed no middleware yet (or are being restored). */
   _preConnectSockets = new Map<SocketId, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   adapter!: Adapter;
-  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly server: ServerOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** @internal */
   protected _fns: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
-  /** The middlewares of `_fns` (same order) that run for recovered sockets too (`runOnRecovery`). */
+  /** @internal The middlewares of `_fns` (same order) that run for recovered sockets too (`runOnRecovery`). */
   protected _recoveryFns: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
-  /** Ack id counter; adapters read and increment it for broadcasts with acks. */
+  /** Ack id counter (the reference's: its adapters read and increment it for broadcasts with acks). */
   _ids = 0;
-  /** Called once the namespace is empty again, when it is a child namespace removed when empty. */
+  /** @internal Called once the namespace is empty again, when it is a child namespace removed when empty. */
   _onEmpty: (() => void) | undefined;
   /** CONNECTs on their way in (recovery lookup, middlewares): a namespace is not empty while one is. */
   private joining = 0;
 
-  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
+  constructor(server: ServerOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, name: string) {
     super();
     this.server = server;
     this.name = name;
     this._initAdapter();
   }
 
-  /** (Re)creates the adapter from the server's adapter constructor. */
+  /** @internal (Re)creates the adapter from the server's adapter constructor. */
   _initAdapter(): void {
-    const AdapterCtor = this.server.adapter() as new (nsp: unknown) => Adapter;
+    const AdapterCtor: AdapterConstructor = this.server.adapter();
     this.adapter = new AdapterCtor(this);
     Promise.resolve(this.adapter.init()).catch((err) => debug("namespace %s: adapter init failed: %s", this.name, err));
   }
@@ -106,16 +132,15 @@ export class Namespace<
     return this;
   }
 
-  /** Whether `fn` was added with `runOnRecovery`. */
+  /** @internal Whether `fn` was added with `runOnRecovery`. */
   _runsOnRecovery(fn: ConnectionMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): boolean {
     return this._recoveryFns.includes(fn);
   }
 
-
-  /** Lets a client in: restore or create its socket, run the middlewares, then connect it. */
+  /** @internal Lets a client in: restore or create its socket, run the middlewares, then connect it. */
   async _add(
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    auth: Record<string, any>,
+    auth: Record<string, unknown>,
     onConnected?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
     onSettled?: () => void,
   ): Promise<void> {
@@ -163,7 +188,7 @@ export class Namespace<
 
   private async createSocket(
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    auth: Record<string, any>,
+    auth: Record<string, unknown>,
   ): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
     const { pid, offset } = auth;
     if (this.server.opts.connectionStateRecovery && typeof pid === "string" && typeof offset === "string") {
@@ -181,29 +206,31 @@ export class Namespace<
     return new Socket(this, client, auth);
   }
 
+  /** @internal */
   _doConnect(
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     onConnected?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void {
     this._preConnectSockets.delete(socket.id);
     this.sockets.set(socket.id, socket);
-    socket._onconnect();
+    socket._onConnect();
     if (onConnected) onConnected(socket);
     this.emitReserved("connect", socket);
     this.emitReserved("connection", socket);
   }
 
-  /** Fires `new_namespace` (on the main namespace, which the server's listeners are attached to). */
+  /** @internal Fires `new_namespace` (on the main namespace, which the server's listeners are attached to). */
   _emitNewNamespace(nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.emitUntyped("new_namespace", nsp);
   }
 
+  /** @internal */
   _remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.sockets.delete(socket.id) || this._preConnectSockets.delete(socket.id);
     this.emptied();
   }
 
-  /** No socket, connected or on its way in. */
+  /** @internal No socket, connected or on its way in. */
   _isEmpty(): boolean {
     return this.sockets.size === 0 && this._preConnectSockets.size === 0 && this.joining === 0;
   }
@@ -212,16 +239,69 @@ export class Namespace<
     if (this._onEmpty !== undefined && this._isEmpty()) this._onEmpty();
   }
 
-  to(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).to(room) as any;
+  // ---- the adapter's operations (see `AdapterNamespace`) ----
+
+  get connectionStateRecovery(): RecoveryOptions | undefined {
+    return this.server.opts.connectionStateRecovery;
   }
 
-  in(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).in(room) as any;
+  sendMany(ids: Iterable<SocketId>, packet: Packet, flags: BroadcastFlags | undefined): void {
+    const message = new OutgoingMessage(this.server.encoder, packet, flags);
+    for (const id of ids) {
+      const socket = this.sockets.get(id);
+      if (socket === undefined) continue;
+      socket.notifyOutgoingListeners(packet);
+      socket.client._writeMessage(message);
+    }
   }
 
-  except(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).except(room) as any;
+  sendManyWithAck(ids: Iterable<SocketId>, packet: Packet, flags: BroadcastFlags | undefined, ack: AckCallback): number {
+    // One id for every recipient is safe: this counter never hands it out again.
+    const id = this._ids++;
+    packet.id = id;
+    const message = new OutgoingMessage(this.server.encoder, packet, flags);
+    const timeout = flags?.timeout;
+    const recipients: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] | undefined = timeout === undefined ? undefined : [];
+    let count = 0;
+    for (const socketId of ids) {
+      const socket = this.sockets.get(socketId);
+      if (socket === undefined) continue;
+      count++;
+      socket.acks.set(id, ack);
+      recipients?.push(socket);
+      socket.notifyOutgoingListeners(packet);
+      socket.client._writeMessage(message);
+    }
+    // Past the timeout nobody waits for the answers any more (on this node, or on the node that
+    // broadcast): their callbacks are dropped rather than held until the sockets close.
+    if (recipients !== undefined && recipients.length > 0) setTimeout(forgetAck, timeout, recipients, id).unref();
+    return count;
+  }
+
+  localSockets(ids: Iterable<SocketId>): Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] {
+    const found: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
+    for (const id of ids) {
+      const socket = this.sockets.get(id);
+      if (socket !== undefined) found.push(socket);
+    }
+    return found;
+  }
+
+  /** An operator on every socket of this namespace. */
+  private operator(): Operator<EmitEvents, SocketData> {
+    return new BroadcastOperator(this.adapter);
+  }
+
+  to(room: Room | Room[]): Operator<EmitEvents, SocketData> {
+    return this.operator().to(room);
+  }
+
+  in(room: Room | Room[]): Operator<EmitEvents, SocketData> {
+    return this.operator().in(room);
+  }
+
+  except(room: Room | Room[]): Operator<EmitEvents, SocketData> {
+    return this.operator().except(room);
   }
 
   /** Sends an event to every socket of the namespace. */
@@ -229,14 +309,14 @@ export class Namespace<
     ev: Ev,
     ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
   ): boolean {
-    return (new BroadcastOperator(this.adapter).emit as (...a: unknown[]) => boolean)(ev, ...args);
+    return (this.operator().emit as (...a: unknown[]) => boolean)(ev, ...args);
   }
 
   emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
     ev: Ev,
     ...args: AllButLast<EventParams<EmitEvents, Ev>>
   ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
-    return (new BroadcastOperator(this.adapter).emitWithAck as (...a: unknown[]) => Promise<any>)(ev, ...(args as unknown[]));
+    return (this.operator().emitWithAck as (...a: unknown[]) => Promise<any>)(ev, ...(args as unknown[]));
   }
 
   send(...args: EventParams<EmitEvents, any>): this {
@@ -274,31 +354,32 @@ export class Namespace<
     });
   }
 
-  /** Called by the adapter with an event another server sent. */
+  /** Called by the adapter with an event another server sent (the reference's name: cluster adapters call it). */
   _onServerSideEmit(args: [string, ...any[]]): void {
     this.emitUntypedArray(args);
   }
 
   allSockets(): Promise<Set<SocketId>> {
-    return new BroadcastOperator(this.adapter).allSockets();
+    return this.operator().allSockets();
   }
 
-  compress(compress: boolean): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).compress(compress) as any;
+  compress(compress: boolean): Operator<EmitEvents, SocketData> {
+    return this.operator().compress(compress);
   }
 
-  get volatile(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).volatile as any;
+  get volatile(): Operator<EmitEvents, SocketData> {
+    return this.operator().volatile;
   }
 
-  get local(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).local as any;
+  get local(): Operator<EmitEvents, SocketData> {
+    return this.operator().local;
   }
 
   timeout(
     timeout: number,
   ): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
-    return new BroadcastOperator(this.adapter).timeout(timeout) as any;
+    type WithTimeout = DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>;
+    return new BroadcastOperator<WithTimeout, SocketData>(this.adapter, undefined, undefined, { timeout });
   }
 
   fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
@@ -306,14 +387,21 @@ export class Namespace<
   }
 
   socketsJoin(room: Room | Room[]): void {
-    new BroadcastOperator(this.adapter).socketsJoin(room);
+    this.operator().socketsJoin(room);
   }
 
   socketsLeave(room: Room | Room[]): void {
-    new BroadcastOperator(this.adapter).socketsLeave(room);
+    this.operator().socketsLeave(room);
   }
 
   disconnectSockets(close = false): void {
-    new BroadcastOperator(this.adapter).disconnectSockets(close);
+    this.operator().disconnectSockets(close);
   }
+}
+
+/** An adapter class, or a function called with `new` that returns an adapter (what `createAdapter()`s return). */
+type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
+
+function forgetAck(sockets: Socket<any, any, any, any>[], id: number): void {
+  for (const socket of sockets) socket._deleteAck(id);
 }

@@ -3,7 +3,7 @@ import { Adapter, type BroadcastOptions } from "../adapter/index.js";
 import type { Packet } from "../parser/index.js";
 import type { RemoteSocket } from "./broadcast-operator.js";
 import { Namespace } from "./namespace.js";
-import type { Server } from "./server.js";
+import type { ServerOf } from "./parents.js";
 import type { DefaultEventsMap, EventNames, EventParams, EventsMap, RemoveAcknowledgements } from "./typed-events.js";
 
 const debug = createDebug("sockline:namespace");
@@ -13,8 +13,12 @@ const debug = createDebug("sockline:namespace");
  * a cluster adapter on the children still sees them).
  */
 class ParentBroadcastAdapter extends Adapter {
+  constructor(private readonly parent: ParentNamespace<any, any, any, any>) {
+    super(parent);
+  }
+
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
-    for (const child of (this.nsp as ParentNamespace).children) {
+    for (const child of this.parent.children) {
       // Each child adapter sets the namespace (and may append a recovery offset): give each its own copy.
       child.adapter.broadcast({ ...packet, data: Array.isArray(packet.data) ? [...packet.data] : packet.data }, opts);
     }
@@ -48,10 +52,11 @@ export class ParentNamespace<
   /** Empty children kept for connection state recovery, each with the timer that removes it. */
   private readonly lingering = new Map<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>, NodeJS.Timeout>();
 
-  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) {
+  constructor(server: ServerOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) {
     super(server, "/_" + parentCount++);
   }
 
+  /** @internal */
   override _initAdapter(): void {
     this.adapter = new ParentBroadcastAdapter(this);
   }
@@ -77,7 +82,7 @@ export class ParentNamespace<
   }
 
   /**
-   * The child for a client's CONNECT to `name`, or undefined when this parent already holds
+   * @internal The child for a client's CONNECT to `name`, or undefined when this parent already holds
    * `maxChildNamespaces` such children (the caller refuses the CONNECT).
    */
   _createChildForClient(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined {

@@ -6,8 +6,9 @@ import { Adapter, SessionAwareAdapter, type Room, type SocketId } from "../adapt
 import { DEFAULT_OPTIONS as ENGINE_DEFAULTS, Diagnostics, EngineServer, type UpgradeOptions } from "../engine/index.js";
 import { checkOptions, OPTIONS_CHECKED } from "../engine/option-check.js";
 import { Decoder, Encoder } from "../parser/index.js";
-import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
+import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator.js";
 import { Client } from "./client.js";
+import type { ClientContext, PacketDecoder, PacketEncoder } from "./client-context.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection, EngineLike } from "./engine-types.js";
 import { Namespace, type ConnectionMiddleware, type MiddlewareOptions, type NamespaceReservedEvents } from "./namespace.js";
@@ -42,6 +43,13 @@ const debug = createDebug("sockline:server");
 
 /** Who the option warnings and errors name. */
 const OPTIONS_OWNER = "@sockline/core Server";
+
+declare module "./parents.js" {
+  // `nsp.server` and `socket.server` are typed with this class (see parents.ts)
+  interface Parents<ListenEvents extends EventsMap, EmitEvents extends EventsMap, ServerSideEvents extends EventsMap, SocketData> {
+    server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  }
+}
 
 export interface ServerReservedEvents<
   ListenEvents extends EventsMap,
@@ -84,20 +92,23 @@ export class Server<
    */
   readonly diagnostics = new Diagnostics();
   httpServer: HttpServer | undefined;
-  readonly encoder: { encode(packet: any): any[] };
+  readonly encoder: PacketEncoder;
   readonly opts: ServerOptions;
   readonly _parser: ParserModule | undefined;
   readonly _nsps = new Map<string, Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   private readonly parentNsps = new Map<ParentNspNameMatchFn, ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   private readonly parentNamespacesFromRegExp = new Map<RegExp, ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
   _connectTimeout: number;
+  /** @internal The limits with their defaults filled in. */
   readonly _limits: ResolvedLimits;
   private _path: string;
   private _serveClient: boolean;
   private _adapter: any;
-  private readonly onconnection = (conn: EngineConnection) => {
+  /** What every connection's `Client` is handed (see `ClientContext`). */
+  private readonly clientContext: ClientContext<Client, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>;
+  private readonly onConnection = (conn: EngineConnection) => {
     debug("incoming connection %s", conn.id);
-    new Client(this, conn);
+    new Client(this.clientContext, conn);
   };
 
   constructor(opts?: Partial<ServerOptions>);
@@ -135,6 +146,15 @@ export class Server<
     };
     this._parser = options.parser;
     this.encoder = options.parser ? new options.parser.Encoder() : new Encoder();
+    this.clientContext = {
+      encoder: this.encoder,
+      diagnostics: this.diagnostics,
+      attachmentTimeout: this._limits.attachmentTimeout,
+      sharedTextDecoder: () => this.sharedTextDecoder(),
+      createDecoder: () => this.createDecoder(),
+      connectDeadlines: () => this.connectDeadlinesNow(),
+      findNamespace: (name, auth, found) => this.findNamespace(name, auth, found),
+    };
     this._adapter = options.adapter || (options.connectionStateRecovery ? SessionAwareAdapter : Adapter);
     this.sockets = this.of("/") as Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
     // The engine exists from the start: plugins mount it through handleRequest/handleUpgrade.
@@ -152,11 +172,10 @@ export class Server<
     return { ...this.opts, ...extra, path: extra.path ?? this._path, diagnostics: this.diagnostics, [OPTIONS_CHECKED]: true };
   }
 
-  /** A decoder for one connection: ours with the configured limits, or the custom parser's. */
-  private connectDeadlines: ConnectDeadlines<Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | undefined;
+  private connectDeadlines: ConnectDeadlines<Client> | undefined;
 
   /** The queue of clients that have `connectTimeout` ms to join a namespace (a new one when the value changes). */
-  _connectDeadlines(): ConnectDeadlines<Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
+  private connectDeadlinesNow(): ConnectDeadlines<Client> {
     let deadlines = this.connectDeadlines;
     if (deadlines === undefined || deadlines.timeout !== this._connectTimeout) {
       deadlines = this.connectDeadlines = new ConnectDeadlines(this._connectTimeout);
@@ -164,8 +183,13 @@ export class Server<
     return deadlines;
   }
 
-  _createDecoder(): unknown {
+  /** A decoder for one connection: ours with the configured limits, or the custom parser's. */
+  private createDecoder(): PacketDecoder {
     if (this._parser) return new this._parser.Decoder();
+    return this.newBuiltInDecoder();
+  }
+
+  private newBuiltInDecoder(): Decoder {
     const limits = this._limits;
     return new Decoder({ maxAttachments: limits.maxAttachments, maxDepth: limits.maxPayloadDepth, maxAttachmentBytes: limits.maxAttachmentBytes });
   }
@@ -177,9 +201,9 @@ export class Server<
    * state), or undefined with a custom parser. Connections only get a decoder of their own while a
    * binary packet waits for its attachments.
    */
-  _sharedTextDecoder(): Decoder | undefined {
+  private sharedTextDecoder(): Decoder | undefined {
     if (this._parser) return undefined;
-    return (this.textDecoder ??= this._createDecoder() as Decoder);
+    return (this.textDecoder ??= this.newBuiltInDecoder());
   }
 
   serveClient(): boolean;
@@ -217,15 +241,18 @@ export class Server<
   }
 
   /**
-   * Checks the parent namespaces (regex / function) for a name a client asked for; calls `fn` with the
-   * child namespace, or with false when none accepts it. When the parent that accepts it already holds
-   * `maxChildNamespaces` children created for clients, `fn` gets false and that parent's figures.
+   * The namespace a client's CONNECT names: an existing one, or else a child of the first parent
+   * namespace (regex / function) that accepts the name; `fn` gets false when none does. When the
+   * parent that accepts it already holds `maxChildNamespaces` children created for clients, `fn`
+   * gets false and that parent's figures.
    */
-  _checkNamespace(
+  private findNamespace(
     name: string,
     auth: { [key: string]: any },
     fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false, full?: { children: number; limit: number }) => void,
   ): void {
+    const existing = this._nsps.get(name);
+    if (existing) return fn(existing);
     if (this.parentNsps.size === 0) return fn(false);
     const matchers = this.parentNsps.keys();
     const next = (): void => {
@@ -321,11 +348,11 @@ export class Server<
     const previous = this.engine as EngineLike | undefined;
     if (previous === engine) return this;
     if (previous) {
-      previous.removeListener("connection", this.onconnection);
+      previous.removeListener("connection", this.onConnection);
       if (previous.clientsCount === 0) previous.close();
     }
     this.engine = engine as EngineServer;
-    engine.on("connection", this.onconnection);
+    engine.on("connection", this.onConnection);
     return this;
   }
 
@@ -381,7 +408,7 @@ export class Server<
   async close(fn?: (err?: Error) => void): Promise<void> {
     await Promise.allSettled(
       [...this._nsps.values()].map(async (nsp) => {
-        for (const socket of nsp.sockets.values()) socket._onclose("server shutting down");
+        for (const socket of nsp.sockets.values()) socket._onClose("server shutting down");
         await nsp.adapter.close();
       }),
     );

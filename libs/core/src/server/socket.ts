@@ -8,9 +8,8 @@ import { runMiddlewareChain } from "./middleware-chain.js";
 import type { Client } from "./client.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import { generateId } from "./ids.js";
-import type { Namespace } from "./namespace.js";
+import type { NamespaceOf, ServerOf } from "./parents.js";
 import { assertNotReserved } from "./reserved-events.js";
-import type { Server } from "./server.js";
 import {
   RECOVERABLE_DISCONNECT_REASONS,
   type DisconnectReason,
@@ -37,6 +36,9 @@ const debug = createDebug("sockline:socket");
 const WRITE_COMPRESSED = { compress: true };
 const WRITE_UNCOMPRESSED = { compress: false };
 
+/** The operators a socket hands out: answers to acks arrive as arrays (one per recipient). */
+type Operator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData>;
+
 /**
  * One client's presence in one namespace. Per-socket state is kept small: the handshake, `data`, the
  * ack table, middlewares and catch-all listeners are created only when first used.
@@ -50,7 +52,7 @@ export class Socket<
   readonly id: SocketId;
   /** Private session id (recovery on): lets this client claim its session back after a disconnection. */
   readonly pid: PrivateSessionId | undefined;
-  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly server: ServerOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly adapter: Adapter;
   /** Whether this socket got back a previous session (id, rooms, data, missed packets). */
   recovered = false;
@@ -69,7 +71,7 @@ export class Socket<
   private cleanedUp = false;
 
   constructor(
-    readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    readonly nsp: NamespaceOf<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     auth: Record<string, any>,
     previousSession?: Session,
@@ -109,7 +111,7 @@ export class Socket<
     this._handshake = value;
   }
 
-  /** Pending acknowledgement callbacks by packet id (adapters register broadcast acks here). */
+  /** Pending acknowledgement callbacks by packet id (the reference's adapters register broadcast acks here). */
   get acks(): Map<number, AckCallback> {
     return (this._acks ??= new AckTable(this.server._limits.maxPendingAcks, (limit) => this.onAckOverflow(limit)));
   }
@@ -117,7 +119,7 @@ export class Socket<
   private onAckOverflow(limit: number): void {
     debug("socket %s: too many unacknowledged packets (limit maxPendingAcks=%d), closing", this.id, limit);
     const message = `socket ${this.id} left more than ${limit} acknowledgements unanswered (maxPendingAcks)`;
-    this._onerror(new Error(`too many unacknowledged packets (maxPendingAcks ${limit})`));
+    this._onError(new Error(`too many unacknowledged packets (maxPendingAcks ${limit})`));
     const figures = { message, nsp: this.nsp.name, value: limit + 1, limit };
     process.nextTick(() => this.client._violation("maxPendingAcks", figures));
   }
@@ -229,8 +231,8 @@ export class Socket<
     this.adapter.delAll(this.id);
   }
 
-  /** Called by the namespace once the middlewares let the socket in. */
-  _onconnect(): void {
+  /** @internal Called by the namespace once the middlewares let the socket in. */
+  _onConnect(): void {
     debug("socket %s: connected to %s", this.id, this.nsp.name);
     this.connected = true;
     this.join(this.id);
@@ -242,24 +244,24 @@ export class Socket<
     }
   }
 
-  /** Called (on a later tick) by the client for each packet addressed to this namespace. */
-  _onpacket(packet: Packet): void {
+  /** @internal Called (on a later tick) by the client for each packet addressed to this namespace. */
+  _onPacket(packet: Packet): void {
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
-        this.onevent(packet);
+        this.onEvent(packet);
         break;
       case PacketType.ACK:
       case PacketType.BINARY_ACK:
-        this.onack(packet);
+        this.onAck(packet);
         break;
       case PacketType.DISCONNECT:
-        this.ondisconnect();
+        this.onDisconnect();
         break;
     }
   }
 
-  private onevent(packet: Packet): void {
+  private onEvent(packet: Packet): void {
     const args: unknown[] = packet.data || [];
     if (packet.id != null) args.push(new AckSender(this, packet.id).callback);
     if (this.anyIncoming) this.anyIncoming.call(this, args);
@@ -267,7 +269,7 @@ export class Socket<
   }
 
   /**
-   * Answers packet `id` of the client (through its `AckSender`, which calls this once). An answer
+   * @internal Answers packet `id` of the client (through its `AckSender`, which calls this once). An answer
    * for a socket that has left its namespace would reach nobody: it is not written.
    */
   _answerAck(id: number, args: unknown[]): boolean {
@@ -279,7 +281,7 @@ export class Socket<
     return true;
   }
 
-  private onack(packet: Packet): void {
+  private onAck(packet: Packet): void {
     const table = this._acks;
     const ack = table?.get(packet.id!);
     if (typeof ack !== "function") {
@@ -290,27 +292,27 @@ export class Socket<
     ack.apply(this, packet.data);
   }
 
-  private ondisconnect(): void {
-    this._onclose("client namespace disconnect");
+  private onDisconnect(): void {
+    this._onClose("client namespace disconnect");
   }
 
   /**
-   * Reports an error to the application. Without an `error` listener it is only logged: a middleware
+   * @internal Reports an error to the application. Without an `error` listener it is only logged: a middleware
    * error or a protocol violation must never crash the process (EventEmitter throws on unhandled
    * "error"), and not registering a no-op listener on every socket keeps sockets small.
    */
-  _onerror(err: Error): void {
+  _onError(err: Error): void {
     if (this.listenerCount("error") > 0) this.emitReserved("error", err);
     else debug("socket %s: error without listener: %s", this.id, err.message);
   }
 
-  /** Forgets a pending acknowledgement without creating the ack table when there is none. */
+  /** @internal Forgets a pending acknowledgement without creating the ack table when there is none. */
   _deleteAck(id: number): void {
     this._acks?.delete(id);
   }
 
-  /** Ends this socket's presence in the namespace (the connection itself may stay open). */
-  _onclose(reason: DisconnectReason, description?: unknown): this | undefined {
+  /** @internal Ends this socket's presence in the namespace (the connection itself may stay open). */
+  _onClose(reason: DisconnectReason, description?: unknown): this | undefined {
     if (!this.connected) return this;
     debug("socket %s: closing, reason %s", this.id, reason);
     this.emitReserved("disconnecting", reason, description);
@@ -329,14 +331,14 @@ export class Socket<
     return undefined;
   }
 
-  /** Leaves every room and the namespace; no later `join` has any effect. */
+  /** @internal Leaves every room and the namespace; no later `join` has any effect. */
   _cleanup(): void {
     this.leaveAll();
     this.nsp._remove(this);
     this.cleanedUp = true;
   }
 
-  /** Sends CONNECT_ERROR (a middleware refused the connection). */
+  /** @internal Sends CONNECT_ERROR (a middleware refused the connection). */
   _error(err: unknown): void {
     this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: err });
   }
@@ -348,7 +350,7 @@ export class Socket<
       this.client._disconnect();
     } else {
       this.packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
-      this._onclose("server namespace disconnect");
+      this._onClose("server namespace disconnect");
     }
     return this;
   }
@@ -364,34 +366,36 @@ export class Socket<
   }
 
   /** Every socket of the namespace but this one. */
-  get broadcast(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  get broadcast(): Operator<EmitEvents, SocketData> {
     return this.newBroadcastOperator();
   }
 
-  get local(): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  get local(): Operator<EmitEvents, SocketData> {
     return this.newBroadcastOperator().local;
   }
 
+  /** The next emit with an ack waits `timeout` ms at most; the ack then receives an error first. */
   timeout(
     timeout: number,
   ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
     (this.flags ??= {}).timeout = timeout;
-    return this as any;
+    // the same socket: only the type of its next emit's ack changes
+    return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData>;
   }
 
-  to(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().to(room) as any;
+  to(room: Room | Room[]): Operator<EmitEvents, SocketData> {
+    return this.newBroadcastOperator().to(room);
   }
 
-  in(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().in(room) as any;
+  in(room: Room | Room[]): Operator<EmitEvents, SocketData> {
+    return this.newBroadcastOperator().in(room);
   }
 
-  except(room: Room | Room[]): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().except(room) as any;
+  except(room: Room | Room[]): Operator<EmitEvents, SocketData> {
+    return this.newBroadcastOperator().except(room);
   }
 
-  private newBroadcastOperator(): BroadcastOperator<EmitEvents, SocketData> {
+  private newBroadcastOperator(): Operator<EmitEvents, SocketData> {
     const flags = { ...this.flags };
     this.flags = undefined;
     return new BroadcastOperator(this.adapter, new Set(), new Set([this.id]), flags);
@@ -412,7 +416,7 @@ export class Socket<
     }
     runMiddlewareChain(fns.slice(), event, (err) => {
       process.nextTick(() => {
-        if (err) return this._onerror(err);
+        if (err) return this._onError(err);
         this.deliver(event);
       });
     });
@@ -470,7 +474,7 @@ export class Socket<
     return this.anyOutgoing?.all() ?? [];
   }
 
-  /** Tells the outgoing catch-all listeners about a packet (adapters call it for broadcasts). */
+  /** Tells the outgoing catch-all listeners about a packet (the reference's adapters call it for broadcasts). */
   notifyOutgoingListeners(packet: Packet): void {
     if (this.anyOutgoing) this.anyOutgoing.call(this, packet.data);
   }

@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Adapter, SessionAwareAdapter, type AdapterNamespace, type AdapterSocket } from "@sockline/core/adapter";
-import { Encoder, PacketType } from "@sockline/core/parser";
+import {
+  Adapter,
+  SessionAwareAdapter,
+  type AckCallback,
+  type AdapterNamespace,
+  type AdapterSocket,
+  type BroadcastFlags,
+  type RecoveryOptions,
+} from "@sockline/core/adapter";
+import { PacketType, type Packet } from "@sockline/core/parser";
 
-/** A socket as the adapter sees it, recording what it is asked to write. */
+/** A socket as the adapter hands it out, recording what it is asked to do. */
 class RecordingSocket implements AdapterSocket {
-  readonly writes: { frames: unknown; opts: unknown }[] = [];
-  readonly acks = new Map<number, (...args: any[]) => void>();
   data: unknown = {};
   handshake = {};
   disconnected: boolean | undefined;
@@ -14,7 +20,6 @@ class RecordingSocket implements AdapterSocket {
     readonly id: string,
     private readonly adapter: () => Adapter,
   ) {}
-  readonly client = { writeToEngine: (frames: unknown, opts: unknown) => void this.writes.push({ frames, opts }) };
   get rooms() {
     return this.adapter().socketRooms(this.id) ?? new Set<string>();
   }
@@ -29,14 +34,46 @@ class RecordingSocket implements AdapterSocket {
   }
 }
 
-function setup(AdapterClass: typeof Adapter = Adapter, recovery?: Record<string, number>) {
-  const nsp: AdapterNamespace = {
-    name: "/chat",
-    sockets: new Map(),
-    server: { encoder: new Encoder(), opts: recovery ? { connectionStateRecovery: recovery } : {} },
-    _ids: 0,
-    _onServerSideEmit() {},
-  };
+interface Sent {
+  ids: string[];
+  packet: Packet;
+  flags: BroadcastFlags | undefined;
+  ack?: AckCallback;
+}
+
+/**
+ * A namespace as the adapter's contract describes it: its connected sockets, and a record of the
+ * operations the adapter asked for (the server's namespace writes; this one only records).
+ */
+class RecordingNamespace implements AdapterNamespace {
+  readonly sockets = new Map<string, RecordingSocket>();
+  readonly sent: Sent[] = [];
+  readonly serverSideEmits: unknown[][] = [];
+  constructor(
+    readonly name: string,
+    readonly connectionStateRecovery: RecoveryOptions | undefined,
+  ) {}
+  private connected(ids: Iterable<string>): string[] {
+    return [...ids].filter((id) => this.sockets.has(id));
+  }
+  sendMany(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags | undefined): void {
+    this.sent.push({ ids: this.connected(ids), packet, flags });
+  }
+  sendManyWithAck(ids: Iterable<string>, packet: Packet, flags: BroadcastFlags | undefined, ack: AckCallback): number {
+    const recipients = this.connected(ids);
+    this.sent.push({ ids: recipients, packet, flags, ack });
+    return recipients.length;
+  }
+  localSockets(ids: Iterable<string>): RecordingSocket[] {
+    return this.connected(ids).map((id) => this.sockets.get(id)!);
+  }
+  _onServerSideEmit(args: unknown[]): void {
+    this.serverSideEmits.push(args);
+  }
+}
+
+function setup(AdapterClass: typeof Adapter = Adapter, recovery?: RecoveryOptions) {
+  const nsp = new RecordingNamespace("/chat", recovery);
   const adapter = new AdapterClass(nsp);
   const sockets: Record<string, RecordingSocket> = {};
   for (const id of ["a", "b", "c"]) {
@@ -89,43 +126,48 @@ describe("adapter: rooms", () => {
 });
 
 describe("adapter: broadcast", () => {
-  it("encodes once and writes the same frames to every recipient, without duplicates for a room union", () => {
-    const { adapter, sockets } = setup();
+  it("hands its namespace one send with the recipients' ids, each once for a room union, the namespace name set", () => {
+    const { adapter, nsp } = setup();
     adapter.addAll("a", new Set(["r1", "r2"]));
     adapter.addAll("b", new Set(["r2"]));
-    adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["hi", 1] }, { rooms: new Set(["r1", "r2"]), except: new Set() });
-    assert.equal(sockets.a!.writes.length, 1);
-    assert.equal(sockets.b!.writes.length, 1);
-    assert.equal(sockets.c!.writes.length, 0);
-    assert.deepEqual(sockets.a!.writes[0]!.frames, ['2/chat,["hi",1]']);
-    // The very same array and options object: encoded once per broadcast.
-    assert.equal(sockets.a!.writes[0]!.frames, sockets.b!.writes[0]!.frames);
-    assert.equal(sockets.a!.writes[0]!.opts, sockets.b!.writes[0]!.opts);
-    assert.ok((sockets.a!.writes[0]!.opts as { wsPreEncodedFrame?: unknown }).wsPreEncodedFrame, "a pre-built websocket frame is shared");
+    const packet: Packet = { type: PacketType.EVENT, nsp: "/", data: ["hi", 1] };
+    adapter.broadcast(packet, { rooms: new Set(["r1", "r2"]), except: new Set() });
+    assert.equal(nsp.sent.length, 1);
+    assert.deepEqual(nsp.sent[0]!.ids, ["a", "b"]);
+    assert.equal(nsp.sent[0]!.packet, packet);
+    assert.equal(packet.nsp, "/chat");
   });
 
-  it("except excludes every member of the excluded rooms; flags reach the write options", () => {
-    const { adapter, sockets } = setup();
+  it("every socket when no room is named; except excludes every member of the excluded rooms; flags reach the namespace", () => {
+    const { adapter, nsp } = setup();
     adapter.addAll("a", new Set(["x"]));
-    adapter.broadcast(
-      { type: PacketType.EVENT, nsp: "/", data: ["hi"] },
-      { rooms: new Set(), except: new Set(["x", "b"]), flags: { volatile: true, compress: false } },
-    );
-    assert.deepEqual(Object.keys(sockets).filter((id) => sockets[id]!.writes.length), ["c"]);
-    assert.equal((sockets.c!.writes[0]!.opts as { volatile: boolean }).volatile, true);
-    assert.equal((sockets.c!.writes[0]!.opts as { compress: boolean }).compress, false);
+    const flags = { volatile: true, compress: false };
+    adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["hi"] }, { rooms: new Set(), except: new Set(["x", "b"]), flags });
+    adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["all"] }, { rooms: new Set() });
+    assert.deepEqual(nsp.sent[0]!.ids, ["c"]);
+    assert.equal(nsp.sent[0]!.flags, flags);
+    assert.deepEqual(nsp.sent[1]!.ids, ["a", "b", "c"]);
   });
 
-  it("broadcastWithAck registers one shared ack id per recipient and reports the count", () => {
-    const { adapter, sockets, nsp } = setup();
+  it("a room nobody is in, or ids of sockets not connected (yet), reach nobody", () => {
+    const { adapter, nsp } = setup();
+    // a middleware may make a socket join rooms before it is connected
+    adapter.addAll("not-yet", new Set(["r"]));
+    adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m"] }, { rooms: new Set(["empty"]) });
+    adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m"] }, { rooms: new Set(["r"]) });
+    assert.deepEqual(nsp.sent.map((s) => s.ids), [[], []]);
+  });
+
+  it("broadcastWithAck reports the count the namespace returns; the namespace gives the ack id", () => {
+    const { adapter, nsp } = setup();
     let count = -1;
     const ack = () => {};
-    adapter.broadcastWithAck({ type: PacketType.EVENT, nsp: "/", data: ["q"] }, { rooms: new Set(["a", "b"]) }, (n) => (count = n), ack);
+    const packet: Packet = { type: PacketType.EVENT, nsp: "/", data: ["q"] };
+    adapter.broadcastWithAck(packet, { rooms: new Set(["a", "b"]) }, (n) => (count = n), ack);
     assert.equal(count, 2);
-    assert.equal(nsp._ids, 1);
-    assert.equal(sockets.a!.acks.get(0), ack);
-    assert.equal(sockets.b!.acks.get(0), ack);
-    assert.deepEqual(sockets.a!.writes[0]!.frames, ['2/chat,0["q"]']);
+    assert.deepEqual(nsp.sent[0]!.ids, ["a", "b"]);
+    assert.equal(nsp.sent[0]!.ack, ack);
+    assert.equal(packet.id, undefined, "the adapter allocates no ack id of its own");
   });
 
   it("addSockets / delSockets / disconnectSockets apply to the matching sockets", () => {

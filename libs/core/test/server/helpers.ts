@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Server, type ServerOptions } from "@sockline/core";
+import { Server, type LimitOptions, type Namespace, type ServerOptions } from "@sockline/core";
 import { io as connect, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
 
 export const TRANSPORTS: Record<string, ("polling" | "websocket")[]> = {
@@ -51,4 +51,19 @@ export function onceAll(emitter: { once(ev: string, fn: (...args: any[]) => void
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The few internals some tests look at: members the core's classes share among themselves, marked
+ * `@internal` and so absent from the published types.
+ */
+export interface Internals {
+  /** Server: the limits with their defaults filled in. */
+  _limits: Required<LimitOptions>;
+  /** Namespace: sockets whose CONNECT is still in the middlewares. */
+  _preConnectSockets: Map<string, unknown>;
+}
+
+export function internals(target: Server | Namespace): Internals {
+  return target as unknown as Internals;
 }

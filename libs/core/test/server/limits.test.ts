@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import type { Socket } from "@sockline/core";
-import { Fixture, once } from "./helpers.js";
+import { Fixture, internals, once } from "./helpers.js";
 
 /** A raw Engine.IO v4 WebSocket peer, to send what no official client would. */
 class RawPeer {
@@ -148,6 +148,6 @@ describe("repeated CONNECT while the middlewares run", () => {
     peer.ws.close();
     await gone;
     assert.equal(fx.io.of("/slow").sockets.size, 0);
-    assert.equal(fx.io.of("/slow")._preConnectSockets.size, 0);
+    assert.equal(internals(fx.io.of("/slow"))._preConnectSockets.size, 0);
   });
 });

@@ -9,7 +9,7 @@ import { DEFAULT_OPTIONS } from "@sockline/core/engine";
 import { Server } from "@sockline/core";
 import { once, waitUntil } from "@sockline/e2e/support";
 import { RawClient } from "../conformance/helpers/raw.js";
-import { Fixture } from "./helpers.js";
+import { Fixture, internals } from "./helpers.js";
 
 /** Collects the diagnostics of `io` for the sessions a test names. */
 function recordDiagnostics(io: Server): { all: Diagnostic[]; of(sid: string): Diagnostic[] } {
@@ -166,10 +166,10 @@ describe("attachment defaults (issue 11, item 8)", () => {
     const custom = new Server({ maxHttpBufferSize: 5000 });
     const explicit = new Server({ maxHttpBufferSize: 5000, maxAttachmentBytes: 7000 });
     try {
-      assert.equal(io._limits.attachmentTimeout, 10_000);
-      assert.equal(io._limits.maxAttachmentBytes, DEFAULT_OPTIONS.maxHttpBufferSize);
-      assert.equal(custom._limits.maxAttachmentBytes, 5000);
-      assert.equal(explicit._limits.maxAttachmentBytes, 7000);
+      assert.equal(internals(io)._limits.attachmentTimeout, 10_000);
+      assert.equal(internals(io)._limits.maxAttachmentBytes, DEFAULT_OPTIONS.maxHttpBufferSize);
+      assert.equal(internals(custom)._limits.maxAttachmentBytes, 5000);
+      assert.equal(internals(explicit)._limits.maxAttachmentBytes, 7000);
     } finally {
       for (const server of [io, custom, explicit]) void server.close();
     }

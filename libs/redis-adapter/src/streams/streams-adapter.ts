@@ -1,6 +1,7 @@
 import {
   Adapter,
   DEFAULT_MAX_DISCONNECTION_DURATION,
+  type AdapterNamespace,
   type BroadcastOptions,
   type PrivateSessionId,
   type Room,
@@ -132,7 +133,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
   private readonly describeOutage = (): string | undefined => (this.redisDown ? "Redis is unreachable" : undefined);
 
   constructor(
-    nsp: any,
+    nsp: AdapterNamespace,
     private readonly connections: StreamsConnections,
     private readonly opts: ResolvedStreamsOptions,
   ) {
@@ -262,7 +263,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
 
   /** Recovery needs the offset as last argument of every event the client may have to replay. */
   private addOffsetIfNecessary(packet: any, opts: BroadcastOptions, offset: string | undefined): void {
-    if (!offset || !this.nsp.server.opts.connectionStateRecovery) return;
+    if (!offset || !this.nsp.connectionStateRecovery) return;
     // acks cannot be replayed on another node, and volatile packets are allowed to be lost
     if (packet.type === EVENT_PACKET && packet.id === undefined && opts.flags?.volatile === undefined && Array.isArray(packet.data)) {
       packet.data.push(offset);
@@ -371,7 +372,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
   // ---- connection state recovery ----
 
   private get maxDisconnectionDuration(): number {
-    return this.nsp.server.opts.connectionStateRecovery?.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION;
+    return this.nsp.connectionStateRecovery?.maxDisconnectionDuration ?? DEFAULT_MAX_DISCONNECTION_DURATION;
   }
 
   override persistSession(session: SessionToPersist): Promise<void> {

@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Diagnostic } from "../diagnostics.js";
 import type { ResolvedOptions, TransportName } from "../options.js";
 import type { Packet, PacketType, RawData, SendData } from "../packet.js";
+import type { SharedMessage } from "../shared-message.js";
 
 export interface TransportOwner {
   /** A message packet (the hot path: no packet object is built for it). */
@@ -78,8 +79,11 @@ export interface Transport {
 
 /** A transport that can write one packet without a buffer (WebSocket). */
 export interface DirectTransport extends Transport {
-  /** `preFramed`: the message's complete frame, shared by a broadcast (see `PacketOptions.wsPreEncodedFrame`). */
-  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[]): void;
+  /**
+   * `preFramed`: the message's complete frame, given by the sender (`PacketOptions.wsPreEncodedFrame`),
+   * or the broadcast message whose frame is built once for every recipient (`SharedMessage`).
+   */
+  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[] | SharedMessage): void;
 }
 
 /** What the transports need from the engine server. */

@@ -5,6 +5,7 @@
 import createDebug from "debug";
 import type { WebSocket } from "ws";
 import { decodePacket, encodePacket, type PacketType, type Packet, type SendData } from "../packet.js";
+import { SharedMessage } from "../shared-message.js";
 import { textFrame } from "../ws-frame.js";
 import { NO_OWNER, type DirectTransport, type TransportOwner } from "./transport.js";
 import { markWrite, wroteThisTick } from "./write-tick.js";
@@ -158,13 +159,13 @@ export class WebSocketTransport implements DirectTransport {
     this.owner.onTransportClose(this);
   }
 
-  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[]): void {
+  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[] | SharedMessage): void {
     this.lastWriteTick = markWrite();
     const sender = this.rawSender;
     // nothing may be queued in `ws` (it only queues while compressing or reading a Blob): order is kept
     if (sender !== null && sender._queue!.length === 0 && (data === undefined || typeof data === "string")) {
       if (preFramed !== undefined && type === "message") {
-        sender.sendFrame(Array.isArray(preFramed) ? preFramed : [preFramed], onSent);
+        sender.sendFrame(preFramed instanceof SharedMessage ? preFramed.wsFrame() : Array.isArray(preFramed) ? preFramed : [preFramed], onSent);
         return;
       }
       const code = CODE_BYTE[type];
@@ -189,7 +190,7 @@ export class WebSocketTransport implements DirectTransport {
       const packet = packets[i]!;
       if (typeof packet.data !== "object" || packet.data === null) {
         // text packets take the single-write path too
-        this.sendDirect(packet.type, packet.data as string | undefined, packet.options?.compress !== false, i === last ? onSent : undefined, packet.options?.wsPreEncodedFrame);
+        this.sendDirect(packet.type, packet.data as string | undefined, packet.options?.compress !== false, i === last ? onSent : undefined, packet.options?.shared ?? packet.options?.wsPreEncodedFrame);
         continue;
       }
       const frame = encodePacket(packet);
