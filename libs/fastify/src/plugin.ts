@@ -19,7 +19,7 @@ const PLUGIN_NAME = "@sockline/fastify";
 
 type AnyServer = Server<any, any, any, any>;
 
-/** Options of `app.register(socklinePlugin, options)`: the core server options plus these. */
+/** Options of `app.register(socketioPlugin, options)`: the core server options plus these. */
 export interface SocklineFastifyOptions extends Partial<ServerOptions> {
   /**
    * An existing server to mount instead of creating one (then give the server options to its
@@ -145,8 +145,14 @@ function disconnectEverySocket(io: AnyServer): void {
   for (const namespace of io._nsps.values()) namespace.disconnectSockets(true);
 }
 
-/** The Fastify plugin: `app.register(socklinePlugin, options)`, then use `app.io`. */
-export const socklinePlugin: FastifyPluginAsync<SocklineFastifyOptions> = fastifyPlugin(socklineFastify, {
+/** The Fastify plugin: `app.register(socketioPlugin, options)`, then use `app.io`. */
+export const socketioPlugin: FastifyPluginAsync<SocklineFastifyOptions> = fastifyPlugin(socklineFastify, {
   name: PLUGIN_NAME,
   fastify: "5.x",
 });
+
+/**
+ * The same plugin under its former name.
+ * @deprecated Use `socketioPlugin` (or the default export): one name for the plugin everywhere.
+ */
+export const socklinePlugin: FastifyPluginAsync<SocklineFastifyOptions> = socketioPlugin;

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import { listen } from "./helpers.js";
 import { connected, echoGatewayClass, openClient } from "@sockline/e2e/support";
 
@@ -14,7 +14,7 @@ const hasMountGateways = typeof gatewayModule?.mountGateways === "function";
 describe("@sockline/fastify gateways option", () => {
   it("registers without loading @sockline/gateway when no gateway is given", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, { gateways: [] });
+    await app.register(socketioPlugin, { gateways: [] });
     await app.ready();
     await app.close();
   });
@@ -27,7 +27,7 @@ describe("@sockline/fastify gateways option", () => {
       const AsInstance = echoGatewayClass(gatewayModule!, "/as-instance");
       const built: unknown[] = [];
       const app = Fastify();
-      await app.register(socklinePlugin, {
+      await app.register(socketioPlugin, {
         gateways: [ByFactory, new AsInstance("given as instance")],
         gatewayFactory: (cls) => {
           built.push(cls);
@@ -54,7 +54,7 @@ describe("@sockline/fastify gateways option", () => {
     async () => {
       const app = Fastify();
       await assert.rejects(async () => {
-        await app.register(socklinePlugin, { gateways: [class Unused {}] });
+        await app.register(socketioPlugin, { gateways: [class Unused {}] });
       }, /@sockline\/gateway/);
       await app.close();
     },

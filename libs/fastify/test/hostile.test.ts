@@ -3,7 +3,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify, { type FastifyInstance } from "fastify";
-import { socklinePlugin, type SocklineFastifyOptions } from "@sockline/fastify";
+import { socketioPlugin, type SocklineFastifyOptions } from "@sockline/fastify";
 import { captureLogs, listen, type LogLine } from "./helpers.js";
 import { connected, openClient, pipelined, rawUpgrade, rawUpgradeRequest, violateProtocol, waitUntil } from "@sockline/e2e/support";
 
@@ -27,7 +27,7 @@ describe("@sockline/fastify against hostile clients", () => {
     app = Fastify({ logger: { level, stream: logs.stream } });
     app.get("/x", async () => "first /x");
     setUp?.(app);
-    await app.register(socklinePlugin, options);
+    await app.register(socketioPlugin, options);
     return { url: await listen(app), lines: logs.lines, app };
   }
 

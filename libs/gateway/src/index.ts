@@ -63,7 +63,7 @@ export type {
   AckCallback,
   ConnectError,
   Constructor,
-  GatewayNamespace as GatewayNamespaceLike,
+  GatewayNamespaceLike,
   GatewayServer,
   GatewaySocket,
   NamespaceMiddleware,

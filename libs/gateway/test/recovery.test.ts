@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import { Server } from '@sockline/core';
-import { socklinePlugin } from '@sockline/fastify';
+import { socketioPlugin } from '@sockline/fastify';
 import { Gateway, GatewayError, On, UseGuards, mountGateways, type GuardContext } from '@sockline/gateway';
 import { baseUrl, connectError, connected, listen, nextEvent, openClient, type ClientSocket } from '@sockline/e2e/support';
 
@@ -53,7 +53,7 @@ const MOUNTS: Record<string, () => Promise<Mounted>> = {
   },
   'the Fastify plugin': async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, { ...RECOVERY, gateways: [GuardedGateway, LenientGateway] });
+    await app.register(socketioPlugin, { ...RECOVERY, gateways: [GuardedGateway, LenientGateway] });
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { url: baseUrl(app.server), io: app.io as unknown as Server, close: () => app.close() };
   },
