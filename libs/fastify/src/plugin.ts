@@ -107,9 +107,12 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   });
 
   if (gateways !== undefined && gateways.length > 0) {
-    await mountGatewaysOnDemand(io, gateways, { factory: gatewayFactory, requiredBy: PLUGIN_NAME });
+    await mountGatewaysOnDemand(io, gateways, { load: loadGatewayPackage, factory: gatewayFactory, requiredBy: PLUGIN_NAME });
   }
 }
+
+/** `@sockline/gateway`, an optional peer: loaded only when the `gateways` option has some. */
+const loadGatewayPackage = () => import("@sockline/gateway");
 
 /** A new server, served on `path` under the context's prefix (which is what `io.path()` then reports). */
 function createServer(prefix: string, serverOptions: Partial<ServerOptions>): { io: AnyServer; path: EnginePath } {
