@@ -2,13 +2,21 @@
 // Runs every compiled test file of the workspace with Node's own test runner.
 // Tests are TypeScript compiled by `tsc -b` (so decorator metadata survives), found under each
 // package's dist-test/ and under test/dist/. Extra arguments narrow the run to files whose path
-// contains one of them, e.g. `npm test -- engine`.
+// (from the workspace root) contains one of them, e.g. `npm test -- engine`.
+//
+// A full run (no argument) also checks what the tests alone cannot: it runs the suite once under
+// c8 (coverage of every package's sources, .c8rc.json) and then checks each package's coverage
+// floor (scripts/coverage-floors.mjs), and it lints the sources (Biome, biome.json). `--no-coverage`
+// skips the coverage step of a full run.
 import { readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { checkCoverageFloors } from "./coverage-floors.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const requireHere = createRequire(import.meta.url);
 const roots = ["libs", "apps"].flatMap((top) =>
   readdirSync(join(root, top)).map((name) => join(root, top, name, "dist-test")),
 );
@@ -29,20 +37,44 @@ function collect(dir, out) {
   return out;
 }
 
-const filters = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const args = process.argv.slice(2);
+const filters = args.filter((a) => !a.startsWith("--"));
+const fullRun = filters.length === 0;
+const withCoverage = fullRun && !args.includes("--no-coverage");
 const files = roots
   .flatMap((dir) => collect(dir, []))
-  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .map((file) => relative(root, file))
+  .filter((file) => fullRun || filters.some((f) => file.includes(f)))
   .sort();
 
 if (files.length === 0) {
   console.error("no test files found: did `npm run build` run?");
   process.exit(1);
 }
-console.log(`running ${files.length} test files`);
-const result = spawnSync(
-  process.execPath,
-  ["--test", "--test-timeout=120000", ...files.map((f) => relative(root, f))],
-  { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
-);
-process.exit(result.status ?? 1);
+
+const failures = [];
+if (fullRun) {
+  // Before the tests: a lint finding is reported at once, but the tests still run.
+  const lint = spawnSync(process.execPath, [biomeBin(), "lint", "--error-on-warnings"], { cwd: root, stdio: "inherit" });
+  if (lint.status !== 0) failures.push("lint (Biome): see the findings above; `npm run lint` shows them again");
+}
+
+console.log(`running ${files.length} test files${withCoverage ? " under c8 (coverage)" : ""}`);
+const testRunner = [process.execPath, "--test", "--test-timeout=120000", ...files];
+const command = withCoverage ? [requireHere.resolve("c8/bin/c8.js"), ...testRunner] : testRunner.slice(1);
+const result = spawnSync(process.execPath, command, { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } });
+if (result.status !== 0) failures.push(`tests: node --test exited with ${result.status ?? result.signal}`);
+
+if (withCoverage) {
+  const problems = checkCoverageFloors(root, { print: true });
+  if (problems.length > 0) failures.push(...problems.map((problem) => `coverage: ${problem}`));
+}
+
+if (failures.length > 0) {
+  console.error(`\nnpm test failed:\n${failures.map((failure) => `- ${failure}`).join("\n")}`);
+  process.exit(1);
+}
+
+function biomeBin() {
+  return requireHere.resolve("@biomejs/biome/bin/biome");
+}

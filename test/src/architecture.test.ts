@@ -75,7 +75,7 @@ function importsOf(file: string): Import[] {
     const [, , typeKeyword, clause, specifier] = match;
     // `import { type A, type B }` is type-only too.
     const names = /^\{([^}]*)\}$/s.exec(clause!.trim())?.[1];
-    const allTypes = names !== undefined && names.split(",").every((n) => n.trim() === "" || n.trim().startsWith("type "));
+    const allTypes = names?.split(",").every((n) => n.trim() === "" || n.trim().startsWith("type ")) ?? false;
     found.push({ from: file, specifier: specifier!, typeOnly: Boolean(typeKeyword) || allTypes });
   }
   for (const match of source.matchAll(BARE_IMPORT)) found.push({ from: file, specifier: match[1]!, typeOnly: false });
@@ -159,6 +159,7 @@ describe("architecture", () => {
       'const requireHere = createRequire(import.meta.url);',
       'const c = requireHere.resolve("socket.io-client/package.json");',
       "const e = requireHere(packageName);",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text that holds a template literal
       "const d = import(`./${file}`);",
       ' * loaded by `import("@sockline/not-code")` in a JSDoc line',
       'x(); // or require("@sockline/not-code")',
@@ -170,6 +171,7 @@ describe("architecture", () => {
     );
     assert.deepEqual(
       computed.map((load) => load.call),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text that holds a template literal
       ["require(name)", "requireHere(packageName)", "import(`./${file}`)"],
     );
     // and in the sources: the plugins' loaders of their optional peer are seen

@@ -13,6 +13,7 @@ export interface SocklineModuleAsyncOptions extends Pick<ModuleMetadata, 'import
  * adapter's constructor override these.
  */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot()
 export class SocklineModule {
   static forRoot(options: SocklineAdapterOptions): DynamicModule {
     return {

@@ -206,7 +206,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
       const members = this.rooms.get(room!);
       if (!members) return;
       for (const id of members) {
-        if (except !== undefined && except.has(id)) continue;
+        if (except?.has(id)) continue;
         const socket = sockets.get(id);
         if (socket) callback(socket);
       }
@@ -217,7 +217,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
       const members = this.rooms.get(room);
       if (!members) continue;
       for (const id of members) {
-        if (seen.has(id) || (except !== undefined && except.has(id))) continue;
+        if (seen.has(id) || except?.has(id)) continue;
         const socket = sockets.get(id);
         if (socket) {
           seen.add(id);

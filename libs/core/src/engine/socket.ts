@@ -385,7 +385,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.packetCallbacks = null;
     this.emit("flush", buffer);
     if (this.server.listenerCount("flush") > 0) this.server.emit("flush", this, buffer);
-    this.transport.send(buffer, callbacks ? () => callbacks.forEach((fn) => fn()) : undefined);
+    this.transport.send(buffer, callbacks ? () => callbacks.forEach((fn) => { fn(); }) : undefined);
     this.emit("drain");
     if (this.server.listenerCount("drain") > 0) this.server.emit("drain", this);
   }

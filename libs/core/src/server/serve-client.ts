@@ -76,7 +76,7 @@ function pickEncoding(header: string | undefined): Encoding {
 
 /** The client file a request asks for under `path` (e.g. "/socket.io/socket.io.js?v=1"), if any. */
 export function clientFileOf(url: string | undefined, path: string): string | undefined {
-  if (!url || !url.startsWith(path + "/")) return undefined;
+  if (!url?.startsWith(path + "/")) return undefined;
   const end = url.indexOf("?");
   const file = url.slice(path.length + 1, end === -1 ? undefined : end);
   return CLIENT_FILES.has(file) ? file : undefined;

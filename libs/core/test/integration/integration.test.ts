@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import { connect as netConnect, type AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { after, afterEach, before, describe, it } from "node:test";
 import { Server } from "@sockline/core";
@@ -158,7 +158,12 @@ describe("integration: upgrades through a framework", () => {
     };
     fw.http.on("upgrade", other);
     const seen: string[] = [];
-    fw.middlewares = [(req, _res, next) => (seen.push(req.url ?? ""), next())];
+    fw.middlewares = [
+      (req, _res, next) => {
+        seen.push(req.url ?? "");
+        next();
+      },
+    ];
     try {
       assert.match(await rawUpgradeUntilClose(url, "/elsewhere/"), /^HTTP\/1\.1 418 /);
       assert.deepEqual(others, ["/elsewhere/"]);
