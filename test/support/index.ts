@@ -10,3 +10,4 @@ export * from "./gc.js";
 export * from "./acks.js";
 export * from "./stalled-websocket.js";
 export * from "./hidden-package.js";
+export * from "./type-tests.js";
