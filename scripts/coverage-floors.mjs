@@ -8,16 +8,23 @@ import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Percent of lines, branches and functions of each package's sources that the suite must reach. */
+/**
+ * Percent of lines, branches and functions of each package's sources that the suite must reach: two
+ * points under what a full run measured when they were set (lines / branches / functions):
+ * core 94.9 / 90.2 / 92.7, gateway 93.3 / 95.4 / 98.4, fastify 89.7 / 87.6 / 92.6,
+ * express 96.4 / 95.8 / 92.9, nestjs 97.5 / 90.8 / 98.4, redis-adapter 98.0 / 84.6 / 98.3,
+ * chat 92.7 / 87.8 / 96.5, bench 82.0 / 72.8 / 86.1. The margin absorbs what timing-dependent paths
+ * (timeouts, races with a closing peer) reach from one run to the next.
+ */
 export const FLOORS = {
-  "libs/core": { lines: 0, branches: 0, functions: 0 },
-  "libs/gateway": { lines: 0, branches: 0, functions: 0 },
-  "libs/fastify": { lines: 0, branches: 0, functions: 0 },
-  "libs/express": { lines: 0, branches: 0, functions: 0 },
-  "libs/nestjs": { lines: 0, branches: 0, functions: 0 },
-  "libs/redis-adapter": { lines: 0, branches: 0, functions: 0 },
-  "apps/chat": { lines: 0, branches: 0, functions: 0 },
-  "apps/bench": { lines: 0, branches: 0, functions: 0 },
+  "libs/core": { lines: 92, branches: 88, functions: 90 },
+  "libs/gateway": { lines: 91, branches: 93, functions: 96 },
+  "libs/fastify": { lines: 87, branches: 85, functions: 90 },
+  "libs/express": { lines: 94, branches: 93, functions: 90 },
+  "libs/nestjs": { lines: 95, branches: 88, functions: 96 },
+  "libs/redis-adapter": { lines: 95, branches: 82, functions: 96 },
+  "apps/chat": { lines: 90, branches: 85, functions: 94 },
+  "apps/bench": { lines: 80, branches: 70, functions: 84 },
 };
 
 const METRICS = ["lines", "branches", "functions"];
