@@ -11,8 +11,9 @@
 import { readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { checkCoverageFloors } from "./coverage-floors.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -68,15 +69,21 @@ if (fullRun) {
 }
 
 console.log(`running ${files.length} test files${withCoverage ? " under c8 (coverage)" : ""}`);
-const testRunner = [process.execPath, "--test", "--test-timeout=120000", ...files];
+// The output goes through a pipe (to read the counts): keep the terminal's reporter for a person.
+const reporter = process.stdout.isTTY ? ["--test-reporter=spec"] : [];
+const testRunner = [process.execPath, "--test", "--test-timeout=120000", ...reporter, ...files];
 const command = withCoverage ? [requireHere.resolve("c8/bin/c8.js"), ...testRunner] : testRunner.slice(1);
-const result = spawnSync(process.execPath, command, { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } });
+const result = await runStreaming(command);
 if (result.status !== 0) failures.push(`tests: node --test exited with ${result.status ?? result.signal}`);
 
 if (withCoverage) {
   const problems = checkCoverageFloors(root, { print: true });
   if (problems.length > 0) failures.push(...problems.map((problem) => `coverage: ${problem}`));
 }
+
+// The count again on the last lines: the coverage report and the floors are printed after node's own summary.
+const { pass, fail, skipped } = result.counts;
+if (pass !== undefined && fail !== undefined) console.log(`\ntests: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ""}`);
 
 if (failures.length > 0) {
   console.error(`\nnpm test failed:\n${failures.map((failure) => `- ${failure}`).join("\n")}`);
@@ -85,4 +92,23 @@ if (failures.length > 0) {
 
 function biomeBin() {
   return requireHere.resolve("@biomejs/biome/bin/biome");
+}
+
+/** Runs `node …args`, passing its output through, and reads the runner's `pass N` / `fail N` summary. */
+function runStreaming(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "test" } });
+    const counts = {};
+    let partial = "";
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop();
+      for (const line of lines) {
+        const match = /^(?:# |\u2139 )(pass|fail|skipped) (\d+)$/.exec(stripVTControlCharacters(line));
+        if (match) counts[match[1]] = Number(match[2]);
+      }
+    });
+    child.on("close", (status, signal) => resolve({ status, signal, counts }));
+  });
 }
