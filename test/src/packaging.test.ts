@@ -121,7 +121,7 @@ before(async () => {
   const results = twoAtATime(
     plan.map((program) => () => timed(`tsc ${program.name}`, () => compile(appDir, program.name, program.config, program.files, { noEmit: program.noEmit }))),
   );
-  plan.forEach((program, i) => compiles.set(program.name, results[i]!));
+  for (const [i, program] of plan.entries()) compiles.set(program.name, results[i]!);
 });
 after(async () => {
   await Promise.allSettled(compiles.values());

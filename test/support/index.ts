@@ -9,3 +9,5 @@ export * from "./gateways.js";
 export * from "./gc.js";
 export * from "./acks.js";
 export * from "./stalled-websocket.js";
+export * from "./hidden-package.js";
+export * from "./type-tests.js";

@@ -91,7 +91,7 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--help":
         console.log(USAGE);
-        process.exit(0);
+        return process.exit(0);
       default:
         throw new Error(`unknown option "${arg}"\n${USAGE}`);
     }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import Fastify from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import type { BootstrapOptions, ListeningApp } from "./bootstrap-types.js";
 import { ChatGateway, chatGatewayFactory } from "./chat-gateway.js";
 import { loadPublicFiles } from "./public-files.js";
@@ -8,7 +8,7 @@ import { loadPublicFiles } from "./public-files.js";
 /** The default bootstrap: the gateway mounted by `@sockline/fastify`, the page served by a small route. */
 export async function startFastify({ chat, serverOptions, host, port }: BootstrapOptions): Promise<ListeningApp> {
   const app = Fastify({ logger: false });
-  await app.register(socklinePlugin, {
+  await app.register(socketioPlugin, {
     ...serverOptions,
     gateways: [ChatGateway],
     gatewayFactory: chatGatewayFactory(chat),

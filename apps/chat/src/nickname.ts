@@ -8,6 +8,7 @@ export const NICKNAME_MAX_LENGTH = 24;
 export type NicknameCheck = { ok: true; nickname: string } | { ok: false; reason: string };
 
 // Control characters (C0, DEL, C1) and the bidi overrides, which could make a name render as another.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a nickname may not contain
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
 export function checkNickname(auth: unknown): NicknameCheck {

@@ -27,6 +27,9 @@ const debug = createDebug("sockline:express");
 const debugUpgrade = createDebug("sockline:express:upgrade");
 
 type EventsMap = { [event: string]: any };
+
+/** `@sockline/gateway`, an optional peer: loaded only when the `gateways` option has some. */
+const loadGatewayPackage = () => import("@sockline/gateway");
 type AnyServer = Server<any, any, any, any>;
 
 /** Options of `sockline(app, options)`: the core server options plus these. */
@@ -221,7 +224,7 @@ export function sockline<
 
   let gatewaysMounted: Promise<void> | undefined;
   if (gateways !== undefined && gateways.length > 0) {
-    gatewaysMounted = mountGatewaysOnDemand(io, gateways, { factory: gatewayFactory, requiredBy: PACKAGE_NAME });
+    gatewaysMounted = mountGatewaysOnDemand(io, gateways, { load: loadGatewayPackage, factory: gatewayFactory, requiredBy: PACKAGE_NAME });
     // Reported through socklineReady() and to every engine request (via next(err)).
     gatewaysMounted.catch((err: unknown) => debug("mounting gateways failed: %O", err));
   }

@@ -19,7 +19,7 @@ const PLUGIN_NAME = "@sockline/fastify";
 
 type AnyServer = Server<any, any, any, any>;
 
-/** Options of `app.register(socklinePlugin, options)`: the core server options plus these. */
+/** Options of `app.register(socketioPlugin, options)`: the core server options plus these. */
 export interface SocklineFastifyOptions extends Partial<ServerOptions> {
   /**
    * An existing server to mount instead of creating one (then give the server options to its
@@ -118,9 +118,12 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   });
 
   if (gateways !== undefined && gateways.length > 0) {
-    await mountGatewaysOnDemand(io, gateways, { factory: gatewayFactory, requiredBy: PLUGIN_NAME });
+    await mountGatewaysOnDemand(io, gateways, { load: loadGatewayPackage, factory: gatewayFactory, requiredBy: PLUGIN_NAME });
   }
 }
+
+/** `@sockline/gateway`, an optional peer: loaded only when the `gateways` option has some. */
+const loadGatewayPackage = () => import("@sockline/gateway");
 
 /** A new server, served on `path` under the context's prefix (which is what `io.path()` then reports). */
 function createServer(prefix: string, serverOptions: Partial<ServerOptions>): { io: AnyServer; path: EnginePath } {
@@ -156,8 +159,14 @@ function disconnectEverySocket(io: AnyServer): void {
   for (const namespace of io._nsps.values()) namespace.disconnectSockets(true);
 }
 
-/** The Fastify plugin: `app.register(socklinePlugin, options)`, then use `app.io`. */
-export const socklinePlugin: FastifyPluginAsync<SocklineFastifyOptions> = fastifyPlugin(socklineFastify, {
+/** The Fastify plugin: `app.register(socketioPlugin, options)`, then use `app.io`. */
+export const socketioPlugin: FastifyPluginAsync<SocklineFastifyOptions> = fastifyPlugin(socklineFastify, {
   name: PLUGIN_NAME,
   fastify: "5.x",
 });
+
+/**
+ * The same plugin under its former name.
+ * @deprecated Use `socketioPlugin` (or the default export): one name for the plugin everywhere.
+ */
+export const socklinePlugin: FastifyPluginAsync<SocklineFastifyOptions> = socketioPlugin;

@@ -14,6 +14,7 @@ import type { DefaultEventsMap, Server } from "@sockline/core";
  * }
  * ```
  */
+// biome-ignore lint/suspicious/noEmptyInterface: the augmentation point users merge their event maps into
 export interface SocklineFastifyTypes {}
 
 type Configured<Key extends string, Default> = SocklineFastifyTypes extends { [K in Key]: infer T } ? T : Default;

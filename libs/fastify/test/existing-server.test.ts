@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
 import { Server } from "@sockline/core";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import { listen } from "./helpers.js";
 import { connected, openClient, rawUpgrade } from "@sockline/e2e/support";
 
@@ -15,7 +15,7 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
       reply.header("x-hooked", "yes");
     });
     // Registered without awaiting, as code that cannot wait for Fastify (NestJS) does.
-    void app.register(socklinePlugin, { io });
+    void app.register(socketioPlugin, { io });
     const url = await listen(app);
     const polling = openClient(url, { path: "/live", transports: ["polling"] });
     const ws = openClient(url, { path: "/live", transports: ["websocket"] });
@@ -37,7 +37,7 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
   it("under a prefix, the server's path must lie under it", async () => {
     const inside = new Server({ path: "/api/socket.io" });
     const app = Fastify();
-    await app.register(async (api) => void (await api.register(socklinePlugin, { io: inside })), { prefix: "/api" });
+    await app.register(async (api) => void (await api.register(socketioPlugin, { io: inside })), { prefix: "/api" });
     const url = await listen(app);
     const socket = openClient(url, { path: "/api/socket.io", transports: ["websocket"] });
     try {
@@ -50,7 +50,7 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
     const outside = new Server({ path: "/socket.io" });
     const other = Fastify();
     await assert.rejects(
-      async () => other.register(async (api) => void (await api.register(socklinePlugin, { io: outside })), { prefix: "/api" }),
+      async () => other.register(async (api) => void (await api.register(socketioPlugin, { io: outside })), { prefix: "/api" }),
       /the server's path "\/socket.io" is outside the prefix "\/api"/,
     );
     await other.close();
@@ -60,7 +60,7 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
   it("refuses server options next to io (they belong to the server's constructor)", async () => {
     const io = new Server();
     const app = Fastify();
-    await assert.rejects(async () => app.register(socklinePlugin, { io, pingInterval: 1000 }), /give the server options \(pingInterval\) to new Server\(\)/);
+    await assert.rejects(async () => app.register(socketioPlugin, { io, pingInterval: 1000 }), /give the server options \(pingInterval\) to new Server\(\)/);
     await app.close();
     await io.close();
   });

@@ -4,7 +4,7 @@ import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import { listen } from "./helpers.js";
 import { connected, connectError, http, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "@sockline/e2e/support";
 
@@ -23,7 +23,7 @@ describe("@sockline/fastify: onRequest hooks guard polling and upgrades", () => 
       (request.raw as AuthenticatedRequest).user = "alice";
       reply.header("x-authenticated-as", "alice");
     });
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     app.io.on("connection", (socket) => {
       socket.emit("whoami", (socket.request as AuthenticatedRequest).user);
     });
@@ -85,10 +85,10 @@ describe("@sockline/fastify: preHandler hooks of an encapsulated context", () =>
       guarded.addHook("preHandler", async (request, reply) => {
         if (request.headers["x-role"] !== "admin") return reply.code(403).send({ error: "forbidden" });
       });
-      await guarded.register(socklinePlugin, { path: "/admin-io" });
+      await guarded.register(socketioPlugin, { path: "/admin-io" });
     });
     await app.register(async (open) => {
-      await open.register(socklinePlugin, { path: "/public-io" });
+      await open.register(socketioPlugin, { path: "/public-io" });
     });
     const url = await listen(app);
     try {
@@ -115,7 +115,7 @@ describe("@sockline/fastify: a client that resets during an upgrade", () => {
         await new Promise<void>((release) => (releaseHook = release));
       });
     });
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     const url = await listen(app);
     try {
       await upgradeThenReset(url);
@@ -138,7 +138,7 @@ describe("@sockline/fastify with @fastify/cors and @fastify/rate-limit", () => {
     app = Fastify();
     await app.register(cors, { origin: "https://app.example" });
     await app.register(rateLimit, { max: 3, timeWindow: "1 hour" });
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     url = await listen(app);
   });
   after(() => app.close());
@@ -181,7 +181,7 @@ describe("@sockline/fastify: an upgrade stuck in a hook", () => {
         finished();
       });
     });
-    await app.register(socklinePlugin, { upgradeRoutingTimeout: 50 });
+    await app.register(socketioPlugin, { upgradeRoutingTimeout: 50 });
     const url = await listen(app);
     try {
       assert.equal(await rawUpgradeStatus(url), 408);

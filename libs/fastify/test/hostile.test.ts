@@ -3,7 +3,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify, { type FastifyInstance } from "fastify";
-import { socklinePlugin, type SocklineFastifyOptions } from "@sockline/fastify";
+import { socketioPlugin, type SocklineFastifyOptions } from "@sockline/fastify";
 import { captureLogs, listen, type LogLine } from "./helpers.js";
 import { connected, openClient, pipelined, rawUpgrade, rawUpgradeRequest, violateProtocol, waitUntil } from "@sockline/e2e/support";
 
@@ -27,14 +27,14 @@ describe("@sockline/fastify against hostile clients", () => {
     app = Fastify({ logger: { level, stream: logs.stream } });
     app.get("/x", async () => "first /x");
     setUp?.(app);
-    await app.register(socklinePlugin, options);
+    await app.register(socketioPlugin, options);
     return { url: await listen(app), lines: logs.lines, app };
   }
 
   it("an upgrade pipelined behind an ordinary request (no hooks): the request is answered, then the upgrade is served", async () => {
     const { url } = await start();
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\nfirst \/xHTTP\/1\.1 101 Switching Protocols\r\n[^]*0\{"sid"/, "the 200, then the 101");
+    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/, "the 200, then the 101");
     assert.equal(app!.io.engine.clientsCount, 1);
     connection.socket.destroy();
     await waitUntil(() => app!.io.engine.clientsCount === 0, "the session to end");
@@ -48,7 +48,7 @@ describe("@sockline/fastify against hostile clients", () => {
       });
     });
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[^]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[^]*\r\n\r\nno$/, "the 200, then the 401");
+    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/, "the 200, then the 401");
     await connection.closed;
   });
 

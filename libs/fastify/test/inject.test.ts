@@ -1,12 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 
 describe("@sockline/fastify with app.ready() + app.inject()", () => {
   it("serves a polling handshake, a POST and the GET that follows, without listening", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, { pingInterval: 600_000, pingTimeout: 600_000 });
+    await app.register(socketioPlugin, { pingInterval: 600_000, pingTimeout: 600_000 });
     const connectedIds: string[] = [];
     app.io.on("connection", (socket) => connectedIds.push(socket.id));
     try {
@@ -40,7 +40,7 @@ describe("@sockline/fastify with app.ready() + app.inject()", () => {
 
   it("answers 400 to a polling request for an unknown session", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     try {
       const response = await app.inject({ method: "GET", url: "/socket.io/?EIO=4&transport=polling&sid=nope" });
       assert.equal(response.statusCode, 400);
@@ -59,7 +59,7 @@ describe("@sockline/fastify with app.ready() + app.inject()", () => {
     ];
     for (const { fastify, addTrailingSlash, bare } of cases) {
       const app = Fastify(fastify);
-      await app.register(socklinePlugin, { addTrailingSlash });
+      await app.register(socketioPlugin, { addTrailingSlash });
       try {
         const slashed = await app.inject("/socket.io/?EIO=4&transport=polling");
         const unslashed = await app.inject("/socket.io?EIO=4&transport=polling");
@@ -73,7 +73,7 @@ describe("@sockline/fastify with app.ready() + app.inject()", () => {
 
   it("serves the client bundle through the same routes", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     try {
       const bundle = await app.inject("/socket.io/socket.io.min.js");
       assert.equal(bundle.statusCode, 200);

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import type { Server } from "@sockline/core";
 import { listen } from "./helpers.js";
 import { connected, http, nextEvent, openClient } from "@sockline/e2e/support";
@@ -13,7 +13,7 @@ const NO_HEARTBEAT = { pingInterval: 600_000, pingTimeout: 600_000 };
 describe("@sockline/fastify lifecycle", () => {
   it("app.close() ends websocket and long-polling clients and resolves", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, NO_HEARTBEAT);
+    await app.register(socketioPlugin, NO_HEARTBEAT);
     const adminDisconnects: string[] = [];
     app.io.of("/admin").on("connection", (socket) => socket.on("disconnect", (reason) => adminDisconnects.push(reason)));
     const url = await listen(app);
@@ -36,7 +36,7 @@ describe("@sockline/fastify lifecycle", () => {
 
   it("app.close() resolves while a client is mid-handshake on polling (no namespace yet)", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, NO_HEARTBEAT);
+    await app.register(socketioPlugin, NO_HEARTBEAT);
     const url = await listen(app);
     const handshake = await http(`${url}/socket.io/?EIO=4&transport=polling`);
     const { sid } = JSON.parse(handshake.body.slice(1)) as { sid: string };
@@ -52,7 +52,7 @@ describe("@sockline/fastify lifecycle", () => {
     const servers: Record<string, Server> = {};
     for (const name of ["chat", "feed"]) {
       await app.register(async (context) => {
-        await context.register(socklinePlugin, { path: `/${name}` });
+        await context.register(socketioPlugin, { path: `/${name}` });
         servers[name] = context.io;
       });
     }
@@ -87,13 +87,13 @@ describe("@sockline/fastify lifecycle", () => {
 
   it("two registrations in one context need distinct decorator names", async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, { path: "/one" });
-    await assert.rejects(async () => app.register(socklinePlugin, { path: "/two" }), /already has an "io" decorator/);
+    await app.register(socketioPlugin, { path: "/one" });
+    await assert.rejects(async () => app.register(socketioPlugin, { path: "/two" }), /already has an "io" decorator/);
     await app.close();
 
     const named = Fastify();
-    await named.register(socklinePlugin, { path: "/one" });
-    await named.register(socklinePlugin, { path: "/two", decorator: "ioTwo" });
+    await named.register(socketioPlugin, { path: "/one" });
+    await named.register(socketioPlugin, { path: "/two", decorator: "ioTwo" });
     const second = (named as unknown as { ioTwo: Server }).ioTwo;
     assert.equal(second.path(), "/two");
     assert.notEqual(second, named.io);
@@ -114,7 +114,7 @@ describe("@sockline/fastify lifecycle", () => {
     let io: Server | undefined;
     await app.register(
       async (api) => {
-        await api.register(socklinePlugin);
+        await api.register(socketioPlugin);
         io = api.io;
       },
       { prefix: "/api" },

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import { captureLogs, listen } from "./helpers.js";
 import { connected, http, nextEvent, openClient } from "@sockline/e2e/support";
 
@@ -12,7 +12,7 @@ describe("@sockline/fastify logging goes through the Fastify logger", () => {
   it("logs connection errors at warn and connection lifecycle at debug", async () => {
     const { lines, stream } = captureLogs();
     const app = Fastify({ logger: { level: "debug", stream } });
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     const url = await listen(app);
     try {
       const bad = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=unknown-sid`);

@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify from "fastify";
-import { socklinePlugin, type FastifySocklineServer } from "@sockline/fastify";
+import { socketioPlugin, type FastifySocklineServer } from "@sockline/fastify";
 import { connectClient } from "@sockline/e2e/support";
 import { listen } from "./helpers.js";
 
@@ -16,7 +16,7 @@ describe("@sockline/fastify options", () => {
     process.on("warning", onWarning);
     const app = Fastify();
     try {
-      await app.register(socklinePlugin, {
+      await app.register(socketioPlugin, {
         decorator: "realtime",
         gateways: [],
         gatewayFactory: () => ({}),
@@ -28,7 +28,7 @@ describe("@sockline/fastify options", () => {
         // what Fastify's register() reads itself, and passes on
         logLevel: "warn",
         logSerializers: {},
-      } as Parameters<typeof socklinePlugin>[1]);
+      } as Parameters<typeof socketioPlugin>[1]);
       const url = await listen(app);
       const client = await connectClient(url, { transports: ["websocket"] });
       const { engine } = (app as unknown as { realtime: FastifySocklineServer }).realtime;

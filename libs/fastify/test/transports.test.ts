@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify, { type FastifyInstance } from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import { listen } from "./helpers.js";
 import { connected, nextEvent, openClient } from "@sockline/e2e/support";
 
@@ -11,7 +11,7 @@ describe("@sockline/fastify transports with the official client", () => {
 
   before(async () => {
     app = Fastify();
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     app.io.on("connection", (socket) => {
       socket.on("echo", (value: unknown, ack: (reply: unknown) => void) => ack({ echoed: value, transport: socket.conn.transport.name }));
     });
@@ -59,7 +59,7 @@ describe("@sockline/fastify transports with the official client", () => {
   it("leaves other routes and their body parsing alone", async () => {
     const other = Fastify();
     other.post("/json", async (request) => ({ got: request.body }));
-    await other.register(socklinePlugin);
+    await other.register(socketioPlugin);
     try {
       const response = await other.inject({ method: "POST", url: "/json", payload: { a: 1 } });
       assert.equal(response.statusCode, 200);

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import Fastify, { type FastifyInstance } from "fastify";
-import { socklinePlugin } from "@sockline/fastify";
+import { socketioPlugin } from "@sockline/fastify";
 import { listen, rawRequest } from "./helpers.js";
 import { connected, openClient, parseOpenPacket } from "@sockline/e2e/support";
 
@@ -81,7 +81,7 @@ describe("@sockline/fastify: the engine serves raw URLs under its path only, on 
     app.addHook("onRequest", async (request) => {
       seenByGlobalHook.push(`${request.raw.headers.upgrade ? "websocket" : "polling"} ${request.url}`);
     });
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     app.get("/hello/:name", async (request) => ({ hello: (request.params as { name: string }).name }));
     url = await listen(app);
   });
@@ -145,7 +145,7 @@ describe("@sockline/fastify: a hook scoped by req.url guards every URL the engin
       const authed = (req.query as Record<string, string | undefined>).token === "secret";
       if (req.url.startsWith("/socket.io") && !authed) return reply.code(401).send({ error: "unauthenticated" });
     });
-    await app.register(socklinePlugin);
+    await app.register(socketioPlugin);
     url = await listen(app);
   });
   after(() => app.close());
@@ -201,7 +201,7 @@ describe("@sockline/fastify: router options that widen Fastify's matching do not
     });
     await app.register(
       async (api) => {
-        await api.register(socklinePlugin);
+        await api.register(socketioPlugin);
         mounted = api;
       },
       { prefix: "/api" },

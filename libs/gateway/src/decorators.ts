@@ -60,7 +60,7 @@ type AnyListener = (...args: any[]) => void;
 
 /** The payload type of an event: its first parameter unless that is the ack callback. */
 export type EventPayload<L> = L extends (...args: infer A) => void
-  ? A extends [infer Last extends AnyListener]
+  ? A extends [AnyListener]
     ? undefined
     : A extends [infer First, ...unknown[]]
       ? First

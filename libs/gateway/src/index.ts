@@ -66,7 +66,7 @@ export type {
   AckCallback,
   ConnectError,
   Constructor,
-  GatewayNamespace as GatewayNamespaceLike,
+  GatewayNamespaceLike,
   GatewayServer,
   GatewaySocket,
   NamespaceMiddleware,

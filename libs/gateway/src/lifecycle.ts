@@ -1,7 +1,7 @@
-import type { GatewayNamespace, GatewaySocket } from './types.js';
+import type { GatewayNamespaceLike, GatewaySocket } from './types.js';
 
 /** Called once the gateway's namespace is wired, before `mountGateways` resolves. */
-export interface OnGatewayInit<N = GatewayNamespace> {
+export interface OnGatewayInit<N = GatewayNamespaceLike> {
   afterInit(namespace: N): unknown;
 }
 

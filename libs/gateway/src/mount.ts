@@ -6,7 +6,7 @@ import { bindEventHandlers, gateSocket, reportError } from './dispatch.js';
 import type { ErrorDescriber } from './errors.js';
 import { lifecycleOf } from './lifecycle.js';
 import { getNamespaceProperties } from './metadata.js';
-import type { Constructor, GatewayNamespace, GatewayServer, GatewaySocket } from './types.js';
+import type { Constructor, GatewayNamespaceLike, GatewayServer, GatewaySocket } from './types.js';
 
 const debug = createDebug('sockline:gateway:mount');
 
@@ -30,7 +30,7 @@ function instantiate(gateway: Constructor | object, factory: MountOptions['facto
 }
 
 async function wire(io: GatewayServer, gateway: CompiledGateway, describers: WireOptions['describers']): Promise<void> {
-  const nsp: GatewayNamespace = io.of(gateway.namespace);
+  const nsp: GatewayNamespaceLike = io.of(gateway.namespace);
   const { instance, connectionGuards } = gateway;
   if (connectionGuards.length > 0) {
     nsp.use(

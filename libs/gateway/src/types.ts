@@ -37,14 +37,19 @@ export interface NamespaceMiddlewareOptions {
   runOnRecovery?: boolean;
 }
 
-export interface GatewayNamespace<S extends GatewaySocket = GatewaySocket> {
+/**
+ * What a gateway needs of a namespace (a `Namespace` of `@sockline/core` has it). The decorator that
+ * fills a property with it is `@GatewayNamespace()`: the type keeps the `Like` suffix so that each
+ * name means one thing.
+ */
+export interface GatewayNamespaceLike<S extends GatewaySocket = GatewaySocket> {
   readonly name: string;
   use(fn: NamespaceMiddleware<S>, options?: NamespaceMiddlewareOptions): unknown;
   on(event: 'connection', listener: (socket: S) => void): unknown;
 }
 
 export interface GatewayServer<S extends GatewaySocket = GatewaySocket> {
-  of(name: string | RegExp): GatewayNamespace<S>;
+  of(name: string | RegExp): GatewayNamespaceLike<S>;
 }
 
 /** A class whose instances are gateways (or guards): any constructor. */

@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { socklinePlugin } from '@sockline/fastify';
+import { socketioPlugin } from '@sockline/fastify';
 import { baseUrl } from '@sockline/e2e/support';
 import { ChatGateway, ChatService, RootGateway } from './fixtures.js';
 import { gatewayScenario } from './scenario.js';
@@ -10,7 +10,7 @@ gatewayScenario('@sockline/gateway through the Fastify plugin', async () => {
   const service = new ChatService();
   let chat: ChatGateway | undefined;
   const acks = new AckGateway();
-  await app.register(socklinePlugin, {
+  await app.register(socketioPlugin, {
     gateways: [ChatGateway, RootGateway, acks],
     // The factory is where a DI container would build gateways with their dependencies.
     gatewayFactory: cls => {

@@ -71,7 +71,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     socket.data = { name: String(socket.handshake.auth.name ?? 'anonymous') };
   }
 
-  handleDisconnect(socket: GatewaySocket, reason: string): void {
+  handleDisconnect(_socket: GatewaySocket, reason: string): void {
     this.disconnects.push(reason);
   }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import { Server } from '@sockline/core';
-import { socklinePlugin } from '@sockline/fastify';
+import { socketioPlugin } from '@sockline/fastify';
 import { Test } from '@nestjs/testing';
 import { SocklineAdapter, SocklineModule } from '@sockline/nestjs';
 import { Gateway, On, Payload, mountGateways } from '@sockline/gateway';
@@ -48,7 +48,7 @@ describe('@sockline/gateway without emitDecoratorMetadata', () => {
     const app = Fastify();
     try {
       await assert.rejects(async () => {
-        await app.register(socklinePlugin, { gateways: [handDecorated('/no-meta', Payload())] });
+        await app.register(socketioPlugin, { gateways: [handDecorated('/no-meta', Payload())] });
         await app.ready();
       }, MISSING_METADATA);
     } finally {

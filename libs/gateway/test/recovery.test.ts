@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Server, type Namespace } from '@sockline/core';
-import { socklinePlugin } from '@sockline/fastify';
+import { socketioPlugin } from '@sockline/fastify';
 import { SocklineAdapter, SocklineModule } from '@sockline/nestjs';
 import { Gateway, GatewayError, GatewayNamespace, On, UseGuards, mountGateways, type GuardContext } from '@sockline/gateway';
 import { baseUrl, connectError, connected, listen, nextEvent, openClient, type ClientSocket } from '@sockline/e2e/support';
@@ -60,7 +60,7 @@ const MOUNTS: Record<string, () => Promise<Mounted>> = {
   },
   'the Fastify plugin': async () => {
     const app = Fastify();
-    await app.register(socklinePlugin, { ...RECOVERY, gateways: [GuardedGateway, LenientGateway] });
+    await app.register(socketioPlugin, { ...RECOVERY, gateways: [GuardedGateway, LenientGateway] });
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { url: baseUrl(app.server), io: app.io as unknown as Server, close: () => app.close() };
   },

@@ -37,7 +37,7 @@ function freeDecoratorName(fastify: FastifyLike): string {
  * startup). The first server is also available as `fastify.io`.
  */
 export function mountThroughFastify(fastify: FastifyLike, options: Record<string, unknown>): { io: AnyServer; mount: Mount } {
-  const plugin = requireOptionalExport<unknown>(FASTIFY_PLUGIN_PACKAGE, 'socklinePlugin', 'a gateway on a Fastify application');
+  const plugin = requireOptionalExport<unknown>(FASTIFY_PLUGIN_PACKAGE, 'socketioPlugin', 'a gateway on a Fastify application');
   const io: AnyServer = new Server(options);
   const decorator = freeDecoratorName(fastify);
   // the adapter logs the server's diagnostics through Nest's logger: not a second time through Fastify's

@@ -39,7 +39,7 @@ export interface Verification {
 
 export async function verifyWithOfficialClient(impl: ImplName): Promise<Verification> {
   if (impl === "ws") return { impl, ok: true, detail: "raw ws: not a Socket.IO server, nothing to verify" };
-  let server;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     server = await startServer(impl);
     const upgraded = await checkOne(server.port, ["polling", "websocket"]);

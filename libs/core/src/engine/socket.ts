@@ -400,7 +400,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     this.packetCallbacks = null;
     this.emit("flush", buffer);
     this.context.sessionFlushed(this, buffer);
-    this.transport.send(buffer, callbacks ? () => callbacks.forEach((fn) => fn()) : undefined);
+    this.transport.send(buffer, callbacks ? () => runAll(callbacks) : undefined);
     this.emit("drain");
     this.context.sessionDrained(this);
   }
@@ -474,4 +474,8 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
 
 function closeForFullBuffer(socket: Socket): void {
   socket.onClose("transport buffer full");
+}
+
+function runAll(callbacks: (() => void)[]): void {
+  for (const callback of callbacks) callback();
 }

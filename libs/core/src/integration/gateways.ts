@@ -1,7 +1,9 @@
 /**
- * The on-demand loader of `@sockline/gateway`, an optional peer of the framework plugins: it is
- * loaded (by dynamic import, never statically: the core does not depend on it) only when a plugin
- * is given gateways to wire.
+ * Gateway mounting for the framework plugins' `gateways` option, written once. The core loads no
+ * other package: the plugin that offers the option hands over how to load `@sockline/gateway`, its
+ * optional peer (its own `import("@sockline/gateway")`), and this module calls that loader only
+ * when there are gateways to wire, checks what it got and, when the package is missing, says which
+ * plugin needs it.
  */
 import type { Server } from "../server/index.js";
 
@@ -10,38 +12,41 @@ export type GatewayClass = abstract new (...args: any[]) => object;
 export type GatewayEntry = GatewayClass | object;
 export type GatewayFactory = (gatewayClass: GatewayClass) => object;
 
+/** What the plugins need of `@sockline/gateway`. */
+export interface GatewayPackage {
+  mountGateways(io: Server<any, any, any, any>, gateways: readonly GatewayEntry[], options: { factory?: GatewayFactory }): Promise<void>;
+}
+
 export interface MountGatewaysOptions {
+  /** Loads `@sockline/gateway`: the plugin's own `() => import("@sockline/gateway")`. */
+  load: () => Promise<Partial<GatewayPackage>>;
   /** Builds gateway instances from their classes (e.g. from a DI container); default `new`. */
   factory?: GatewayFactory;
   /** The package asking, named in the error when the gateway package is missing, e.g. `@sockline/fastify`. */
   requiredBy: string;
 }
 
-interface GatewayModule {
-  mountGateways(io: Server<any, any, any, any>, gateways: readonly GatewayEntry[], options: { factory?: GatewayFactory }): Promise<void>;
-}
+/** The package `load` is expected to load, named in the errors. */
+export const GATEWAY_PACKAGE = "@sockline/gateway";
 
-// Held in a variable so that neither tsc nor a bundler resolves it at build time.
-const GATEWAY_PACKAGE = "@sockline/gateway";
-
-/** Wires `gateways` into `io` through `@sockline/gateway`, loaded on demand. */
+/** Wires `gateways` into `io` through `@sockline/gateway`, loaded on demand by `options.load`. */
 export async function mountGatewaysOnDemand(
   io: Server<any, any, any, any>,
   gateways: readonly GatewayEntry[],
   options: MountGatewaysOptions,
 ): Promise<void> {
-  const { requiredBy, factory } = options;
-  let gatewayModule: Partial<GatewayModule>;
+  const { load, requiredBy, factory } = options;
+  let gatewayPackage: Partial<GatewayPackage>;
   try {
-    gatewayModule = (await import(GATEWAY_PACKAGE)) as Partial<GatewayModule>;
+    gatewayPackage = await load();
   } catch (cause) {
     throw new Error(
       `${requiredBy}: the "gateways" option needs the optional peer dependency "${GATEWAY_PACKAGE}", which could not be loaded (install it next to ${requiredBy})`,
       { cause },
     );
   }
-  if (typeof gatewayModule.mountGateways !== "function") {
+  if (typeof gatewayPackage.mountGateways !== "function") {
     throw new Error(`${requiredBy}: "${GATEWAY_PACKAGE}" was loaded but does not export mountGateways(); update it to a version that does`);
   }
-  await gatewayModule.mountGateways(io, gateways, { factory });
+  await gatewayPackage.mountGateways(io, gateways, { factory });
 }

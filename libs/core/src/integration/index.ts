@@ -18,7 +18,7 @@ export type { PendingUpgradeOptions, UpgradeTarget, HandshakeHeaders } from "./p
 export type { UpgradeState } from "../engine/upgrade-response.js";
 export { routeUpgrades, isRoutingUpgrades, DEFAULT_MAX_PENDING_UPGRADES } from "./upgrade-router.js";
 export type { UpgradeRoute, UpgradeProblem } from "./upgrade-router.js";
-export { mountGatewaysOnDemand } from "./gateways.js";
-export type { GatewayClass, GatewayEntry, GatewayFactory, MountGatewaysOptions } from "./gateways.js";
+export { mountGatewaysOnDemand, GATEWAY_PACKAGE } from "./gateways.js";
+export type { GatewayClass, GatewayEntry, GatewayFactory, GatewayPackage, MountGatewaysOptions } from "./gateways.js";
 export { logDiagnostics, formatDiagnostic } from "./diagnostic-log.js";
 export type { DiagnosticWarn, DiagnosticsSuppressed, DiagnosticLogOptions } from "./diagnostic-log.js";

@@ -23,7 +23,7 @@ export function hasBinary(value: unknown, depth = 0): boolean {
     return hasBinary((withToJSON.toJSON as () => unknown)(), depth + 1);
   }
   for (const key in value) {
-    if (Object.prototype.hasOwnProperty.call(value, key) && hasBinary((value as any)[key], depth + 1)) return true;
+    if (Object.hasOwn(value, key) && hasBinary((value as any)[key], depth + 1)) return true;
   }
   return false;
 }
@@ -60,7 +60,7 @@ export function extractAttachments(data: unknown, buffers: BinaryLike[], viaToJS
   }
   const out: Record<string, unknown> = {};
   for (const key in data) {
-    if (Object.prototype.hasOwnProperty.call(data, key)) out[key] = extractAttachments((data as any)[key], buffers);
+    if (Object.hasOwn(data, key)) out[key] = extractAttachments((data as any)[key], buffers);
   }
   return out;
 }
@@ -82,7 +82,7 @@ export function insertAttachments(data: unknown, buffers: readonly Buffer[]): un
     return data;
   }
   for (const key in data) {
-    if (Object.prototype.hasOwnProperty.call(data, key)) (data as any)[key] = insertAttachments((data as any)[key], buffers);
+    if (Object.hasOwn(data, key)) (data as any)[key] = insertAttachments((data as any)[key], buffers);
   }
   return data;
 }

@@ -95,7 +95,13 @@ export class AckSender {
 
   /** The owner of `callback`, or a new one wrapping it (for callbacks that did not come from a socket). */
   static from(callback: (...args: any[]) => void): AckSender {
-    return AckSender.of(callback) ?? new AckSender({ _answerAck: (_id, args) => (callback(...args), true) }, -1);
+    const owner = AckSender.of(callback);
+    if (owner !== undefined) return owner;
+    const answerByCalling = (_id: number, args: unknown[]): boolean => {
+      callback(...args);
+      return true;
+    };
+    return new AckSender({ _answerAck: answerByCalling }, -1);
   }
 
   get state(): AckState {

@@ -50,12 +50,15 @@ type SharedMessageConnection = EngineConnection & Required<Pick<EngineConnection
  * One engine connection: decodes its frames, routes packets to its sockets (one per namespace joined),
  * and writes encoded packets. Enforces the connection-level limits.
  */
+// The event maps are the reference's public type parameters of `Client`; the client no longer needs them itself.
+// biome-ignore-start lint/correctness/noUnusedVariables: kept for the reference's public type
 export class Client<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = DefaultEventsMap,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
 > {
+  // biome-ignore-end lint/correctness/noUnusedVariables: kept for the reference's public type
   readonly id: string;
   readonly conn: EngineConnection;
   /** What this client needs from its server (shared by every client of the server). */

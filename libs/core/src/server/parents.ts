@@ -9,6 +9,8 @@
 import type { EventsMap } from "./typed-events.js";
 
 /** Filled in by namespace.ts (`namespace`) and server.ts (`server`). */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by module augmentation; its parameters are used there
+// biome-ignore lint/correctness/noUnusedVariables: the augmentations use the type parameters
 export interface Parents<ListenEvents extends EventsMap, EmitEvents extends EventsMap, ServerSideEvents extends EventsMap, SocketData> {}
 
 /** The `Namespace` class with these event maps (registered by namespace.ts). */

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -32,7 +33,8 @@ function locateClient(): ClientPackage | null {
   try {
     const require = createRequire(import.meta.url);
     const pkgPath = require.resolve("socket.io-client/package.json");
-    const version = (require(pkgPath) as { version: string }).version;
+    // read as a file, not `require(pkgPath)`: the core loads no module by a computed name
+    const version = (JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string }).version;
     clientPackage = { distDir: join(dirname(pkgPath), "dist"), etag: `"${version}"` };
   } catch (err) {
     debug("socket.io-client is not installed, the client bundle cannot be served: %s", err);
@@ -74,7 +76,7 @@ function pickEncoding(header: string | undefined): Encoding {
 
 /** The client file a request asks for under `path` (e.g. "/socket.io/socket.io.js?v=1"), if any. */
 export function clientFileOf(url: string | undefined, path: string): string | undefined {
-  if (!url || !url.startsWith(path + "/")) return undefined;
+  if (!url?.startsWith(path + "/")) return undefined;
   const end = url.indexOf("?");
   const file = url.slice(path.length + 1, end === -1 ? undefined : end);
   return CLIENT_FILES.has(file) ? file : undefined;

@@ -287,7 +287,8 @@ export class Server<
         "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
       );
     }
-    if (typeof srv === "string" && Number(srv) == (srv as unknown as number)) srv = Number(srv);
+    // the reference's `Number(srv) == srv`: a numeric string is a port
+    if (typeof srv === "string" && !Number.isNaN(Number(srv))) srv = Number(srv);
     if (typeof srv === "number") {
       debug("creating http server listening on %d", srv);
       const port = srv;

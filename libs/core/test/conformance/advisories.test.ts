@@ -14,13 +14,12 @@
 //   buffer every following frame forever.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import type { ServerSocket } from "./helpers/harness.js";
 import { Harness } from "./helpers/harness.js";
 import { IMPL } from "./helpers/impl.js";
-import { joinedRaw, RawClient } from "./helpers/raw.js";
+import { joinedRaw, type RawClient } from "./helpers/raw.js";
 import { PollingSession } from "./helpers/polling.js";
 import { connectBystander, type Bystander } from "./helpers/bystander.js";
-import { once, record } from "@sockline/e2e/support";
+import { record } from "@sockline/e2e/support";
 
 describe(`[${IMPL}] published advisories`, () => {
   let h: Harness;
@@ -31,7 +30,7 @@ describe(`[${IMPL}] published advisories`, () => {
     bystander = await connectBystander(h);
   });
   after(async () => {
-    raws.forEach((r) => r.close());
+    raws.forEach((r) => { r.close(); });
     await h.close();
   });
 

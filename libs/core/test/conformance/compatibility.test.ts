@@ -44,7 +44,8 @@ describe(`[${IMPL}] compatibility: io.engine.clients is an object keyed by sessi
     assert.deepEqual(Object.keys(clients).sort(), sids);
     assert.equal(clients[first.conn.id], first.conn);
     assert.ok(secondConn.id in clients);
-    assert.ok(Object.prototype.hasOwnProperty.call(clients, first.conn.id));
+    assert.ok(Object.hasOwn(clients, first.conn.id));
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: what is checked is that the prototype's methods are there
     assert.ok(clients.hasOwnProperty(first.conn.id), "the prototype's methods are there, as on a plain object");
     assert.equal(Object.values(clients).length, 2);
     assert.deepEqual(Object.entries(clients).map(([sid]) => sid).sort(), sids);
@@ -326,7 +327,7 @@ describe(`[${IMPL}] compatibility: error details`, () => {
     h = await Harness.start({}, "websocket");
   });
   after(async () => {
-    raws.forEach((raw) => raw.close());
+    for (const raw of raws) raw.close();
     await h.close();
   });
 

@@ -263,7 +263,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     return pairs;
   }
 
-  const disconnectAll = (pairs: { client: ClientSocket }[]) => pairs.forEach((p) => p.client.disconnect());
+  const disconnectAll = (pairs: { client: ClientSocket }[]) => pairs.forEach((p) => { p.client.disconnect(); });
 
   it("io.emit reaches every client; socket.broadcast.emit all but the sender", async () => {
     const pairs = await connectMany(3);
@@ -286,7 +286,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     }
     const got = await deliveries(clients, "hello", () => h.io.emit("hello", "everyone"));
     for (const events of got) assert.deepEqual(events, [["everyone"]]);
-    clients.forEach((c) => c.disconnect());
+    clients.forEach((c) => { c.disconnect(); });
   });
 
   it("30 clients connecting at once (mixed transports) get unique ids and each receive a broadcast once", async () => {
@@ -297,7 +297,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     assert.equal(h.io.of("/").sockets.size, 30);
     const got = await deliveries(clients, "hello", () => h.io.emit("hello"));
     for (const events of got) assert.equal(events.length, 1);
-    clients.forEach((c) => c.disconnect());
+    clients.forEach((c) => { c.disconnect(); });
   });
 
   it("to() several rooms delivers once per client (union, no duplicates) and except() excludes", async () => {
@@ -383,7 +383,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
 
   it("io.timeout().emit collects one response per client", async () => {
     const pairs = await connectMany(3);
-    pairs.forEach((p, i) => p.client.on("count", (ack: (n: number) => void) => ack(i)));
+    pairs.forEach((p, i) => { p.client.on("count", (ack: (n: number) => void) => ack(i)); });
     const [err, responses] = await new Promise<[unknown, number[]]>((resolve) =>
       h.io.timeout(5000).emit("count", (e: unknown, r: number[]) => resolve([e, r])),
     );
@@ -420,7 +420,7 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     r2.socket.join("room2");
     r3and4.socket.join(["room3", "room4"]);
     none.socket.join("elsewhere");
-    pairs.forEach((p, i) => p.client.on("hello", (ack: (n: number) => void) => ack(i)));
+    pairs.forEach((p, i) => { p.client.on("hello", (ack: (n: number) => void) => ack(i)); });
     const [err, responses] = await new Promise<[unknown, number[]]>((resolve) =>
       sender.socket
         .timeout(5000)

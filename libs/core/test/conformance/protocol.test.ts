@@ -21,7 +21,7 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
     h.io.of("/guarded").use((_socket, next) => next(Object.assign(new Error("nope"), { data: { code: 7 } })));
   });
   after(async () => {
-    raws.forEach((r) => r.close());
+    raws.forEach((r) => { r.close(); });
     await h.close();
   });
 
@@ -197,7 +197,7 @@ describe(`[${IMPL}] protocol: strict validation closes only the offending connec
     bystander = await connectBystander(h);
   });
   after(async () => {
-    raws.forEach((r) => r.close());
+    raws.forEach((r) => { r.close(); });
     await h.close();
   });
 

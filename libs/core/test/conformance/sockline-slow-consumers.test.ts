@@ -41,7 +41,7 @@ describe(`[${IMPL}] Sockline limits: slow consumers and packets per polling body
     bystander.client.on("big", () => received++);
   });
   after(async () => {
-    stalled.forEach((s) => s.close());
+    stalled.forEach((s) => { s.close(); });
     await h.close();
   });
   beforeEach(() => {

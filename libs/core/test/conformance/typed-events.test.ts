@@ -54,7 +54,7 @@ export function typeChecks(io: TypedServer): void {
     socket.timeout(100).emit("withAck", "4", (err, e) => {
       const error: Error = err;
       const n: number = e;
-      void error, n;
+      void [error, n];
     });
     const answer: Promise<number> = socket.emitWithAck("withAck", "4");
     void answer;
@@ -77,10 +77,10 @@ export function typeChecks(io: TypedServer): void {
     socket.to("room").emit("basicEmit", 1, "2", Buffer.from([]));
     socket.broadcast.timeout(100).emit("withAck", "4", (err, responses) => {
       const all: number[] = responses;
-      void err, all;
+      void [err, all];
     });
     // @ts-expect-error the broadcast ack receives one number per client
-    socket.broadcast.timeout(100).emit("withAck", "4", (err: Error, responses: string[]) => void responses);
+    socket.broadcast.timeout(100).emit("withAck", "4", (_err: Error, responses: string[]) => void responses);
   });
 
   io.emit("noArg");
@@ -92,7 +92,7 @@ export function typeChecks(io: TypedServer): void {
   io.timeout(1000).emit("withAck", "4", (err, responses) => {
     const error: Error = err;
     const all: number[] = responses;
-    void error, all;
+    void [error, all];
   });
   const responses: Promise<number[]> = io.timeout(1000).emitWithAck("withAck", "4");
   void responses;

@@ -15,7 +15,7 @@ describe(`[${IMPL}] utility methods`, () => {
     for (let i = 0; i < 3; i++) pairs.push(await h.connect("/", { auth: { n: i } }));
     pairs[0].socket.join(["room1", "room2"]);
     pairs[1].socket.join("room1");
-    pairs.forEach((p, i) => (p.socket.data.index = i));
+    pairs.forEach((p, i) => { p.socket.data.index = i; });
   });
   afterEach(() => h.close());
 

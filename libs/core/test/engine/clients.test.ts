@@ -43,7 +43,7 @@ describe("engine.clients", () => {
       assert.equal(open.sid, "__proto__");
       const clients = engine.clients;
       assert.equal(Object.getPrototypeOf(clients), Object.prototype);
-      assert.ok(Object.prototype.hasOwnProperty.call(clients, "__proto__"));
+      assert.ok(Object.hasOwn(clients, "__proto__"));
       assert.deepEqual(Object.keys(clients), ["__proto__"]);
       await post(server, "__proto__", "1");
       await waitUntil(() => engine.clientsCount === 0, "the session to close");

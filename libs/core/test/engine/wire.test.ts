@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { WebSocket } from "ws";
 import { Server, type ConnectionError } from "@sockline/core/engine";
 import {
   assertServerHealthy,

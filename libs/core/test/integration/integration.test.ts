@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import { connect as netConnect, type AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { after, afterEach, before, describe, it } from "node:test";
 import { Server } from "@sockline/core";
@@ -158,7 +158,12 @@ describe("integration: upgrades through a framework", () => {
     };
     fw.http.on("upgrade", other);
     const seen: string[] = [];
-    fw.middlewares = [(req, _res, next) => (seen.push(req.url ?? ""), next())];
+    fw.middlewares = [
+      (req, _res, next) => {
+        seen.push(req.url ?? "");
+        next();
+      },
+    ];
     try {
       assert.match(await rawUpgradeUntilClose(url, "/elsewhere/"), /^HTTP\/1\.1 418 /);
       assert.deepEqual(others, ["/elsewhere/"]);
@@ -363,19 +368,54 @@ describe("integration: engine handleUpgrade headers option", () => {
 });
 
 describe("integration: gateways on demand", () => {
-  // Held in a variable: the core does not depend on the gateway package, not even in its tests' types.
-  const GATEWAY_PACKAGE = "@sockline/gateway";
+  // The core loads no package: the plugin hands over its loader (here stand-ins for
+  // `() => import("@sockline/gateway")`; the real one is exercised by the plugins' gateway tests).
+  it("calls the loader once per mount and wires through the loaded mountGateways with the factory", async () => {
+    const io = new Server();
+    const calls: unknown[][] = [];
+    let loads = 0;
+    const factory = (cls: abstract new (...args: any[]) => object) => ({ built: cls });
+    try {
+      const gateways = [class Some {}];
+      await mountGatewaysOnDemand(io, gateways, {
+        requiredBy: "@sockline/test",
+        factory,
+        load: async () => {
+          loads++;
+          return { mountGateways: async (...args: unknown[]) => void calls.push(args) };
+        },
+      });
+      assert.equal(loads, 1);
+      assert.deepEqual(calls, [[io, gateways, { factory }]]);
+    } finally {
+      await io.close();
+    }
+  });
 
-  it("loads @sockline/gateway only when called, and wires through its mountGateways (or says who needs it)", async () => {
-    const available = await import(GATEWAY_PACKAGE).then(
-      (module: Record<string, unknown>) => typeof module.mountGateways === "function",
-      () => false,
-    );
+  it("says which plugin needs @sockline/gateway when it cannot be loaded, with the loader's error as cause", async () => {
+    const io = new Server();
+    const missing = Object.assign(new Error("Cannot find package '@sockline/gateway'"), { code: "ERR_MODULE_NOT_FOUND" });
+    try {
+      await assert.rejects(
+        mountGatewaysOnDemand(io, [class Some {}], { requiredBy: "@sockline/test", load: () => Promise.reject(missing) }),
+        (error: Error) => {
+          assert.match(error.message, /^@sockline\/test: the "gateways" option needs the optional peer dependency "@sockline\/gateway", which could not be loaded/);
+          assert.equal(error.cause, missing);
+          return true;
+        },
+      );
+    } finally {
+      await io.close();
+    }
+  });
+
+  it("refuses a loaded @sockline/gateway without mountGateways()", async () => {
     const io = new Server();
     try {
-      const mounting = mountGatewaysOnDemand(io, [], { requiredBy: "@sockline/test" });
-      if (available) await mounting;
-      else await assert.rejects(mounting, /^Error: @sockline\/test: .*"@sockline\/gateway"/);
+      await assert.rejects(
+        mountGatewaysOnDemand(io, [class Some {}], { requiredBy: "@sockline/test", load: async () => ({}) }),
+        /^Error: @sockline\/test: "@sockline\/gateway" was loaded but does not export mountGateways\(\)/,
+      );
     } finally {
       await io.close();
     }

@@ -69,7 +69,7 @@ for (const [label, transports] of Object.entries(TRANSPORTS)) {
       s0!.join(["a", "b"]);
       s1!.join("b");
       const received: string[][] = [[], [], []];
-      clients.forEach((c, i) => c.on("msg", (m: string) => received[i]!.push(m)));
+      clients.forEach((c, i) => { c.on("msg", (m: string) => received[i]!.push(m)); });
       fx.io.to("a").to("b").emit("msg", "union");
       fx.io.except("a").emit("msg", "except-a");
       s0!.broadcast.emit("msg", "from-0");

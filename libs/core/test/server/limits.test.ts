@@ -19,7 +19,11 @@ class RawPeer {
       const text = data.toString();
       if (text === "2") return this.ws.send("3");
       this.frames.push(text);
-      this.waiters = this.waiters.filter((w) => (w.test(text) ? (w.resolve(text), false) : true));
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(text)) return true;
+        w.resolve(text);
+        return false;
+      });
     });
   }
 

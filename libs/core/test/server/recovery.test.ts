@@ -92,9 +92,21 @@ describe("connection state recovery and middlewares", () => {
     try {
       const ran: string[] = [];
       const nsp = fx.io.of("/ordered");
-      nsp.use((socket, next) => (ran.push(`plain ${socket.recovered}`), next()));
-      nsp.use((socket, next) => (ran.push(`guard ${socket.recovered}`), next()), { runOnRecovery: true });
-      nsp.use((socket, next) => (ran.push(`plain2 ${socket.recovered}`), next()));
+      nsp.use((socket, next) => {
+        ran.push(`plain ${socket.recovered}`);
+        next();
+      });
+      nsp.use(
+        (socket, next) => {
+          ran.push(`guard ${socket.recovered}`);
+          next();
+        },
+        { runOnRecovery: true },
+      );
+      nsp.use((socket, next) => {
+        ran.push(`plain2 ${socket.recovered}`);
+        next();
+      });
       const { client, socket } = await connectThenDrop(fx, "/ordered");
       const restored = await once<Socket>(nsp, "connection");
       assert.equal(restored.recovered, true);
@@ -131,7 +143,13 @@ describe("connection state recovery and middlewares", () => {
     try {
       const ran: boolean[] = [];
       const parent = fx.io.of(/^\/dyn-\d+$/);
-      parent.use((socket, next) => (ran.push(socket.recovered), next()), { runOnRecovery: true });
+      parent.use(
+        (socket, next) => {
+          ran.push(socket.recovered);
+          next();
+        },
+        { runOnRecovery: true },
+      );
       const { client } = await connectThenDrop(fx, "/dyn-1");
       await once(client, "connect");
       assert.deepEqual(ran, [false, true]);

@@ -43,11 +43,11 @@ async function redisClients(url: string, flavour: ClientFlavour, count: number):
   if (flavour === "ioredis") {
     const clients = Array.from({ length: count }, () => new Redis(url, { retryStrategy: quickRetry, maxRetriesPerRequest: 3 }));
     await waitUntil(() => clients.every((c) => c.status === "ready"), "ioredis clients ready");
-    return { clients, close: async () => void clients.forEach((c) => c.disconnect()) };
+    return { clients, close: async () => void clients.forEach((c) => { c.disconnect(); }) };
   }
   const clients = Array.from({ length: count }, () => createClient({ url, socket: { reconnectStrategy: quickRetry } }));
   await Promise.all(clients.map((c) => c.connect()));
-  return { clients, close: async () => void clients.forEach((c) => c.isOpen && c.destroy()) };
+  return { clients, close: async () => void clients.forEach((c) => { if (c.isOpen) c.destroy(); }) };
 }
 
 /** Installs the behaviour every test node shares (in this process or in a child process). */

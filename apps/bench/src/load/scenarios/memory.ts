@@ -17,7 +17,7 @@ export const memory: Scenario = async (context): Promise<Metrics> => {
   const started = performance.now();
   const clients = await connectMany(impl, { port: ports[0]!, timeoutMs: HANDSHAKE_TIMEOUT_MS }, count, param(context, "batch"));
   const connectSeconds = (performance.now() - started) / 1000;
-  let connected;
+  let connected: Awaited<ReturnType<typeof memSnapshot>>;
   try {
     const seen = await waitConnections(context, count);
     if (!seen.reached) throw new Error(`memory on ${impl}: server sees ${seen.connections} of ${count} connections`);

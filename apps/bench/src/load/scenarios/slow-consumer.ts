@@ -35,8 +35,8 @@ export const slowConsumer: Scenario = async (context): Promise<Metrics> => {
   const broadcasts = param(context, "broadcasts");
   const payloadBytes = param(context, "payloadKB") * 1024;
   const clients = await connectCounting(ports[0]!, total, 250);
-  let during;
-  let seconds;
+  let during: { rssGrowthMB: number; heapGrowthMB: number; externalGrowthMB: number; pausedDropped: number };
+  let seconds: number;
   try {
     const paused = clients.slice(0, pausedCount);
     const reading = clients.slice(pausedCount);

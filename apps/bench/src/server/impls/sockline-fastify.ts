@@ -1,11 +1,10 @@
-// Sockline mounted through its Fastify plugin: `app.register(socklinePlugin, opts)`, then `app.io`.
+// Sockline mounted through its Fastify plugin: `app.register(socketioPlugin, opts)`, then `app.io`.
 import { installHandlers, type HandlerServer } from "../handlers.js";
 import type { ImplFactory } from "../impl.js";
 import { loadOptional } from "../optional.js";
 import { attachSocklineRedis } from "../sockline-redis.js";
 
 interface FastifyPluginModule {
-  socklinePlugin?: unknown;
   socketioPlugin?: unknown;
   default?: unknown;
 }
@@ -23,7 +22,7 @@ export const create: ImplFactory = async ({ counter, redisUrl }) => {
   const plugin = await loadOptional<FastifyPluginModule>("@sockline/fastify", "default");
   const { default: fastify } = await import("fastify");
   const app = fastify({ logger: false }) as unknown as FastifyApp;
-  await app.register(plugin.socklinePlugin ?? plugin.socketioPlugin ?? plugin.default, {});
+  await app.register(plugin.socketioPlugin ?? plugin.default, {});
   await app.ready();
   if (!app.io) throw new Error("@sockline/fastify did not decorate the app with `io`");
   const closeRedis = redisUrl ? await attachSocklineRedis(app.io, redisUrl) : async () => {};

@@ -208,7 +208,12 @@ export class PollingTransport implements Transport {
       if (this.closeTimer) clearTimeout(this.closeTimer);
       this.closeTimer = null;
       this.closed = true;
-      afterSent = onSent ? () => (onSent(), done()) : done;
+      afterSent = onSent
+        ? () => {
+            onSent();
+            done();
+          }
+        : done;
     }
     this.releasePoll();
     let compressible = false;
@@ -271,7 +276,12 @@ export class PollingTransport implements Transport {
       // already waiting for a GET to deliver the close packet: end the wait now if we may, else join it
       if (!this.discarded) {
         const previous = this.pendingClose;
-        this.pendingClose = callback ? () => (previous(), callback()) : previous;
+        this.pendingClose = callback
+          ? () => {
+              previous();
+              callback();
+            }
+          : previous;
         return;
       }
       if (this.closeTimer) clearTimeout(this.closeTimer);

@@ -1,9 +1,13 @@
 /**
- * Compile-time checks of the typed events: this file only has to build. Each `@ts-expect-error` line
- * must be an error, or the build fails.
+ * Type tests of the typed events on Server, Namespace, Socket, BroadcastOperator and RemoteSocket,
+ * compiled by TypeScript 5 (see test/support/type-tests.ts; never run). Each `@ts-expect-error` line
+ * must be an error, or the check fails.
  */
-import { it } from "node:test";
-import { Server, type Namespace, type RemoteSocket, type Socket, type BroadcastOperator } from "@sockline/core";
+import { Server, type BroadcastOperator, type DefaultEventsMap, type Namespace, type RemoteSocket, type Socket } from "@sockline/core";
+
+/** `true` only when A and B are the same type (not merely assignable). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectTrue<T extends true>(_proof?: T): void {}
 
 interface ClientToServerEvents {
   chat: (text: string, ack: (ok: boolean) => void) => void;
@@ -86,4 +90,44 @@ export function typeChecks(io: TypedServer): void {
   void untyped.close();
 }
 
-it("typed events compile (see the @ts-expect-error lines)", () => {});
+export function namespaceChecks(io: TypedServer): void {
+  const admin = io.of("/admin");
+  expectTrue<Equal<typeof admin, Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>>>();
+  admin.emit("message", "admin", "hello");
+  // @ts-expect-error not a server-to-client event, on a namespace
+  admin.emit("sync", 1);
+  // @ts-expect-error wrong payload, on a namespace
+  admin.emit("message", "admin");
+  admin.to("room").except(["a", "b"]).volatile.compress(false).emit("message", "a", "b");
+  // @ts-expect-error wrong payload through a chain of broadcast flags
+  admin.to("room").local.volatile.emit("message", 1, 2);
+  admin.timeout(50).emit("question", "q?", (err, answers) => {
+    expectTrue<Equal<typeof err, Error>>();
+    expectTrue<Equal<typeof answers, number[]>>();
+  });
+  admin.use((socket, next) => {
+    socket.data.user.toUpperCase();
+    next(new Error("refused"));
+  });
+  // @ts-expect-error a middleware's next takes an Error (or nothing)
+  admin.use((_socket, next) => next("refused"));
+  admin.on("connection", (socket) => {
+    expectTrue<Equal<typeof socket, Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>>>();
+    socket.on("ping", () => socket.emit("message", "server", "pong"));
+    // @ts-expect-error "ping" carries no arguments
+    socket.on("ping", (extra: string) => extra);
+    // @ts-expect-error a listener of a client-to-server event, emitted to the client
+    socket.emit("ping");
+  });
+
+  const byPattern = io.of(/^\/team-\d+$/);
+  byPattern.on("connection", (socket) => socket.emit("message", socket.nsp.name, "welcome"));
+}
+
+export function defaultsChecks(): void {
+  // Without event maps every event name and payload is allowed, as with the reference.
+  const io = new Server();
+  expectTrue<Equal<typeof io, Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, any>>>();
+  io.emit("anything", 1, "two", { three: [3] });
+  io.of("/x").to("y").emit("whatever");
+}
