@@ -48,7 +48,9 @@ export function coverageByPackage(root) {
   return new Map(
     [...packages].map(([key, sums]) => [
       key,
-      Object.fromEntries(METRICS.map((metric) => [metric, sums[metric].total === 0 ? 100 : (100 * sums[metric].covered) / sums[metric].total])),
+      Object.fromEntries(
+        METRICS.map((metric) => [metric, sums[metric].total === 0 ? 100 : (100 * sums[metric].covered) / sums[metric].total]),
+      ),
     ]),
   );
 }
@@ -69,7 +71,9 @@ export function checkCoverageFloors(root, { print = false } = {}) {
       problems.push(`${pkg}: no source of this package in the report`);
       continue;
     }
-    rows.push(`${pkg.padEnd(20)} ${METRICS.map((metric) => `${metric} ${figures[metric].toFixed(2).padStart(6)}% (floor ${floors[metric]})`).join("  ")}`);
+    rows.push(
+      `${pkg.padEnd(20)} ${METRICS.map((metric) => `${metric} ${figures[metric].toFixed(2).padStart(6)}% (floor ${floors[metric]})`).join("  ")}`,
+    );
     for (const metric of METRICS) {
       if (figures[metric] < floors[metric]) {
         problems.push(`${pkg}: ${metric} ${figures[metric].toFixed(2)}% is below its floor of ${floors[metric]}%`);

@@ -7,7 +7,7 @@
 // A full run (no argument) also checks what the tests alone cannot: it runs the suite once under
 // c8 (coverage of every package's sources, .c8rc.json) and then checks each package's coverage
 // floor (scripts/coverage-floors.mjs), and it lints the sources (Biome, biome.jsonc; the formatting
-// too once FORMAT_CHECK is on). `--no-coverage` skips the coverage step of a full run.
+// too). `--no-coverage` skips the coverage step of a full run.
 import { readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
@@ -18,9 +18,7 @@ import { checkCoverageFloors } from "./coverage-floors.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const requireHere = createRequire(import.meta.url);
-const roots = ["libs", "apps"].flatMap((top) =>
-  readdirSync(join(root, top)).map((name) => join(root, top, name, "dist-test")),
-);
+const roots = ["libs", "apps"].flatMap((top) => readdirSync(join(root, top)).map((name) => join(root, top, name, "dist-test")));
 roots.push(join(root, "test", "dist"));
 
 function collect(dir, out) {
@@ -53,9 +51,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// Whether a full run also checks the formatting (`biome format`). Off until the code base has been
-// formatted once with `npm run format`; then true, so that unformatted code fails `npm test`.
-const FORMAT_CHECK = false;
+// A full run also checks the formatting (`biome format`): unformatted code fails `npm test`
+// (`npm run format` formats it).
+const FORMAT_CHECK = true;
 
 const failures = [];
 if (fullRun) {
@@ -87,7 +85,8 @@ if (withCoverage) {
 
 // The count again on the last lines: the coverage report and the floors are printed after node's own summary.
 const { pass, fail, skipped } = result.counts;
-if (pass !== undefined && fail !== undefined) console.log(`\ntests: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ""}`);
+if (pass !== undefined && fail !== undefined)
+  console.log(`\ntests: ${pass} passed, ${fail} failed${skipped ? `, ${skipped} skipped` : ""}`);
 
 if (failures.length > 0) {
   console.error(`\nnpm test failed:\n${failures.map((failure) => `- ${failure}`).join("\n")}`);
@@ -101,7 +100,11 @@ function biomeBin() {
 /** Runs `node …args`, passing its output through, and reads the runner's `pass N` / `fail N` summary. */
 function runStreaming(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "test" } });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: ["inherit", "pipe", "inherit"],
+      env: { ...process.env, NODE_ENV: "test" },
+    });
     const counts = {};
     let partial = "";
     child.stdout.on("data", (chunk) => {

@@ -183,14 +183,17 @@ describe("architecture", () => {
     assert.deepEqual(violations, []);
     // an exception that no longer loads anything computed is stale: remove it
     const used = new Set(computedLoads.map((load) => rel(load.from)));
-    assert.deepEqual(Object.keys(exceptions).filter((file) => !used.has(file)), []);
+    assert.deepEqual(
+      Object.keys(exceptions).filter((file) => !used.has(file)),
+      [],
+    );
   });
 
   it("the dynamic-load scanner sees literal and computed specifiers, and skips comments and createRequire", () => {
     const source = [
       'const a = await import("@sockline/gateway");',
       "const b = require(name);",
-      'const requireHere = createRequire(import.meta.url);',
+      "const requireHere = createRequire(import.meta.url);",
       'const c = requireHere.resolve("socket.io-client/package.json");',
       "const e = requireHere(packageName);",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: source text that holds a template literal
@@ -236,7 +239,7 @@ describe("architecture", () => {
       'import type { A } from "./a.js";',
       'import { type B, type C } from "./b.js";',
       'declare module "./parents.js" {',
-      '  interface X {}',
+      "  interface X {}",
       "}",
       'type D = import("./d.js").D;',
     ].join("\n");

@@ -33,12 +33,18 @@ async function nodeEval(source: string, type: "module" | "commonjs"): Promise<st
 describe("packages load from a plain Node script", () => {
   for (const { specifier, exportName } of entries) {
     it(`import("${specifier}")`, async () => {
-      const out = await nodeEval(`const m = await import(${JSON.stringify(specifier)}); console.log(typeof m[${JSON.stringify(exportName)}]);`, "module");
+      const out = await nodeEval(
+        `const m = await import(${JSON.stringify(specifier)}); console.log(typeof m[${JSON.stringify(exportName)}]);`,
+        "module",
+      );
       assert.equal(out, "function");
     });
 
     it(`require("${specifier}")`, async () => {
-      const out = await nodeEval(`const m = require(${JSON.stringify(specifier)}); console.log(typeof m[${JSON.stringify(exportName)}]);`, "commonjs");
+      const out = await nodeEval(
+        `const m = require(${JSON.stringify(specifier)}); console.log(typeof m[${JSON.stringify(exportName)}]);`,
+        "commonjs",
+      );
       assert.equal(out, "function");
     });
   }

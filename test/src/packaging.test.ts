@@ -119,7 +119,10 @@ before(async () => {
   });
   const plan = compilePlan(examples, wrongEventFiles);
   const results = twoAtATime(
-    plan.map((program) => () => timed(`tsc ${program.name}`, () => compile(appDir, program.name, program.config, program.files, { noEmit: program.noEmit }))),
+    plan.map(
+      (program) => () =>
+        timed(`tsc ${program.name}`, () => compile(appDir, program.name, program.config, program.files, { noEmit: program.noEmit })),
+    ),
   );
   for (const [i, program] of plan.entries()) compiles.set(program.name, results[i]!);
 });
@@ -154,12 +157,18 @@ describe("the packed packages, installed in a fresh app", () => {
 
   it("have no dangling source maps", (t) => {
     if (skipped(t)) return;
-    assert.deepEqual(packed.flatMap((lib) => sourceMapProblems(appDir, lib)), []);
+    assert.deepEqual(
+      packed.flatMap((lib) => sourceMapProblems(appDir, lib)),
+      [],
+    );
   });
 
   it("import only what they declare: nothing from the monorepo, no devDependency, types for their .d.ts imports", (t) => {
     if (skipped(t)) return;
-    assert.deepEqual(packed.flatMap((lib) => importProblems(appDir, lib, installedManifest(appDir, lib.name))), []);
+    assert.deepEqual(
+      packed.flatMap((lib) => importProblems(appDir, lib, installedManifest(appDir, lib.name))),
+      [],
+    );
   });
 
   it("are the tarballs themselves, installed once each (no registry copy of a @sockline package)", (t) => {
@@ -176,7 +185,11 @@ describe("the packed packages, installed in a fresh app", () => {
     it(`load by import and by require: ${specifier}`, async (t) => {
       if (skipped(t)) return;
       const probe = (type: string, load: string) =>
-        run(process.execPath, ["--no-warnings", `--input-type=${type}`, "-e", `${load}; console.log(typeof m[${JSON.stringify(exportName)}]);`], { cwd: appDir });
+        run(
+          process.execPath,
+          ["--no-warnings", `--input-type=${type}`, "-e", `${load}; console.log(typeof m[${JSON.stringify(exportName)}]);`],
+          { cwd: appDir },
+        );
       assert.equal((await probe("module", `const m = await import(${JSON.stringify(specifier)})`)).stdout.trim(), "function");
       assert.equal((await probe("commonjs", `const m = require(${JSON.stringify(specifier)})`)).stdout.trim(), "function");
     });
@@ -186,7 +199,10 @@ describe("the packed packages, installed in a fresh app", () => {
     if (skipped(t)) return;
     const source = `for (const name of ${JSON.stringify(packed.map((l) => l.name))}) console.log(require(name + "/package.json").name);`;
     const { stdout } = await run(process.execPath, ["--input-type=commonjs", "-e", source], { cwd: appDir });
-    assert.deepEqual(stdout.trim().split("\n"), packed.map((l) => l.name));
+    assert.deepEqual(
+      stdout.trim().split("\n"),
+      packed.map((l) => l.name),
+    );
   });
 });
 
@@ -212,9 +228,16 @@ describe("the README examples compile as written: TypeScript 5 of the app, stric
     const errors = output.split("\n").filter((line) => /error TS\d+/.test(line));
     WRONG_EVENT_NAMES.forEach(({ name }, i) => {
       const inFile = errors.filter((line) => line.startsWith(`examples/wrong-event-${i + 1}-`));
-      assert.ok(inFile.some((line) => line.includes(`"${name}"`)), `no error names "${name}" in variant ${i + 1}:\n${output}`);
+      assert.ok(
+        inFile.some((line) => line.includes(`"${name}"`)),
+        `no error names "${name}" in variant ${i + 1}:\n${output}`,
+      );
     });
-    assert.deepEqual(errors.filter((line) => !line.startsWith("examples/wrong-event-")), [], "errors outside the variants");
+    assert.deepEqual(
+      errors.filter((line) => !line.startsWith("examples/wrong-event-")),
+      [],
+      "errors outside the variants",
+    );
   });
 });
 
@@ -268,9 +291,14 @@ describe("the compiled examples run against socket.io-client", () => {
     assert.equal((await refusedConnection(`${url}/chat`, { auth: { token: "wrong" } })).message, "invalid token");
     const socket = await client(`${url}/chat`, { auth: { token: "secret" } });
     assert.deepEqual(await socket.timeout(5000).emitWithAck("message", { text: "hi" }), { id: 1, text: "hi" });
-    const invalid = (await socket.timeout(5000).emitWithAck("message", { text: "" })) as { error: { message: string; data: { errors: Array<{ property: string }> } } };
+    const invalid = (await socket.timeout(5000).emitWithAck("message", { text: "" })) as {
+      error: { message: string; data: { errors: Array<{ property: string }> } };
+    };
     assert.equal(invalid.error.message, "Validation failed");
-    assert.deepEqual(invalid.error.data.errors.map((e) => e.property), ["text"]);
+    assert.deepEqual(
+      invalid.error.data.errors.map((e) => e.property),
+      ["text"],
+    );
   });
 
   it("NestJS (libs/nestjs/README.md, compiled to CommonJS): guard at connection, validation pipe, the ack", async (t) => {

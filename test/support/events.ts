@@ -24,7 +24,11 @@ function safetyNet(onTimeout: () => void, timeoutMs: number): NodeJS.Timeout {
 }
 
 /** Resolves with the arguments of the next `event` emitted by `emitter`. */
-export function once<T extends unknown[] = any[]>(emitter: Listenable, event: string, { what = `"${event}"`, timeoutMs = SAFETY_NET_MS }: WaitOptions = {}): Promise<T> {
+export function once<T extends unknown[] = any[]>(
+  emitter: Listenable,
+  event: string,
+  { what = `"${event}"`, timeoutMs = SAFETY_NET_MS }: WaitOptions = {},
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = safetyNet(() => {
       emitter.off(event, listener);
@@ -61,7 +65,12 @@ export function nextEvent<T = any>(
 }
 
 /** Resolves with the arguments of the first `count` emissions of `event`. */
-export function collect<T extends unknown[] = any[]>(emitter: Listenable, event: string, count: number, { what = `${count} "${event}" events`, timeoutMs = SAFETY_NET_MS }: WaitOptions = {}): Promise<T[]> {
+export function collect<T extends unknown[] = any[]>(
+  emitter: Listenable,
+  event: string,
+  count: number,
+  { what = `${count} "${event}" events`, timeoutMs = SAFETY_NET_MS }: WaitOptions = {},
+): Promise<T[]> {
   return new Promise<T[]>((resolve, reject) => {
     const received: T[] = [];
     const timer = safetyNet(() => {
@@ -80,7 +89,12 @@ export function collect<T extends unknown[] = any[]>(emitter: Listenable, event:
 }
 
 /** Resolves with the first argument of each of the first `count` emissions of `event`. */
-export async function collectValues<T = unknown>(emitter: Listenable, event: string, count: number, options: WaitOptions = {}): Promise<T[]> {
+export async function collectValues<T = unknown>(
+  emitter: Listenable,
+  event: string,
+  count: number,
+  options: WaitOptions = {},
+): Promise<T[]> {
   return (await collect<[T]>(emitter, event, count, options)).map(([value]) => value);
 }
 

@@ -16,7 +16,11 @@ export interface ScriptResult {
  * fails with `ERR_MODULE_NOT_FOUND`, the error Node gives for a package that is not installed.
  * Killed after `timeoutMs` (default 30 s) so a script that hangs cannot hang the suite.
  */
-export function runWithoutPackage(hiddenPackage: string, script: string, options: { cwd: string; timeoutMs?: number }): Promise<ScriptResult> {
+export function runWithoutPackage(
+  hiddenPackage: string,
+  script: string,
+  options: { cwd: string; timeoutMs?: number },
+): Promise<ScriptResult> {
   const hook = `export async function resolve(specifier, context, next) {
     const hidden = ${JSON.stringify(hiddenPackage)};
     if (specifier === hidden || specifier.startsWith(hidden + "/")) {

@@ -44,7 +44,12 @@ export async function pollingHandshake(
  * Opens a raw websocket on the engine path and reports how the server answered the upgrade: `101`
  * and its headers when accepted (the socket is closed right away), or the refusal.
  */
-export function rawUpgrade(url: string, path = "/socket.io/", query = "", headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+export function rawUpgrade(
+  url: string,
+  path = "/socket.io/",
+  query = "",
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders }> {
   const wsUrl = `${url.replace(/^http/, "ws")}${path}?EIO=4&transport=websocket${query}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl, { headers });

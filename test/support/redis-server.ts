@@ -75,7 +75,20 @@ class RedisServerProcess implements RedisServer {
     if (this.child) throw new Error(`redis-server already running on port ${this.port}`);
     const child = spawn(
       REDIS_SERVER_BIN,
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"],
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "no",
+        "--loglevel",
+        "warning",
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";

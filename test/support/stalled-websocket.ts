@@ -48,7 +48,11 @@ export function stalledWebSocket(url: string, options: StalledWebSocketOptions =
     let opened = false;
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`stalled websocket: "${readUntil}" not received within ${SAFETY_NET_MS} ms (got ${JSON.stringify(received.slice(0, 200))})`));
+      reject(
+        new Error(
+          `stalled websocket: "${readUntil}" not received within ${SAFETY_NET_MS} ms (got ${JSON.stringify(received.slice(0, 200))})`,
+        ),
+      );
     }, SAFETY_NET_MS);
     const onData = (chunk: Buffer) => {
       received += chunk.toString("latin1");

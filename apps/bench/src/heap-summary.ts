@@ -28,7 +28,8 @@ export function constructorTotals(snapshot: HeapSnapshot): ConstructorTotal[] {
   for (let base = 0; base < snapshot.nodes.length; base += width) {
     const type = typeNames[snapshot.nodes[base + typeAt]!]!;
     // Strings, code and numbers are grouped by type; objects and closures by constructor name.
-    const name = type === "object" || type === "closure" || type === "native" ? snapshot.strings[snapshot.nodes[base + nameAt]!]! : `(${type})`;
+    const name =
+      type === "object" || type === "closure" || type === "native" ? snapshot.strings[snapshot.nodes[base + nameAt]!]! : `(${type})`;
     const key = `${type}\u0000${name}`;
     const entry = totals.get(key) ?? { type, name, count: 0, selfBytes: 0 };
     entry.count++;

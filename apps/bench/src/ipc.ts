@@ -7,16 +7,7 @@
 export type ImplName = "sockline" | "sockline-fastify" | "sockline-express" | "socketio" | "ws";
 
 /** Names of the scenarios. */
-export type ScenarioName =
-  | "echo"
-  | "fanout"
-  | "fanout-room"
-  | "memory"
-  | "connect"
-  | "polling"
-  | "binary"
-  | "crossnode"
-  | "slow-consumer";
+export type ScenarioName = "echo" | "fanout" | "fanout-room" | "memory" | "connect" | "polling" | "binary" | "crossnode" | "slow-consumer";
 
 /** Requests the load generator may send to the server (relayed by the runner). */
 export type ServerCommand =
@@ -68,9 +59,7 @@ export interface LoadJob {
 }
 
 /** Runner -> load generator. */
-export type ToLoad =
-  | { type: "job"; job: LoadJob }
-  | { type: "server-reply"; id: number; data?: ServerReplyData; error?: string };
+export type ToLoad = { type: "job"; job: LoadJob } | { type: "server-reply"; id: number; data?: ServerReplyData; error?: string };
 
 /** A measurement produced by the load generator: a flat record of named numbers. */
 export type Metrics = Record<string, number>;

@@ -55,7 +55,9 @@ function main(): void {
     const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
     console.log(`\n${file}\n  self ms   share  function  (location)`);
     for (const entry of selfTimes(profile).slice(0, top)) {
-      console.log(`  ${entry.ms.toFixed(1).padStart(8)}  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}  (${entry.location})`);
+      console.log(
+        `  ${entry.ms.toFixed(1).padStart(8)}  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.name}  (${entry.location})`,
+      );
     }
   }
 }

@@ -107,7 +107,9 @@ async function main(): Promise<void> {
   const memoryClients = scenarioPlans.memory.params["clients"]!;
   if (softLimit < memoryClients + 500) {
     scenarioPlans.memory.params["clients"] = Math.max(100, softLimit - 500);
-    console.error(`# file-descriptor limit ${softLimit}: memory scenario scaled down from ${memoryClients} to ${scenarioPlans.memory.params["clients"]} clients`);
+    console.error(
+      `# file-descriptor limit ${softLimit}: memory scenario scaled down from ${memoryClients} to ${scenarioPlans.memory.params["clients"]} clients`,
+    );
   }
 
   mkdirSync(options.out, { recursive: true });
@@ -126,7 +128,8 @@ async function main(): Promise<void> {
 
   const { impls: candidates, missing } = await availableImpls(options.impls, options.mode);
   for (const impl of missing) {
-    for (const scenario of options.scenarios) emit({ type: "skip", scenario, impl, reason: `${impl} is not built yet (its package does not load or lacks its entry point)` });
+    for (const scenario of options.scenarios)
+      emit({ type: "skip", scenario, impl, reason: `${impl} is not built yet (its package does not load or lacks its entry point)` });
   }
   const impls: ImplName[] = [];
   for (const impl of candidates) {
@@ -154,12 +157,15 @@ async function main(): Promise<void> {
       if (options.repeats !== undefined) plan.repeats = options.repeats;
       if (options.durationMs !== undefined) plan.durationMs = options.durationMs;
       let runnable = impls.filter((impl) => !plan.excludes?.includes(impl));
-      if (options.impls === undefined && !MOUNT_SCENARIOS.includes(scenario)) runnable = runnable.filter((impl) => !MOUNT_IMPLS.includes(impl));
-      for (const impl of impls.filter((impl) => plan.excludes?.includes(impl))) emit({ type: "skip", scenario, impl, reason: `${scenario} does not apply to ${impl}` });
+      if (options.impls === undefined && !MOUNT_SCENARIOS.includes(scenario))
+        runnable = runnable.filter((impl) => !MOUNT_IMPLS.includes(impl));
+      for (const impl of impls.filter((impl) => plan.excludes?.includes(impl)))
+        emit({ type: "skip", scenario, impl, reason: `${scenario} does not apply to ${impl}` });
       if (scenario === "crossnode") {
         const socklineRedis = await isAvailable("@sockline/redis-adapter", "createAdapter");
         const skipped = socklineRedis ? [] : runnable.filter((impl) => impl.startsWith("sockline"));
-        for (const impl of skipped) emit({ type: "skip", scenario, impl, reason: "@sockline/redis-adapter is not built yet (no createAdapter export)" });
+        for (const impl of skipped)
+          emit({ type: "skip", scenario, impl, reason: "@sockline/redis-adapter is not built yet (no createAdapter export)" });
         runnable = runnable.filter((impl) => !skipped.includes(impl));
         if (runnable.length > 0 && !redis) {
           try {
@@ -242,7 +248,9 @@ async function runOnce(
           redisUrl: nodes > 1 ? redisUrl : undefined,
           cpuProfile: options.profile ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}-n${node}.cpuprofile`) : undefined,
           heapSnapshot:
-            options.heapSnapshot && scenario === "memory" ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}.heapsnapshot`) : undefined,
+            options.heapSnapshot && scenario === "memory"
+              ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}.heapsnapshot`)
+              : undefined,
         }),
       );
     }

@@ -31,7 +31,14 @@ describe("bench report", () => {
   });
 
   it("computes ratios of medians to the reference and judges the targets", () => {
-    const lines = [result("socketio", 0, 10), result("sockline", 0, 7), result("socketio", 1, 12), result("sockline", 1, 9), result("socketio", 2, 11), result("sockline", 2, 8)];
+    const lines = [
+      result("socketio", 0, 10),
+      result("sockline", 0, 7),
+      result("socketio", 1, 12),
+      result("sockline", 1, 9),
+      result("socketio", 2, 11),
+      result("sockline", 2, 8),
+    ];
     const rows = summarize(lines, ["socketio", "sockline"], "socketio");
     const row = rows.find((r) => r.key.scenario === "echo" && r.key.metric === "serverUsPerOp")!;
     assert.equal(row.cells.socketio!.value, 11);
@@ -48,7 +55,12 @@ describe("bench report", () => {
 
   it("draws one bar per implementation and key metric, escaped and well-formed", () => {
     const lines = [result("socketio", 0, 10), result("sockline", 0, 5), result("ws", 0, 4)];
-    const svg = ratioChart(summarize(lines, ["socketio", "sockline", "ws"], "socketio"), ["socketio", "sockline", "ws"], "socketio", "a < b & c");
+    const svg = ratioChart(
+      summarize(lines, ["socketio", "sockline", "ws"], "socketio"),
+      ["socketio", "sockline", "ws"],
+      "socketio",
+      "a < b & c",
+    );
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.match(svg, /<\/svg>$/);
     assert.ok(svg.includes("a &lt; b &amp; c"));

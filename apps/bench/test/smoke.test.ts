@@ -85,7 +85,8 @@ describe(`bench smoke (${SMOKE_IMPL})`, () => {
       assert.equal(result.impl, SMOKE_IMPL);
       const value = result.metrics?.[metric];
       assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${scenario}.${metric} = ${value}`);
-      if (scenario === "memory" || scenario === "slow-consumer") assert.equal(result.metrics?.["connectionsLeft"], 0, "every client disconnected");
+      if (scenario === "memory" || scenario === "slow-consumer")
+        assert.equal(result.metrics?.["connectionsLeft"], 0, "every client disconnected");
       if (scenario !== "memory") assert.ok(result.metrics!["seconds"]! > 0);
     }
     assert.equal(code, 0, stderr);

@@ -154,7 +154,10 @@ $("message-form").addEventListener("submit", async (event) => {
   // Shown at once with a pending tick; the server's ack turns it into "delivered".
   const pending = { id: `local-${crypto.randomUUID()}`, room, from: self(), text, at: Date.now(), delivered: false };
   addMessage(room, pending);
-  const reply = await state.socket.timeout(10_000).emitWithAck("message:send", { room, text }).catch((err) => ({ error: err }));
+  const reply = await state.socket
+    .timeout(10_000)
+    .emitWithAck("message:send", { room, text })
+    .catch((err) => ({ error: err }));
   if (reply.error) return systemMessage(`not delivered: ${describeError(reply.error)}`);
   pending.serverId = reply.id;
   pending.delivered = true;
@@ -268,8 +271,7 @@ function renderRooms(rooms) {
 
 function renderTyping() {
   const names = [...(state.typing.get(state.currentRoom)?.values() ?? [])].map((typer) => typer.nickname);
-  $("typing").textContent =
-    names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
+  $("typing").textContent = names.length === 0 ? "" : names.length === 1 ? `${names[0]} is typing…` : `${names.join(", ")} are typing…`;
 }
 
 function setStatus(kind, text) {

@@ -75,10 +75,7 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
       }
       // Connected: let the queued commands finish, within a bound (Redis may stop answering meanwhile).
       const bound = new AbortController();
-      const closed = await Promise.race([
-        client.close().then(() => true),
-        delay(REDIS_CLOSE_TIMEOUT_MS, false, { signal: bound.signal }),
-      ]);
+      const closed = await Promise.race([client.close().then(() => true), delay(REDIS_CLOSE_TIMEOUT_MS, false, { signal: bound.signal })]);
       bound.abort();
       if (!closed) {
         debug("Redis did not answer within %d ms while closing: leaving the connection behind", REDIS_CLOSE_TIMEOUT_MS);

@@ -1,11 +1,5 @@
 import { browserSuite } from "./browser-suite.js";
-import {
-  droppedPageRecovers,
-  invalidNicknameRefused,
-  pollingAndWebsocketTalk,
-  twoPagesTalk,
-  whisperToMember,
-} from "./scenarios.js";
+import { droppedPageRecovers, invalidNicknameRefused, pollingAndWebsocketTalk, twoPagesTalk, whisperToMember } from "./scenarios.js";
 
 browserSuite("the chat page in headless Chromium", ["fastify"], {
   "two pages join the same room, see each other, exchange messages and get delivered ticks": twoPagesTalk,

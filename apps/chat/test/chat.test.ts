@@ -55,7 +55,10 @@ for (const framework of FRAMEWORKS) {
       ]);
       await rooms;
       const listed = await ack(bob, "rooms:list");
-      assert.deepEqual(listed.rooms.find((r: any) => r.name === "general"), { name: "general", members: 2 });
+      assert.deepEqual(
+        listed.rooms.find((r: any) => r.name === "general"),
+        { name: "general", members: 2 },
+      );
 
       // Leaving updates the others' member list.
       const afterLeave = nextEvent(ann, "presence", { match: (p: any) => p.room === "general" && p.members.length === 1 });
@@ -89,7 +92,10 @@ for (const framework of FRAMEWORKS) {
       assert.deepEqual(properties, ["room", "text"]);
       const extra = await ack(ann, "room:join", { room: "ok", admin: true });
       assert.equal(extra.error.message, "Validation failed");
-      assert.deepEqual(extra.error.data.errors.map((e: any) => e.property), ["admin"]);
+      assert.deepEqual(
+        extra.error.data.errors.map((e: any) => e.property),
+        ["admin"],
+      );
       const notJoined = await ack(ann, "message:send", { room: "elsewhere", text: "hi" });
       assert.deepEqual(notJoined, { error: { message: "join #elsewhere before sending to it" } });
     });
@@ -100,7 +106,10 @@ for (const framework of FRAMEWORKS) {
       for (const text of ["one", "two", "three", "four", "five"]) await ack(ann, "message:send", { room: "history", text });
       const bob = await connected(client("bob"));
       const joined = await ack(bob, "room:join", { room: "history" });
-      assert.deepEqual(joined.history.map((m: any) => m.text), ["three", "four", "five"]);
+      assert.deepEqual(
+        joined.history.map((m: any) => m.text),
+        ["three", "four", "five"],
+      );
     });
 
     it("sends private messages by socket id, to both ends only", async () => {

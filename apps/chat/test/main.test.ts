@@ -60,7 +60,9 @@ describe("the chat process (npm start)", () => {
     assert.match(main.output(), /chat: cannot start: --redis "http:\/\/127\.0\.0\.1:6379" has protocol "http:"/);
   });
 
-  it("closes with its closing line on SIGINT while Redis is down, after a client connected", { skip: redisServerSkipReason() }, async () => {
+  it("closes with its closing line on SIGINT while Redis is down, after a client connected", {
+    skip: redisServerSkipReason(),
+  }, async () => {
     const redis = await startRedisServer();
     const main = startMain([], { REDIS_URL: redis.url });
     try {

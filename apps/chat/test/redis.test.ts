@@ -60,14 +60,20 @@ describe("two chat nodes sharing a Redis server", () => {
     // A newcomer on node B sees the history of messages sent through node A too.
     const cat = await client(nodeB, "cat");
     const history = await ack(cat, "room:join", { room: "shared" });
-    assert.deepEqual(history.history.map((m: any) => m.text), ["from node A", "from node B"]);
+    assert.deepEqual(
+      history.history.map((m: any) => m.text),
+      ["from node A", "from node B"],
+    );
 
     const whisper = nextEvent(ann, "private");
     await ack(cat, "private:send", { to: ann.id, text: "across nodes" });
     assert.equal((await whisper).text, "across nodes");
 
     const rooms = await ack(ann, "rooms:list");
-    assert.deepEqual(rooms.rooms.find((r: any) => r.name === "shared"), { name: "shared", members: 3 });
+    assert.deepEqual(
+      rooms.rooms.find((r: any) => r.name === "shared"),
+      { name: "shared", members: 3 },
+    );
   });
 
   it("refuses to start when REDIS_URL points to no server, with the reason", { skip }, async () => {

@@ -26,7 +26,10 @@ describe("ChatStore", () => {
   it("keeps the newest messages of each room", () => {
     const store = new ChatStore(2, 10);
     for (const text of ["1", "2", "3"]) store.createMessage("r", ann, text);
-    assert.deepEqual(store.history("r").map((m) => m.text), ["2", "3"]);
+    assert.deepEqual(
+      store.history("r").map((m) => m.text),
+      ["2", "3"],
+    );
     assert.deepEqual(store.history("unknown"), []);
   });
   it("forgets the room idle the longest when there are too many rooms", () => {

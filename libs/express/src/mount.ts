@@ -118,7 +118,8 @@ class SocklineMount implements ServerWatcher, UpgradeRoute {
   /** The app HTTP servers run: the root of the app the mount was made on. */
   get requestListener(): Application {
     let root = this.app;
-    while ((root as Application & { parent?: Application }).parent !== undefined) root = (root as Application & { parent: Application }).parent;
+    while ((root as Application & { parent?: Application }).parent !== undefined)
+      root = (root as Application & { parent: Application }).parent;
     return root;
   }
 

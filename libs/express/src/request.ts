@@ -15,9 +15,7 @@ export function expressRequest(socket: { readonly request: IncomingMessage }): R
   const request = socket.request as Request;
   // Express gives every request it handles its own prototype (app.request), with `get()` and `app`.
   if (typeof request.get !== "function" || request.app === undefined) {
-    throw new TypeError(
-      "expressRequest: socket.request did not go through an Express app (mount the server with sockline(app))",
-    );
+    throw new TypeError("expressRequest: socket.request did not go through an Express app (mount the server with sockline(app))");
   }
   return request;
 }

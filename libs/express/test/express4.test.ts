@@ -42,7 +42,8 @@ describe("@sockline/express on Express 4", () => {
   });
 
   it("runs on Express 4 indeed", async () => {
-    const { version } = ((await import(`${EXPRESS_4}/package.json`, { with: { type: "json" } })) as { default: { version: string } }).default;
+    const { version } = ((await import(`${EXPRESS_4}/package.json`, { with: { type: "json" } })) as { default: { version: string } })
+      .default;
     assert.match(version, /^4\./);
   });
 

@@ -26,7 +26,10 @@ describe("@sockline/express gateways option", () => {
     await socklineReady(io);
     assert.deepEqual(built, [ByFactory]);
     const { server, url } = await appListen(app);
-    const sockets = [openClient(`${url}/by-factory`, { transports: ["websocket"] }), openClient(`${url}/as-instance`, { transports: ["polling"] })];
+    const sockets = [
+      openClient(`${url}/by-factory`, { transports: ["websocket"] }),
+      openClient(`${url}/as-instance`, { transports: ["polling"] }),
+    ];
     try {
       await Promise.all(sockets.map((socket) => connected(socket)));
       assert.deepEqual(await sockets[0]!.emitWithAck("echo", 1), { echoed: 1, tag: "made by factory" });

@@ -40,7 +40,10 @@ describe("@sockline/express against hostile clients", () => {
   it("an upgrade pipelined behind an ordinary request (no middleware): the request is answered, then the upgrade is served", async () => {
     const { url } = await start();
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/, "the 200, then the 101");
+    await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/,
+      "the 200, then the 101",
+    );
     assert.equal(io!.engine.clientsCount, 1);
     connection.socket.destroy();
     await waitUntil(() => io!.engine.clientsCount === 0, "the session to end");
@@ -54,7 +57,10 @@ describe("@sockline/express against hostile clients", () => {
       }),
     );
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/, "the 200, then the 401");
+    await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/,
+      "the 200, then the 401",
+    );
     await connection.closed;
   });
 
@@ -75,7 +81,10 @@ describe("@sockline/express against hostile clients", () => {
     assert.deepEqual([warned[0]!.diagnostic.name, warned[0]!.diagnostic.value, warned[0]!.diagnostic.limit], ["maxPendingUpgrades", 2, 2]);
     assert.match(warned[0]!.message, /^sockline limit maxPendingUpgrades: .*\(upgrade refused \(503\)\)$/);
     for (const next of held.splice(0)) next();
-    assert.deepEqual((await Promise.all(holding)).map((answer) => answer.status), [101, 101]);
+    assert.deepEqual(
+      (await Promise.all(holding)).map((answer) => answer.status),
+      [101, 101],
+    );
   });
 
   it("a client breaking the protocol: one line with the diagnostic and its connection", async () => {

@@ -7,7 +7,19 @@ import cookieParser from "cookie-parser";
 import { sockline } from "@sockline/express";
 import type { Server } from "@sockline/core";
 import { appListen } from "./helpers.js";
-import { closeServer, collectGarbage, connected, connectError, http, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset, type ClientSocket } from "@sockline/e2e/support";
+import {
+  closeServer,
+  collectGarbage,
+  connected,
+  connectError,
+  http,
+  openClient,
+  pollingHandshake,
+  rawUpgrade,
+  rawUpgradeStatus,
+  upgradeThenReset,
+  type ClientSocket,
+} from "@sockline/e2e/support";
 
 declare module "express-session" {
   interface SessionData {
@@ -82,7 +94,10 @@ describe("@sockline/express shares express-session with sockets", () => {
     io = sockline(app);
     io.on("connection", (socket) => {
       const request = socket.request as SessionRequest;
-      socket.emit("session", { user: request.session?.user ?? null, signedCookies: Object.keys((socket.request as { signedCookies?: object }).signedCookies ?? {}) });
+      socket.emit("session", {
+        user: request.session?.user ?? null,
+        signedCookies: Object.keys((socket.request as { signedCookies?: object }).signedCookies ?? {}),
+      });
     });
     ({ server, url } = await appListen(app));
   });
@@ -209,7 +224,9 @@ describe("@sockline/express: what an upgraded request keeps for the life of the 
       res.send("logged in");
     });
     const io = sockline(app);
-    const request = new Promise<UpgradedRequest>((resolve) => io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)));
+    const request = new Promise<UpgradedRequest>((resolve) =>
+      io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)),
+    );
     const { server, url } = await appListen(app);
     let socket: ClientSocket | undefined;
     try {
@@ -241,7 +258,9 @@ describe("@sockline/express: what an upgraded request keeps for the life of the 
       next();
     });
     const io = sockline(app);
-    const request = new Promise<UpgradedRequest>((resolve) => io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)));
+    const request = new Promise<UpgradedRequest>((resolve) =>
+      io.once("connection", (socket) => resolve(socket.request as UpgradedRequest)),
+    );
     const { server, url } = await appListen(app);
     const socket = openClient(url, { transports: ["websocket"] });
     try {

@@ -31,7 +31,10 @@ describe("@sockline/express options", () => {
       assert.equal(io.engine.opts.maxBufferedBytes, 1e6);
       client.disconnect();
       await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(warnings.map((w) => w.message), []);
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        [],
+      );
     } finally {
       process.off("warning", onWarning);
       await io.close();

@@ -6,7 +6,17 @@ import helmet from "helmet";
 import { sockline } from "@sockline/express";
 import type { Server } from "@sockline/core";
 import { appListen } from "./helpers.js";
-import { closeServer, connected, http, listen, nextEvent, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus } from "@sockline/e2e/support";
+import {
+  closeServer,
+  connected,
+  http,
+  listen,
+  nextEvent,
+  openClient,
+  pollingHandshake,
+  rawUpgrade,
+  rawUpgradeStatus,
+} from "@sockline/e2e/support";
 
 function echo(io: Server): void {
   io.on("connection", (socket) => {

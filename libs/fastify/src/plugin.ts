@@ -85,7 +85,8 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
     );
   }
 
-  const { io, path } = existing === undefined ? createServer(fastify.prefix, serverOptions) : adoptServer(fastify.prefix, existing, serverOptions);
+  const { io, path } =
+    existing === undefined ? createServer(fastify.prefix, serverOptions) : adoptServer(fastify.prefix, existing, serverOptions);
   const log = fastify.log.child({ plugin: PLUGIN_NAME, path: path.full });
   forwardEngineEventsToLogger(io, log);
   const stopLoggingDiagnostics = logsDiagnostics ? logDiagnosticsToFastify(io, log) : undefined;
@@ -141,7 +142,9 @@ function adoptServer(prefix: string, io: AnyServer, serverOptions: Partial<Serve
   const base = prefix.replace(/\/+$/, "");
   const full = io.path();
   if (base !== "" && !full.startsWith(base + "/")) {
-    throw new Error(`${PLUGIN_NAME}: the server's path "${full}" is outside the prefix "${prefix}" of the Fastify context it is registered in`);
+    throw new Error(
+      `${PLUGIN_NAME}: the server's path "${full}" is outside the prefix "${prefix}" of the Fastify context it is registered in`,
+    );
   }
   const path = resolveEnginePath({ prefix: base, path: full.slice(base.length), addTrailingSlash: io.opts.addTrailingSlash });
   return { io, path };

@@ -63,6 +63,7 @@ const strategy = {
   storage: rawPathStore,
   deriveConstraint: (req: { url?: string }): string => req.url ?? "",
   validate(value: unknown): void {
-    if (typeof value !== "string" || !value.startsWith("/")) throw new TypeError(`${STRATEGY}: expected an engine path, got ${String(value)}`);
+    if (typeof value !== "string" || !value.startsWith("/"))
+      throw new TypeError(`${STRATEGY}: expected an engine path, got ${String(value)}`);
   },
 };

@@ -60,7 +60,10 @@ describe("@sockline/fastify: mounting an existing server (the io option)", () =>
   it("refuses server options next to io (they belong to the server's constructor)", async () => {
     const io = new Server();
     const app = Fastify();
-    await assert.rejects(async () => app.register(socketioPlugin, { io, pingInterval: 1000 }), /give the server options \(pingInterval\) to new Server\(\)/);
+    await assert.rejects(
+      async () => app.register(socketioPlugin, { io, pingInterval: 1000 }),
+      /give the server options \(pingInterval\) to new Server\(\)/,
+    );
     await app.close();
     await io.close();
   });

@@ -21,11 +21,20 @@ export interface RawAnswer {
  * Sends `GET <target>` (or a POST with `body`) exactly as written on a raw TCP connection (fetch and
  * `ws` would normalize the target), as a websocket upgrade when `upgrade` is set, and reads the answer.
  */
-export function rawRequest(url: string, target: string, options: { upgrade?: boolean; method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  url: string,
+  target: string,
+  options: { upgrade?: boolean; method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<RawAnswer> {
   const { port, hostname } = new URL(url);
   const { upgrade = false, method = options.body === undefined ? "GET" : "POST", body, headers = {} } = options;
-  const lines = [`${method} ${target} HTTP/1.1`, `Host: ${hostname}:${port}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-  if (upgrade) lines.push("Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+  const lines = [
+    `${method} ${target} HTTP/1.1`,
+    `Host: ${hostname}:${port}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  if (upgrade)
+    lines.push("Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
   else lines.push("Connection: close");
   if (body !== undefined) lines.push("Content-Type: text/plain;charset=UTF-8", `Content-Length: ${Buffer.byteLength(body)}`);
   return new Promise((resolve, reject) => {

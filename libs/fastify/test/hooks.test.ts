@@ -6,7 +6,16 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import { socketioPlugin } from "@sockline/fastify";
 import { listen } from "./helpers.js";
-import { connected, connectError, http, openClient, pollingHandshake, rawUpgrade, rawUpgradeStatus, upgradeThenReset } from "@sockline/e2e/support";
+import {
+  connected,
+  connectError,
+  http,
+  openClient,
+  pollingHandshake,
+  rawUpgrade,
+  rawUpgradeStatus,
+  upgradeThenReset,
+} from "@sockline/e2e/support";
 
 type AuthenticatedRequest = IncomingMessage & { user?: string };
 
@@ -186,7 +195,10 @@ describe("@sockline/fastify: an upgrade stuck in a hook", () => {
     try {
       assert.equal(await rawUpgradeStatus(url), 408);
       // the timeout is a limit: its diagnostic is the warn line
-      assert.ok(warnings.some((msg) => /upgradeRoutingTimeout.*\(upgrade refused \(408\)\)/.test(msg)), `expected a warning, got ${JSON.stringify(warnings)}`);
+      assert.ok(
+        warnings.some((msg) => /upgradeRoutingTimeout.*\(upgrade refused \(408\)\)/.test(msg)),
+        `expected a warning, got ${JSON.stringify(warnings)}`,
+      );
       // The hook finishing late reaches the engine route, which leaves the answered upgrade alone.
       releaseHook();
       await hookFinished;

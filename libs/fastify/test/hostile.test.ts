@@ -12,7 +12,9 @@ const FIRST = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 /** The warn lines that carry a diagnostic of `name`. */
 function diagnosticLines(lines: LogLine[], name?: string): LogLine[] {
-  return lines.filter((line) => line.level === WARN && line.diagnostic !== undefined && (name === undefined || line.diagnostic.name === name));
+  return lines.filter(
+    (line) => line.level === WARN && line.diagnostic !== undefined && (name === undefined || line.diagnostic.name === name),
+  );
 }
 
 describe("@sockline/fastify against hostile clients", () => {
@@ -34,7 +36,10 @@ describe("@sockline/fastify against hostile clients", () => {
   it("an upgrade pipelined behind an ordinary request (no hooks): the request is answered, then the upgrade is served", async () => {
     const { url } = await start();
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/, "the 200, then the 101");
+    await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/,
+      "the 200, then the 101",
+    );
     assert.equal(app!.io.engine.clientsCount, 1);
     connection.socket.destroy();
     await waitUntil(() => app!.io.engine.clientsCount === 0, "the session to end");
@@ -48,7 +53,10 @@ describe("@sockline/fastify against hostile clients", () => {
       });
     });
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/, "the 200, then the 401");
+    await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/,
+      "the 200, then the 401",
+    );
     await connection.closed;
   });
 
@@ -70,7 +78,10 @@ describe("@sockline/fastify against hostile clients", () => {
     assert.deepEqual([line.diagnostic!.value, line.diagnostic!.limit, line.diagnostic!.action], [2, 2, "upgrade refused (503)"]);
     assert.match(line.msg, /^sockline limit maxPendingUpgrades: .*\(upgrade refused \(503\)\)$/);
     for (const release of held.splice(0)) release();
-    assert.deepEqual((await Promise.all(holding)).map((answer) => answer.status), [101, 101]);
+    assert.deepEqual(
+      (await Promise.all(holding)).map((answer) => answer.status),
+      [101, 101],
+    );
   });
 
   it("a client breaking the protocol: one warn line with the diagnostic and its connection", async () => {
@@ -80,7 +91,12 @@ describe("@sockline/fastify against hostile clients", () => {
     const found = diagnosticLines(lines);
     assert.equal(found.length, 1);
     assert.deepEqual(
-      { name: found[0]!.diagnostic!.name, kind: found[0]!.diagnostic!.kind, sid: found[0]!.diagnostic!.sid, packetType: found[0]!.diagnostic!.packetType },
+      {
+        name: found[0]!.diagnostic!.name,
+        kind: found[0]!.diagnostic!.kind,
+        sid: found[0]!.diagnostic!.sid,
+        packetType: found[0]!.diagnostic!.packetType,
+      },
       { name: "invalid-packet", kind: "violation", sid, packetType: "EVENT" },
     );
     assert.match(found[0]!.msg, new RegExp(`sid ${sid}`));

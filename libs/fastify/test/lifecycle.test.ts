@@ -41,7 +41,10 @@ describe("@sockline/fastify lifecycle", () => {
     const handshake = await http(`${url}/socket.io/?EIO=4&transport=polling`);
     const { sid } = JSON.parse(handshake.body.slice(1)) as { sid: string };
     // A pending long-poll that nothing would ever answer without the plugin's preClose.
-    const longPoll = http(`${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`).then((r) => r.body, () => "failed");
+    const longPoll = http(`${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`).then(
+      (r) => r.body,
+      () => "failed",
+    );
     await new Promise((resolve) => setImmediate(resolve));
     await app.close();
     assert.equal(typeof (await longPoll), "string");

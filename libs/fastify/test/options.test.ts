@@ -36,7 +36,10 @@ describe("@sockline/fastify options", () => {
       assert.equal(engine.opts.maxBufferedBytes, 1e6);
       client.disconnect();
       await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(warnings.map((w) => w.message), []);
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        [],
+      );
     } finally {
       process.off("warning", onWarning);
       await app.close();

@@ -91,17 +91,22 @@ describe("@sockline/fastify: the engine serves raw URLs under its path only, on 
     it(`${target}: an ordinary Fastify 404 on both transports, seen by the global hook, no session`, async () => {
       seenByGlobalHook.length = 0;
       const sessions = await countSessions(app, async () => {
-        for (const transport of TRANSPORTS) assertFastify404(await send(url, handshake(target, transport), transport), handshake(target, transport), transport);
+        for (const transport of TRANSPORTS)
+          assertFastify404(await send(url, handshake(target, transport), transport), handshake(target, transport), transport);
       });
       assert.equal(sessions, 0);
-      assert.deepEqual(seenByGlobalHook, TRANSPORTS.map((transport) => `${transport} ${handshake(target, transport)}`));
+      assert.deepEqual(
+        seenByGlobalHook,
+        TRANSPORTS.map((transport) => `${transport} ${handshake(target, transport)}`),
+      );
     });
   }
 
   for (const target of UNDER_THE_ENGINE_PATH) {
     it(`${target}: served by the engine on both transports`, async () => {
       const sessions = await countSessions(app, async () => {
-        for (const transport of TRANSPORTS) assertServedByTheEngine(await send(url, handshake(target, transport), transport), target, transport);
+        for (const transport of TRANSPORTS)
+          assertServedByTheEngine(await send(url, handshake(target, transport), transport), target, transport);
       });
       assert.equal(sessions, 2);
     });
@@ -153,7 +158,11 @@ describe("@sockline/fastify: a hook scoped by req.url guards every URL the engin
   it("refuses the engine path without the token, serves it with the token, on both transports", async () => {
     for (const target of UNDER_THE_ENGINE_PATH) {
       for (const transport of TRANSPORTS) {
-        assert.equal((await send(url, handshake(target, transport), transport)).status, 401, `${target} over ${transport} without the token`);
+        assert.equal(
+          (await send(url, handshake(target, transport), transport)).status,
+          401,
+          `${target} over ${transport} without the token`,
+        );
         assertServedByTheEngine(await send(url, handshake(target, transport, "&token=secret"), transport), target, transport);
       }
     }
@@ -211,7 +220,16 @@ describe("@sockline/fastify: router options that widen Fastify's matching do not
   after(() => app.close());
 
   it("serves /api/socket.io/ only; case, duplicate slashes, the bare path and encodings go to the app's 404 handler", async () => {
-    const lookAlikes = ["//api/socket.io/", "/api//socket.io/", "/API/SOCKET.IO/", "/api/Socket.io/", "/api/socket.io", "/api/%73ocket.io/", "/%61pi/socket.io/", "/socket.io/"];
+    const lookAlikes = [
+      "//api/socket.io/",
+      "/api//socket.io/",
+      "/API/SOCKET.IO/",
+      "/api/Socket.io/",
+      "/api/socket.io",
+      "/api/%73ocket.io/",
+      "/%61pi/socket.io/",
+      "/socket.io/",
+    ];
     const sessions = await countSessions(mounted, async () => {
       for (const target of lookAlikes) {
         for (const transport of TRANSPORTS) {
@@ -223,6 +241,7 @@ describe("@sockline/fastify: router options that widen Fastify's matching do not
     });
     assert.equal(sessions, 0);
     assert.equal(notFoundSeen.length, lookAlikes.length * TRANSPORTS.length);
-    for (const transport of TRANSPORTS) assertServedByTheEngine(await send(url, handshake("/api/socket.io/", transport), transport), "/api/socket.io/", transport);
+    for (const transport of TRANSPORTS)
+      assertServedByTheEngine(await send(url, handshake("/api/socket.io/", transport), transport), "/api/socket.io/", transport);
   });
 });

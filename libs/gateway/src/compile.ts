@@ -115,9 +115,7 @@ export function compileGateway(instance: object, options: CompileOptions = {}): 
   if (!gatewayOptions) {
     throw new TypeError(`${cls.name} is not a gateway: decorate the class with @Gateway()`);
   }
-  const bindings = getHandlers(Object.getPrototypeOf(instance)).map(h =>
-    compileHandler(instance, gatewayOptions, h, options.factory),
-  );
+  const bindings = getHandlers(Object.getPrototypeOf(instance)).map(h => compileHandler(instance, gatewayOptions, h, options.factory));
   const events = new Set<string>();
   for (const binding of bindings) {
     if (events.has(binding.event)) {
@@ -148,9 +146,6 @@ export function isGatewayClass(cls: unknown): cls is Constructor {
  */
 export function guardClassesOf(cls: Function): Constructor[] {
   const prototype = cls.prototype as object;
-  const guards = [
-    ...getClassGuards(cls),
-    ...getHandlers(prototype).flatMap(handler => getMethodGuards(prototype, handler.methodName)),
-  ];
+  const guards = [...getClassGuards(cls), ...getHandlers(prototype).flatMap(handler => getMethodGuards(prototype, handler.methodName))];
   return [...new Set(guards.filter(isGuardClass))];
 }

@@ -9,9 +9,7 @@ import type { AckCallback, Constructor } from './types.js';
  */
 export function Gateway(namespaceOrOptions: string | RegExp | GatewayOptions = {}): ClassDecorator {
   const options: GatewayOptions =
-    typeof namespaceOrOptions === 'string' || namespaceOrOptions instanceof RegExp
-      ? { namespace: namespaceOrOptions }
-      : namespaceOrOptions;
+    typeof namespaceOrOptions === 'string' || namespaceOrOptions instanceof RegExp ? { namespace: namespaceOrOptions } : namespaceOrOptions;
   return target => setGatewayOptions(target as unknown as Constructor, options);
 }
 

@@ -14,9 +14,7 @@ export interface CanActivate<S extends GatewaySocket = GatewaySocket> {
   canActivate(context: GuardContext<S>): boolean | Promise<boolean>;
 }
 
-export type GuardFunction<S extends GatewaySocket = GatewaySocket> = (
-  context: GuardContext<S>,
-) => boolean | Promise<boolean>;
+export type GuardFunction<S extends GatewaySocket = GatewaySocket> = (context: GuardContext<S>) => boolean | Promise<boolean>;
 
 /** A guard instance, a guard function, or a guard class with a no-argument constructor. */
 export type GuardLike = CanActivate<any> | GuardFunction<any> | Constructor<CanActivate<any>>;

@@ -52,7 +52,11 @@ async function wire(io: GatewayServer, gateway: CompiledGateway, describers: Wir
     : undefined;
   nsp.on('connection', (socket: GatewaySocket) => {
     const ready = hooks.handleConnection
-      ? gateSocket(socket, Promise.resolve().then(() => hooks.handleConnection!(socket)), reportHookError)
+      ? gateSocket(
+          socket,
+          Promise.resolve().then(() => hooks.handleConnection!(socket)),
+          reportHookError,
+        )
       : undefined;
     bindEventHandlers(socket, gateway.bindings, { errors: 'ack-or-exception', ackNil: true, ready, describers });
     if (hooks.handleDisconnect) {
@@ -73,11 +77,7 @@ async function wire(io: GatewayServer, gateway: CompiledGateway, describers: Wir
  * handlers, then `afterInit`. For framework adapters that build the instances and resolve the
  * guards themselves (`@sockline/nestjs`, through Nest's injector), then `compileGateway` each.
  */
-export async function wireGateways(
-  io: GatewayServer<any>,
-  gateways: readonly CompiledGateway[],
-  options: WireOptions = {},
-): Promise<void> {
+export async function wireGateways(io: GatewayServer<any>, gateways: readonly CompiledGateway[], options: WireOptions = {}): Promise<void> {
   for (const gateway of gateways) await wire(io, gateway, options.describers);
 }
 

@@ -12,11 +12,7 @@ export interface EventResponse<T = unknown> {
 
 /** Anything with an RxJS-compatible `subscribe` (we do not depend on rxjs). */
 export interface SubscribableLike<T = unknown> {
-  subscribe(observer: {
-    next: (value: T) => void;
-    error: (error: unknown) => void;
-    complete: () => void;
-  }): { unsubscribe(): void };
+  subscribe(observer: { next: (value: T) => void; error: (error: unknown) => void; complete: () => void }): { unsubscribe(): void };
 }
 
 /** Like Nest's adapters: any object with a non-empty string `event` is emitted, with its `data`. */
@@ -72,12 +68,7 @@ export function splitAck(args: readonly unknown[]): { payload: unknown; ack: Ack
  * unsubscribed when the socket disconnects. Resolves when the result is fully delivered and
  * rejects with the handler's error (the caller reports it).
  */
-export function deliverResult(
-  socket: GatewaySocket,
-  result: unknown,
-  ack: AckSender | undefined,
-  mode: AckMode,
-): Promise<void> {
+export function deliverResult(socket: GatewaySocket, result: unknown, ack: AckSender | undefined, mode: AckMode): Promise<void> {
   const sendValue = (value: unknown): void => {
     if (value === undefined || value === null) return;
     if (isEventResponse(value)) {

@@ -27,10 +27,7 @@ export interface GatewaySocket {
   disconnect(close?: boolean): unknown;
 }
 
-export type NamespaceMiddleware<S extends GatewaySocket = GatewaySocket> = (
-  socket: S,
-  next: (err?: ConnectError) => void,
-) => void;
+export type NamespaceMiddleware<S extends GatewaySocket = GatewaySocket> = (socket: S, next: (err?: ConnectError) => void) => void;
 
 /** `runOnRecovery`: the middleware runs for recovered sockets too (`@sockline/core`'s `use` option). */
 export interface NamespaceMiddlewareOptions {

@@ -42,16 +42,10 @@ export function toValidationIssues(errors: readonly ValidationErrorLike[]): Vali
  * Instantiates the DTO with class-transformer and validates it with class-validator. Resolves to
  * the DTO instance (what the handler receives) or rejects with `PayloadValidationError`.
  */
-export async function validatePayload(
-  dto: Constructor,
-  payload: unknown,
-  options: PayloadValidationOptions = {},
-): Promise<unknown> {
+export async function validatePayload(dto: Constructor, payload: unknown, options: PayloadValidationOptions = {}): Promise<unknown> {
   if (options.disabled) return payload;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new PayloadValidationError(
-      [{ property: '', constraints: { isObject: `payload must be an object matching ${dto.name}` } }],
-    );
+    throw new PayloadValidationError([{ property: '', constraints: { isObject: `payload must be an object matching ${dto.name}` } }]);
   }
   const instance = plainToInstance(dto, payload) as object;
   const validatorOptions: ValidatorOptions = {

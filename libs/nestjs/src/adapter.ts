@@ -12,7 +12,13 @@ import createDebug from 'debug';
 import { applicationModules, optionalProvider } from './container.js';
 import { connectionGuardMiddleware } from './connection-guards.js';
 import { ConnectionHookTracker } from './connection-hooks.js';
-import { NEST_ERROR_DESCRIBERS, SocklineWsExceptionFilter, registerFallbackOptions, reportConnectionHookError, type FallbackFilterOptions } from './errors.js';
+import {
+  NEST_ERROR_DESCRIBERS,
+  SocklineWsExceptionFilter,
+  registerFallbackOptions,
+  reportConnectionHookError,
+  type FallbackFilterOptions,
+} from './errors.js';
 import { findGatewayClasses } from './gateway-classes.js';
 import { compileGatewayClasses } from './gateway-class-compile.js';
 import { SocklineModule, type GatewayClassHost } from './module.js';
@@ -80,7 +86,9 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     this.gateways = discoverGateways(modules);
     const extras = ['connectionGuards', 'ackErrors', 'awaitConnectionHook', 'mergeServerOptions', 'globalFilters'] as const;
     if (!this.app && extras.some(extra => this.options[extra])) {
-      this.logger.warn('SocklineAdapter: the opt-in extras need the Nest application: create the adapter with `new SocklineAdapter(app, options)`');
+      this.logger.warn(
+        'SocklineAdapter: the opt-in extras need the Nest application: create the adapter with `new SocklineAdapter(app, options)`',
+      );
     }
     if (this.options.ackErrors || this.options.globalFilters) this.installFallbackFilter();
     if (this.options.awaitConnectionHook) this.connectionHooks.wrap(this.gateways);
@@ -122,11 +130,7 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     server.on('connection', callback as (socket: AnySocket) => void);
   }
 
-  bindMessageHandlers(
-    socket: AnySocket,
-    handlers: WsMessageHandler[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
+  bindMessageHandlers(socket: AnySocket, handlers: WsMessageHandler[], transform: (data: unknown) => Observable<unknown>): void {
     const hook = this.connectionHooks.take(socket);
     const ready = hook ? gateSocket(socket as unknown as GatewaySocket, hook, reportConnectionHookError) : undefined;
     const bindings: EventBinding[] = handlers.map(({ message, callback, isAckHandledManually }) => ({
@@ -241,9 +245,7 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
     const nsKey = namespaceKey(namespace);
     const key = `${serverKey(port, path)}|${nsKey}`;
     if (this.guardedNamespaces.has(key)) return;
-    const gateways = this.gateways.filter(
-      g => g.port === port && g.options.path === path && namespaceKey(g.options.namespace) === nsKey,
-    );
+    const gateways = this.gateways.filter(g => g.port === port && g.options.path === path && namespaceKey(g.options.namespace) === nsKey);
     const middleware = connectionGuardMiddleware(gateways);
     if (!middleware) return;
     this.guardedNamespaces.add(key);
@@ -257,8 +259,7 @@ export class SocklineAdapter extends AbstractWsAdapter<any, any, GatewayCreateOp
       const io: AnyServer = new Server(options);
       return { io, mount: mountOnOwnPort(io, port) };
     }
-    const httpAdapter = (this.app as { getHttpAdapter?(): { getType(): string; getInstance(): unknown } } | undefined)
-      ?.getHttpAdapter?.();
+    const httpAdapter = (this.app as { getHttpAdapter?(): { getType(): string; getInstance(): unknown } } | undefined)?.getHttpAdapter?.();
     if (httpAdapter?.getType() === 'fastify') {
       return mountThroughFastify(httpAdapter.getInstance() as FastifyLike, options);
     }

@@ -34,14 +34,11 @@ export function connectionGuardsOf(gateway: GatewayEntry): CanActivate[] {
  * `connection`, so one guard can serve both at connection and per event.
  */
 export function connectionGuardMiddleware(gateways: readonly GatewayEntry[]): NamespaceMiddleware | undefined {
-  const checks = gateways.flatMap(gateway =>
-    connectionGuardsOf(gateway).map(guard => ({ guard, gateway })),
-  );
+  const checks = gateways.flatMap(gateway => connectionGuardsOf(gateway).map(guard => ({ guard, gateway })));
   if (checks.length === 0) return undefined;
   return connectionMiddleware(async (socket: GatewaySocket) => {
     for (const { guard, gateway } of checks) {
-      const handler =
-        (gateway.instance as { handleConnection?: Function }).handleConnection ?? gateway.metatype;
+      const handler = (gateway.instance as { handleConnection?: Function }).handleConnection ?? gateway.metatype;
       const context = new ExecutionContextHost([socket, socket.handshake.auth, 'connection'], gateway.metatype, handler);
       context.setType('ws');
       const verdict = guard.canActivate(context);

@@ -32,8 +32,7 @@ export const describeHttpException: ErrorDescriber = error => {
   const response = error.getResponse();
   if (typeof response === 'string') return { message: response };
   const body = response as { message?: unknown; error?: unknown };
-  const message =
-    typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : error.message;
+  const message = typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : error.message;
   return { message, data: response };
 };
 

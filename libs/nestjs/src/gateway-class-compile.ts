@@ -2,7 +2,13 @@ import { ModuleRef, type ModulesContainer } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { Module as NestModuleRef } from '@nestjs/core/injector/module.js';
 import { compileGateway, guardClassesOf, type CompiledGateway, type Constructor } from '@sockline/gateway';
-import { GatewayClassError, checkGatewayClasses, lacksConstructorTypes, requestScopedPath, type GatewayClassEntry } from './gateway-classes.js';
+import {
+  GatewayClassError,
+  checkGatewayClasses,
+  lacksConstructorTypes,
+  requestScopedPath,
+  type GatewayClassEntry,
+} from './gateway-classes.js';
 
 function moduleRefOf(host: NestModuleRef): ModuleRef {
   return host.providers.get(ModuleRef)!.instance as ModuleRef;
@@ -53,7 +59,9 @@ async function buildGuard(guard: Constructor, entry: GatewayClassEntry, modules:
     return wrapper.instance as object;
   } catch (error) {
     if (error instanceof GatewayClassError) throw error;
-    throw new GatewayClassError(gateway, `its guard ${guard.name} could not be built: ${(error as Error)?.message ?? error}`, { cause: error });
+    throw new GatewayClassError(gateway, `its guard ${guard.name} could not be built: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
   }
 }
 
@@ -63,10 +71,7 @@ async function buildGuard(guard: Constructor, entry: GatewayClassEntry, modules:
  * injector, then compiles every gateway before anything is wired (a decorator mistake fails the
  * start-up with nothing half-mounted), exactly as `mountGateways` does on Fastify and Express.
  */
-export async function compileGatewayClasses(
-  entries: readonly GatewayClassEntry[],
-  modules: ModulesContainer,
-): Promise<CompiledGateway[]> {
+export async function compileGatewayClasses(entries: readonly GatewayClassEntry[], modules: ModulesContainer): Promise<CompiledGateway[]> {
   checkGatewayClasses(entries);
   const compiled: CompiledGateway[] = [];
   for (const entry of entries) {

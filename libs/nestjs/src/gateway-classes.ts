@@ -63,12 +63,14 @@ const NEST_ONLY_DECORATORS: readonly { key: string; decorator: string; instead: 
   {
     key: INTERCEPTORS_METADATA,
     decorator: '@UseInterceptors',
-    instead: 'interceptors run around @WebSocketGateway handlers only: move the cross-cutting code into the handler or a service, or use a @WebSocketGateway class',
+    instead:
+      'interceptors run around @WebSocketGateway handlers only: move the cross-cutting code into the handler or a service, or use a @WebSocketGateway class',
   },
   {
     key: EXCEPTION_FILTERS_METADATA,
     decorator: '@UseFilters',
-    instead: 'a @Gateway answers errors in its own shape ({ error: { message, data? } }; WsException and HttpException are described like GatewayError): throw those instead',
+    instead:
+      'a @Gateway answers errors in its own shape ({ error: { message, data? } }; WsException and HttpException are described like GatewayError): throw those instead',
   },
   {
     key: MESSAGE_MAPPING_METADATA,
@@ -96,7 +98,7 @@ function assertNoNestOnlyDecorators({ metatype }: GatewayClassEntry): void {
   if (Reflect.getMetadata(GATEWAY_METADATA, metatype)) {
     throw new GatewayClassError(
       metatype.name,
-      "it is decorated with both @WebSocketGateway and @Gateway: a class is one or the other (keep @Gateway to run it on Fastify and Express too)",
+      'it is decorated with both @WebSocketGateway and @Gateway: a class is one or the other (keep @Gateway to run it on Fastify and Express too)',
     );
   }
   for (const [where, target] of decoratedTargets(metatype)) {
@@ -145,7 +147,7 @@ function assertSingleton({ metatype, wrapper }: GatewayClassEntry): void {
   if (wrapper.isTransient) {
     throw new GatewayClassError(
       metatype.name,
-      'a @Gateway cannot be TRANSIENT-scoped: one instance serves every socket of its namespace, and a transient provider would give each of its consumers another instance than the mounted one (outside Nest\'s lifecycle hooks). Leave it in the default scope; its dependencies may be transient',
+      "a @Gateway cannot be TRANSIENT-scoped: one instance serves every socket of its namespace, and a transient provider would give each of its consumers another instance than the mounted one (outside Nest's lifecycle hooks). Leave it in the default scope; its dependencies may be transient",
     );
   }
   if (!wrapper.isDependencyTreeStatic()) {

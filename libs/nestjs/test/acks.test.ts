@@ -130,7 +130,12 @@ function cases(ackErrors: boolean): NestAckCase[] {
     { event: 'ack-then-throws', does: 'takes @Ack(), answers, then throws', answer: 'answered', exception: 'failed after answering' },
     { event: 'positional-late', does: 'takes the ack as a plain argument and answers later', answer: 'done' },
     { event: 'positional-both', does: 'calls the plain ack, then returns a value', answer: 'by callback' },
-    { event: 'positional-returns-then-acks', does: 'returns a value, then calls the plain ack late', answer: 'by return', triesAgain: true },
+    {
+      event: 'positional-returns-then-acks',
+      does: 'returns a value, then calls the plain ack late',
+      answer: 'by return',
+      triesAgain: true,
+    },
   ];
 }
 

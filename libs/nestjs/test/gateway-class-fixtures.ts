@@ -75,7 +75,14 @@ export class Greeter {
 @Gateway('/nest')
 @UseGuards(TokenGuard)
 export class NestChatGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleInit,
+    OnApplicationBootstrap,
+    OnModuleDestroy,
+    OnApplicationShutdown
 {
   @GatewayNamespace()
   nsp!: Namespace;

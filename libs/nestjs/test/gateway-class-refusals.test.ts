@@ -3,7 +3,17 @@
 // silently ignored, the same class in two modules, a guard that cannot be built, a missing adapter.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Injectable, Module, Scope, UseGuards as NestUseGuards, UseInterceptors, UsePipes, ValidationPipe, type CallHandler, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  Scope,
+  UseGuards as NestUseGuards,
+  UseInterceptors,
+  UsePipes,
+  ValidationPipe,
+  type CallHandler,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { Gateway, On, UseGuards, type GuardContext } from '@sockline/gateway';
@@ -50,11 +60,13 @@ class InterceptedGateway {
 class PipedGateway {}
 
 @Gateway('/nest-guarded')
-@NestUseGuards(class {
-  canActivate() {
-    return true;
-  }
-})
+@NestUseGuards(
+  class {
+    canActivate() {
+      return true;
+    }
+  },
+)
 class NestGuardedGateway {}
 
 @Gateway('/subscribed')
@@ -173,7 +185,7 @@ const REFUSALS: { name: string; metadata: Parameters<typeof startApp>[1]; messag
     message: /^TwiceGateway: it is provided by two modules \(FirstModule and SecondModule\)/,
   },
   {
-    name: 'a guard that Nest cannot build, with Nest\'s reason',
+    name: "a guard that Nest cannot build, with Nest's reason",
     metadata: { providers: [UnbuildableGuardGateway] },
     message: /^UnbuildableGuardGateway: its guard Unbuildable could not be built: Nest can't resolve dependencies of the Unbuildable/,
   },
@@ -185,7 +197,8 @@ const REFUSALS: { name: string; metadata: Parameters<typeof startApp>[1]; messag
   {
     name: 'a guard with constructor parameters whose types were not recorded',
     metadata: { providers: [UndecoratedGuardGateway] },
-    message: /^UndecoratedGuardGateway: its guard UndecoratedGuard takes constructor parameters, but their types were not recorded.*@Injectable\(\)/,
+    message:
+      /^UndecoratedGuardGateway: its guard UndecoratedGuard takes constructor parameters, but their types were not recorded.*@Injectable\(\)/,
   },
   {
     name: 'a request-scoped guard',
@@ -198,7 +211,11 @@ describe('@Gateway classes that cannot run as declared are refused at start-up',
   for (const { name, metadata, message } of REFUSALS) {
     it(name, async () => {
       await assert.rejects(
-        startApp('express', { ...metadata, imports: [SocklineModule, ...(metadata.imports ?? [])], providers: [FineGateway, ...(metadata.providers ?? [])] }),
+        startApp('express', {
+          ...metadata,
+          imports: [SocklineModule, ...(metadata.imports ?? [])],
+          providers: [FineGateway, ...(metadata.providers ?? [])],
+        }),
         (error: unknown) => {
           assert.ok(error instanceof GatewayClassError, String(error));
           assert.match(error.message, message);
@@ -212,7 +229,10 @@ describe('@Gateway classes that cannot run as declared are refused at start-up',
     const moduleRef = await Test.createTestingModule({ imports: [SocklineModule], providers: [FineGateway] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     try {
-      await assert.rejects(app.init(), /@Gateway classes FineGateway run on SocklineAdapter, but the application's WebSocket adapter is not set: call app\.useWebSocketAdapter\(new SocklineAdapter\(app\)\)/);
+      await assert.rejects(
+        app.init(),
+        /@Gateway classes FineGateway run on SocklineAdapter, but the application's WebSocket adapter is not set: call app\.useWebSocketAdapter\(new SocklineAdapter\(app\)\)/,
+      );
     } finally {
       await app.close();
     }
@@ -223,7 +243,10 @@ describe('@Gateway classes that cannot run as declared are refused at start-up',
     const logger = { log() {}, error() {}, warn: (message: unknown) => void warnings.push(String(message)) };
     const running = await startApp('express', { providers: [FineGateway] }, {}, undefined, logger);
     try {
-      assert.ok(warnings.some(w => /FineGateway are providers, but SocklineModule is not imported/.test(w)), warnings.join('\n'));
+      assert.ok(
+        warnings.some(w => /FineGateway are providers, but SocklineModule is not imported/.test(w)),
+        warnings.join('\n'),
+      );
       // No gateway of either kind: no Socket.IO server at all.
       assert.equal((await fetch(`${running.url}/socket.io/?EIO=4&transport=polling`)).status, 404);
     } finally {

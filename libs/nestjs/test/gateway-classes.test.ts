@@ -9,15 +9,7 @@ import { SocklineModule } from '@sockline/nestjs';
 import { connectClient, nextEvent, openClient, refusedConnection, waitUntil, type ClientSocket } from '@sockline/e2e/support';
 import { startApp, type Platform, type RunningApp } from './app.js';
 import { AppModule } from './fixtures.js';
-import {
-  Greeter,
-  Journal,
-  NestChatGateway,
-  RootGatewayClass,
-  StockGateway,
-  TokenGuard,
-  TokenStore,
-} from './gateway-class-fixtures.js';
+import { Greeter, Journal, NestChatGateway, RootGatewayClass, StockGateway, TokenGuard, TokenStore } from './gateway-class-fixtures.js';
 
 const PROVIDERS = [Journal, TokenStore, TokenGuard, Greeter, NestChatGateway, StockGateway, RootGatewayClass];
 
@@ -158,7 +150,11 @@ describe('@Gateway classes next to stock gateways that use the opt-in extras', (
 describe('@Gateway classes are mounted before the routes, as Nest mounts its own gateways', () => {
   for (const platform of ['express', 'fastify'] as Platform[]) {
     it(`a catch-all controller route does not shadow the engine path (${platform})`, async () => {
-      const running = await startApp(platform, { imports: [SocklineModule], controllers: [catchAllController(CATCH_ALL[platform])], providers: [RootGatewayClass] });
+      const running = await startApp(platform, {
+        imports: [SocklineModule],
+        controllers: [catchAllController(CATCH_ALL[platform])],
+        providers: [RootGatewayClass],
+      });
       const client = await connectClient(running.url, { transports: ['polling'] });
       try {
         assert.deepEqual(await client.emitWithAck('gateway', 1), { gateway: 1 });

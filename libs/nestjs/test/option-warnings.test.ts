@@ -8,7 +8,12 @@ import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { startApp, type Platform } from './app.js';
 import { connectClient } from '@sockline/e2e/support';
 
-@WebSocketGateway({ namespace: 'warned', cors: { origin: '*', headers: ['x-token'] }, transports: ['polling', 'websocket'], pingInterval: 4321 })
+@WebSocketGateway({
+  namespace: 'warned',
+  cors: { origin: '*', headers: ['x-token'] },
+  transports: ['polling', 'websocket'],
+  pingInterval: 4321,
+})
 class OptionsGateway {
   @SubscribeMessage('ping')
   ping() {
@@ -25,7 +30,13 @@ describe('@sockline/nestjs passes only server options to the core', () => {
       const running = await startApp(
         platform,
         { providers: [OptionsGateway] },
-        { server: { maxBufferedBytes: 1e6 }, mergeServerOptions: true, logDiagnostics: false, connectionGuards: true, guardsOnRecovery: true },
+        {
+          server: { maxBufferedBytes: 1e6 },
+          mergeServerOptions: true,
+          logDiagnostics: false,
+          connectionGuards: true,
+          guardsOnRecovery: true,
+        },
       );
       try {
         const client = await connectClient(`${running.url}/warned`, { transports: ['websocket'] });

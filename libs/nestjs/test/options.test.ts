@@ -49,7 +49,11 @@ class RoomsGateway {
 
 describe('@sockline/nestjs: gateways sharing a server', () => {
   const clients: ClientSocket[] = [];
-  after(() => clients.forEach(c => { c.close(); }));
+  after(() =>
+    clients.forEach(c => {
+      c.close();
+    }),
+  );
 
   for (const platform of ['express', 'fastify'] as Platform[]) {
     it(`merges the server options of gateways on one server (mergeServerOptions, ${platform})`, async () => {

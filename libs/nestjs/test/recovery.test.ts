@@ -38,7 +38,11 @@ for (const platform of ['express', 'fastify'] as Platform[]) {
       let nsp: Namespace;
       const clients: ClientSocket[] = [];
       before(async () => {
-        running = await startApp(platform, { providers: [TokenGuard, GuardedGateway] }, { server: SERVER, connectionGuards: true, guardsOnRecovery });
+        running = await startApp(
+          platform,
+          { providers: [TokenGuard, GuardedGateway] },
+          { server: SERVER, connectionGuards: true, guardsOnRecovery },
+        );
         nsp = running.app.get(GuardedGateway).nsp;
       });
       after(async () => {

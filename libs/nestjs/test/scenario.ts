@@ -14,12 +14,7 @@ interface Context {
   chat: ChatGateway;
 }
 
-function withApp(
-  platform: Platform,
-  extras: boolean,
-  body: (ctx: Context) => void,
-  beforeListen?: (app: INestApplication) => void,
-): void {
+function withApp(platform: Platform, extras: boolean, body: (ctx: Context) => void, beforeListen?: (app: INestApplication) => void): void {
   const clients: ClientSocket[] = [];
   const ctx = {} as Context;
   before(async () => {
@@ -176,10 +171,7 @@ export function nestScenario(platform: Platform): void {
 
       it('reports validation failures without an ack as the exception event, with the details', async () => {
         const socket = await ctx.open();
-        const exception = nextEvent<{ status: string; message: string; data: { message: string[] }; cause: unknown }>(
-          socket,
-          'exception',
-        );
+        const exception = nextEvent<{ status: string; message: string; data: { message: string[] }; cause: unknown }>(socket, 'exception');
         socket.emit('message', { text: 3, priority: 0 });
         const payload = await exception;
         assert.equal(payload.status, 'error');

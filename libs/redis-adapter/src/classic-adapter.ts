@@ -96,8 +96,7 @@ export class RedisAdapter extends Adapter {
   private readonly stopMonitoring: () => void;
   private closed = false;
   /** Context for timeout errors. */
-  private readonly describeOutage = (): string | undefined =>
-    this.connections.monitor.isDown ? "Redis is unreachable" : undefined;
+  private readonly describeOutage = (): string | undefined => (this.connections.monitor.isDown ? "Redis is unreachable" : undefined);
 
   constructor(
     nsp: AdapterNamespace,
@@ -120,10 +119,7 @@ export class RedisAdapter extends Adapter {
       const subscriber = await this.connections.subscriber;
       await Promise.all([
         subscriber.psubscribe(`${this.channels.broadcast}*`, this.onBroadcastChannel),
-        subscriber.subscribe(
-          [this.channels.request, this.channels.response, this.channels.responseFor(this.uid)],
-          this.onRequestChannel,
-        ),
+        subscriber.subscribe([this.channels.request, this.channels.response, this.channels.responseFor(this.uid)], this.onRequestChannel),
       ]);
       debug("[%s] subscribed to the channels of namespace %s", this.uid, this.nsp.name);
     } catch (error) {
@@ -147,8 +143,7 @@ export class RedisAdapter extends Adapter {
   }
 
   private publishResponse(request: WireRequest, response: RedisPayload): void {
-    const channel =
-      this.publishOnSpecificResponseChannel && request.uid ? this.channels.responseFor(request.uid) : this.channels.response;
+    const channel = this.publishOnSpecificResponseChannel && request.uid ? this.channels.responseFor(request.uid) : this.channels.response;
     this.publish(channel, response);
   }
 
@@ -224,10 +219,7 @@ export class RedisAdapter extends Adapter {
         return this.onLegacySocketRequest(request, (socket) => socket.disconnect(request.close === true));
       case RequestType.REMOTE_FETCH: {
         const sockets = await super.fetchSockets(toSets(request.opts));
-        this.publishResponse(
-          request,
-          JSON.stringify({ requestId: request.requestId, sockets: sockets.map(describeSocket) }),
-        );
+        this.publishResponse(request, JSON.stringify({ requestId: request.requestId, sockets: sockets.map(describeSocket) }));
         return;
       }
       case RequestType.SERVER_SIDE_EMIT:
@@ -253,8 +245,7 @@ export class RedisAdapter extends Adapter {
     const sendReply =
       requestId === undefined
         ? undefined
-        : (value: unknown) =>
-            this.publishResponse(request, JSON.stringify({ type: RequestType.SERVER_SIDE_EMIT, requestId, data: value }));
+        : (value: unknown) => this.publishResponse(request, JSON.stringify({ type: RequestType.SERVER_SIDE_EMIT, requestId, data: value }));
     deliverServerSideEmit(this.nsp, args, sendReply);
   }
 
@@ -266,17 +257,11 @@ export class RedisAdapter extends Adapter {
       request.packet as any,
       opts,
       (clientCount) => {
-        this.publishResponse(
-          request,
-          JSON.stringify({ type: RequestType.BROADCAST_CLIENT_COUNT, requestId, clientCount }),
-        );
+        this.publishResponse(request, JSON.stringify({ type: RequestType.BROADCAST_CLIENT_COUNT, requestId, clientCount }));
       },
       (arg: unknown) => {
         // acks may carry binary data, hence msgpack
-        this.publishResponse(
-          request,
-          toPublishable(this.parser.encode({ type: RequestType.BROADCAST_ACK, requestId, packet: arg })),
-        );
+        this.publishResponse(request, toPublishable(this.parser.encode({ type: RequestType.BROADCAST_ACK, requestId, packet: arg })));
       },
     );
   }
@@ -392,21 +377,30 @@ export class RedisAdapter extends Adapter {
 
   override addSockets(opts: BroadcastOptions, rooms: Room[]): void {
     if (!opts.flags?.local) {
-      this.publish(this.channels.request, JSON.stringify({ uid: this.uid, type: RequestType.REMOTE_JOIN, opts: toWireFilter(opts), rooms: [...rooms] }));
+      this.publish(
+        this.channels.request,
+        JSON.stringify({ uid: this.uid, type: RequestType.REMOTE_JOIN, opts: toWireFilter(opts), rooms: [...rooms] }),
+      );
     }
     super.addSockets(opts, rooms);
   }
 
   override delSockets(opts: BroadcastOptions, rooms: Room[]): void {
     if (!opts.flags?.local) {
-      this.publish(this.channels.request, JSON.stringify({ uid: this.uid, type: RequestType.REMOTE_LEAVE, opts: toWireFilter(opts), rooms: [...rooms] }));
+      this.publish(
+        this.channels.request,
+        JSON.stringify({ uid: this.uid, type: RequestType.REMOTE_LEAVE, opts: toWireFilter(opts), rooms: [...rooms] }),
+      );
     }
     super.delSockets(opts, rooms);
   }
 
   override disconnectSockets(opts: BroadcastOptions, close: boolean): void {
     if (!opts.flags?.local) {
-      this.publish(this.channels.request, JSON.stringify({ uid: this.uid, type: RequestType.REMOTE_DISCONNECT, opts: toWireFilter(opts), close }));
+      this.publish(
+        this.channels.request,
+        JSON.stringify({ uid: this.uid, type: RequestType.REMOTE_DISCONNECT, opts: toWireFilter(opts), close }),
+      );
     }
     super.disconnectSockets(opts, close);
   }
@@ -448,10 +442,7 @@ export class RedisAdapter extends Adapter {
       if (!subscriber.isReady()) return;
       await Promise.all([
         subscriber.punsubscribe(`${this.channels.broadcast}*`, this.onBroadcastChannel),
-        subscriber.unsubscribe(
-          [this.channels.request, this.channels.response, this.channels.responseFor(this.uid)],
-          this.onRequestChannel,
-        ),
+        subscriber.unsubscribe([this.channels.request, this.channels.response, this.channels.responseFor(this.uid)], this.onRequestChannel),
       ]);
     } catch (error) {
       debug("[%s] unsubscribe failed for namespace %s: %s", this.uid, this.nsp.name, (error as Error).message);

@@ -14,7 +14,9 @@ export function withDeadline<T>(label: string, work: Promise<T>, timeoutMs: numb
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const outage = describeOutage();
-      reject(new Error(`timeout reached while waiting for ${label}: no answer from Redis within ${timeoutMs} ms${outage ? ` (${outage})` : ""}`));
+      reject(
+        new Error(`timeout reached while waiting for ${label}: no answer from Redis within ${timeoutMs} ms${outage ? ` (${outage})` : ""}`),
+      );
     }, timeoutMs);
     work.then(
       (value) => {
@@ -30,7 +32,12 @@ export function withDeadline<T>(label: string, work: Promise<T>, timeoutMs: numb
 }
 
 /** Nodes in the cluster (this one included): the subscribers of `channel`, which every node listens on. */
-export function countNodes(connection: RedisConnection, channel: string, timeoutMs: number, describeOutage: OutageDescription): Promise<number> {
+export function countNodes(
+  connection: RedisConnection,
+  channel: string,
+  timeoutMs: number,
+  describeOutage: OutageDescription,
+): Promise<number> {
   return withDeadline("serverCount", countSubscribers(connection, channel), timeoutMs, describeOutage);
 }
 
@@ -129,7 +136,12 @@ export function collectServerSideResponses(
  * 'error' without a listener would throw and kill the process), a recovery is logged.
  */
 export function outageListener(
-  adapter: { readonly uid: string; readonly nsp: { name: string }; listenerCount(event: string): number; emit(event: string, ...args: unknown[]): unknown },
+  adapter: {
+    readonly uid: string;
+    readonly nsp: { name: string };
+    listenerCount(event: string): number;
+    emit(event: string, ...args: unknown[]): unknown;
+  },
   log: (format: string, ...args: unknown[]) => void,
 ): ConnectionStateListener {
   return {

@@ -19,9 +19,21 @@ export type ConnectionSignal = "ready" | "down";
 export interface NodeRedisClientLike {
   sendCommand(args: ReadonlyArray<string | Buffer>): Promise<unknown>;
   subscribe(channels: string | string[], listener: (message: Buffer, channel: Buffer | string) => void, bufferMode: true): Promise<unknown>;
-  unsubscribe(channels: string | string[], listener: (message: Buffer, channel: Buffer | string) => void, bufferMode: true): Promise<unknown>;
-  pSubscribe(patterns: string | string[], listener: (message: Buffer, channel: Buffer | string) => void, bufferMode: true): Promise<unknown>;
-  pUnsubscribe(patterns: string | string[], listener: (message: Buffer, channel: Buffer | string) => void, bufferMode: true): Promise<unknown>;
+  unsubscribe(
+    channels: string | string[],
+    listener: (message: Buffer, channel: Buffer | string) => void,
+    bufferMode: true,
+  ): Promise<unknown>;
+  pSubscribe(
+    patterns: string | string[],
+    listener: (message: Buffer, channel: Buffer | string) => void,
+    bufferMode: true,
+  ): Promise<unknown>;
+  pUnsubscribe(
+    patterns: string | string[],
+    listener: (message: Buffer, channel: Buffer | string) => void,
+    bufferMode: true,
+  ): Promise<unknown>;
   duplicate(): NodeRedisClientLike;
   connect(): Promise<unknown>;
   readonly isReady: boolean;
@@ -81,13 +93,13 @@ export interface RedisConnection {
 }
 
 function isNodeRedis(client: RedisClientLike): client is NodeRedisClientLike {
-  return typeof (client as NodeRedisClientLike).sendCommand === "function"
-    && typeof (client as NodeRedisClientLike).pSubscribe === "function";
+  return (
+    typeof (client as NodeRedisClientLike).sendCommand === "function" && typeof (client as NodeRedisClientLike).pSubscribe === "function"
+  );
 }
 
 function isIoRedis(client: RedisClientLike): client is IoRedisClientLike {
-  return typeof (client as IoRedisClientLike).call === "function"
-    && typeof (client as IoRedisClientLike).psubscribe === "function";
+  return typeof (client as IoRedisClientLike).call === "function" && typeof (client as IoRedisClientLike).psubscribe === "function";
 }
 
 const toText = (channel: Buffer | string): string => (typeof channel === "string" ? channel : channel.toString());

@@ -78,35 +78,54 @@ describe("classic adapter: three nodes", { skip }, () => {
     c.call("emit", { event: "except-r2", args: [], except: ["r2"] });
     await flush(a);
     await flush(b);
-    assert.deepEqual(all().map((t) => eventsOf(t, "to-r1").length), [1, 1, 0, 0]);
-    assert.deepEqual(all().map((t) => eventsOf(t, "to-both").length), [1, 1, 1, 1]);
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "to-r1").length),
+      [1, 1, 0, 0],
+    );
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "to-both").length),
+      [1, 1, 1, 1],
+    );
     await waitUntil(() => eventsOf(a1, "except-r2").length === 1 && eventsOf(b1, "except-r2").length === 1, "except-r2");
     await flush(a);
-    assert.deepEqual(all().map((t) => eventsOf(t, "except-r2").length), [1, 1, 0, 0]);
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "except-r2").length),
+      [1, 1, 0, 0],
+    );
   });
 
   it("reaches a single socket by id on another node", async () => {
     a.io.to(c1.id!).emit("private", "psst");
     await waitUntil(() => eventsOf(c1, "private").length === 1, "private message");
     await flush(a);
-    assert.deepEqual(all().map((t) => eventsOf(t, "private").length), [0, 0, 0, 1]);
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "private").length),
+      [0, 0, 0, 1],
+    );
   });
 
   it("keeps `local` broadcasts on their node", async () => {
     b.io.local.emit("local-only");
     await flush(b);
-    assert.deepEqual(all().map((t) => eventsOf(t, "local-only").length), [0, 1, 1, 0]);
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "local-only").length),
+      [0, 1, 1, 0],
+    );
   });
 
   it("keeps namespaces apart", async () => {
     a.io.of("/chat").emit("chat-message", "hi");
     await waitUntil(() => eventsOf(chatA, "chat-message").length === 1 && eventsOf(chatC, "chat-message").length === 1, "chat on A and C");
     await flush(a);
-    assert.deepEqual(all().map((t) => eventsOf(t, "chat-message").length), [0, 0, 0, 0]);
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "chat-message").length),
+      [0, 0, 0, 0],
+    );
   });
 
   it("aggregates acknowledgements from the clients of every node", async () => {
-    for (const client of all()) client.on("question", (n: number, reply: (v: unknown) => void) => reply(`${(client.io.opts.query as any).user}:${n}`));
+    for (const client of all())
+      client.on("question", (n: number, reply: (v: unknown) => void) => reply(`${(client.io.opts.query as any).user}:${n}`));
     const answers = await (a.io.timeout(3000) as any).emitWithAck("question", 7);
     assert.deepEqual([...answers].sort(), ["a1:7", "b1:7", "b2:7", "c1:7"]);
     const roomAnswers = await (b.io.to("r2").timeout(3000) as any).emitWithAck("question", 8);
@@ -200,13 +219,22 @@ describe("classic adapter: three nodes", { skip }, () => {
       await raw.publish("socket.io#/#", Buffer.from([0xc1]));
       await raw.publish("socket.io#/#", Buffer.from(msgpack.encode(["emitter", null, null])));
       await raw.publish("socket.io#/#", Buffer.from(msgpack.encode({ not: "an array" })));
-      await raw.publish("socket.io#/#r1#", Buffer.from(msgpack.encode(["emitter", { type: 2, data: ["ok-after-garbage"], nsp: "/" }, { rooms: ["r1"], except: [] }])));
+      await raw.publish(
+        "socket.io#/#r1#",
+        Buffer.from(msgpack.encode(["emitter", { type: 2, data: ["ok-after-garbage"], nsp: "/" }, { rooms: ["r1"], except: [] }])),
+      );
     } finally {
       await raw.close();
     }
-    await waitUntil(() => eventsOf(a1, "ok-after-garbage").length === 1 && eventsOf(b1, "ok-after-garbage").length === 1, "valid message after garbage");
+    await waitUntil(
+      () => eventsOf(a1, "ok-after-garbage").length === 1 && eventsOf(b1, "ok-after-garbage").length === 1,
+      "valid message after garbage",
+    );
     await flush(b);
-    assert.deepEqual(all().map((t) => eventsOf(t, "ok-after-garbage").length), [1, 1, 0, 0]);
+    assert.deepEqual(
+      all().map((t) => eventsOf(t, "ok-after-garbage").length),
+      [1, 1, 0, 0],
+    );
     assert.deepEqual((await a.io.serverSideEmitWithAck("whoami")).sort(), ["B", "C"]);
   });
 

@@ -37,12 +37,18 @@ describe("interop with the official packages (classic protocol)", { skip }, () =
     const pub = createClient({ url: redis.url });
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
-    closers.push(() => pub.close(), () => sub.close());
+    closers.push(
+      () => pub.close(),
+      () => sub.close(),
+    );
     officialHttp = createServer();
     official = new OfficialServer(officialHttp, { adapter: createOfficialAdapter(pub, sub, { requestsTimeout: 2000 }) });
     installScenario(official as any, "official");
     officialUrl = await listen(officialHttp);
-    await waitUntil(async () => (await sockline1.adapter().serverCount()) === 3 && (await official.of("/").adapter.serverCount()) === 3, "3 servers");
+    await waitUntil(
+      async () => (await sockline1.adapter().serverCount()) === 3 && (await official.of("/").adapter.serverCount()) === 3,
+      "3 servers",
+    );
     s1 = await connect(sockline1.url, { room: "r1", user: "s1" });
     s2 = await connect(sockline2.url, { room: "r2", user: "s2" });
     o1 = await connect(officialUrl, { room: "r1", user: "o1" });

@@ -4,7 +4,14 @@ import { createRequire } from "node:module";
 import { describe, it } from "node:test";
 import { ClassicChannels } from "@sockline/redis-adapter";
 import { decodeRequestPayload, msgpackParser } from "../dist/codec.js";
-import { fromStreamEntry, isPersistent, MessageType, nextStreamId, streamNameFor, toStreamEntry } from "../dist/streams/cluster-protocol.js";
+import {
+  fromStreamEntry,
+  isPersistent,
+  MessageType,
+  nextStreamId,
+  streamNameFor,
+  toStreamEntry,
+} from "../dist/streams/cluster-protocol.js";
 
 const require = createRequire(import.meta.url);
 const referenceUtil = require("@socket.io/redis-streams-adapter/dist/util.js") as { hashCode(text: string): number };
@@ -47,7 +54,10 @@ describe("streams protocol", () => {
   it("stores JSON, or base64 msgpack when the data holds binary", () => {
     const text = toStreamEntry({ uid: "u", nsp: "/", type: MessageType.BROADCAST, data: { packet: { type: 2, data: ["e", 1] } } }, false);
     assert.deepEqual(text, { uid: "u", nsp: "/", type: "3", data: '{"packet":{"type":2,"data":["e",1]}}' });
-    const binary = toStreamEntry({ uid: "u", nsp: "/", type: MessageType.BROADCAST, data: { packet: { data: [Buffer.from([7])] } } }, false);
+    const binary = toStreamEntry(
+      { uid: "u", nsp: "/", type: MessageType.BROADCAST, data: { packet: { data: [Buffer.from([7])] } } },
+      false,
+    );
     assert.ok(!binary.data!.startsWith("{"));
     assert.deepEqual(fromStreamEntry(binary).data, { packet: { data: [Buffer.from([7])] } });
     assert.throws(() => fromStreamEntry({ nsp: "/" }));

@@ -18,7 +18,10 @@ for (const mode of ["classic", "streams"] as Mode[]) {
     let a1: TestClient;
     let b1: TestClient;
     const clients: TestClient[] = [];
-    const outageErrors = new Map<string, Error[]>([["A", []], ["B", []]]);
+    const outageErrors = new Map<string, Error[]>([
+      ["A", []],
+      ["B", []],
+    ]);
 
     before(async () => {
       redis = await startRedisServer();

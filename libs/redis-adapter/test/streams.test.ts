@@ -11,7 +11,15 @@ import { createAdapter as createOfficialStreamsAdapter } from "@socket.io/redis-
 import { createClient } from "redis";
 import { Server as OfficialServer } from "socket.io";
 import type { RedisStreamsAdapter } from "@sockline/redis-adapter";
-import { connect, eventsOf, installScenario, startSocklineNode, waitForCluster, type SocklineNode, type TestClient } from "./helpers/nodes.js";
+import {
+  connect,
+  eventsOf,
+  installScenario,
+  startSocklineNode,
+  waitForCluster,
+  type SocklineNode,
+  type TestClient,
+} from "./helpers/nodes.js";
 import { SwitchProxy } from "./helpers/switch-proxy.js";
 import { once, redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } from "@sockline/e2e/support";
 
@@ -150,13 +158,22 @@ describe("streams adapter", { skip }, () => {
     assert.equal(client.recovered, true);
     assert.equal(client.id, firstId);
     await waitUntil(() => eventsOf(client, "missed").length === 3, "missed packets");
-    assert.deepEqual(eventsOf(client, "missed").map(([from]) => from).sort(), ["from A", "from B", "from official"]);
+    assert.deepEqual(
+      eventsOf(client, "missed")
+        .map(([from]) => from)
+        .sort(),
+      ["from A", "from B", "from official"],
+    );
     assert.equal(eventsOf(client, "not-for-roamer").length, 0);
     assert.equal(eventsOf(client, "missed-volatile").length, 0);
     const [restored]: any[] = await a.io.in(firstId!).fetchSockets();
     assert.deepEqual(restored.data, { node: "A", user: "roamer" });
     assert.deepEqual(new Set(restored.rooms), new Set([firstId, "r1", "extra-room"]));
-    assert.equal((await b.io.local.fetchSockets()).some((s: any) => s.id === firstId), true, "now lives on B");
+    assert.equal(
+      (await b.io.local.fetchSockets()).some((s: any) => s.id === firstId),
+      true,
+      "now lives on B",
+    );
 
     async function officialSessionKeys(): Promise<number> {
       const probe = createClient({ url: redis.url });

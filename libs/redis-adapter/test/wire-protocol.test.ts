@@ -15,7 +15,15 @@ import { Server as OfficialServer } from "socket.io";
 import { ClassicChannels, RequestType } from "@sockline/redis-adapter";
 import { decodeRequestPayload, msgpackParser } from "../dist/codec.js";
 import { countSubscribers, wrapRedisClient, type RedisConnection } from "../dist/redis-client.js";
-import { connectClient, listen, redisServerSkipReason, startRedisServer, waitUntil, type ClientSocket, type RedisServer } from "@sockline/e2e/support";
+import {
+  connectClient,
+  listen,
+  redisServerSkipReason,
+  startRedisServer,
+  waitUntil,
+  type ClientSocket,
+  type RedisServer,
+} from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
 
@@ -37,7 +45,10 @@ describe("classic protocol against the official packages", { skip }, () => {
     const pub = createClient({ url: redis.url });
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
-    closers.push(() => pub.close(), () => sub.close());
+    closers.push(
+      () => pub.close(),
+      () => sub.close(),
+    );
     httpServer = createServer();
     official = new OfficialServer(httpServer, { adapter: createOfficialAdapter(pub, sub) });
     const url = await listen(httpServer);
@@ -154,7 +165,11 @@ describe("classic protocol against the official packages", { skip }, () => {
         assert.notEqual(responses[1]!.message[0], 0x7b, "ack is msgpack");
         const [count, ack] = responses.map((r) => decodeRequestPayload(r.message, msgpackParser) as any);
         assert.deepEqual(count, { type: RequestType.BROADCAST_CLIENT_COUNT, requestId: "r3", clientCount: 1 });
-        assert.deepEqual(ack, { type: RequestType.BROADCAST_ACK, requestId: "r3", packet: { answer: 42 } }, "only the first ack argument travels");
+        assert.deepEqual(
+          ack,
+          { type: RequestType.BROADCAST_ACK, requestId: "r3", packet: { answer: 42 } },
+          "only the first ack argument travels",
+        );
       });
     });
   }

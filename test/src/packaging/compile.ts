@@ -50,7 +50,13 @@ export function writeExample(appDir: string, id: string, source: string): string
  * Compiles `files` (relative to the app) as one program under `config`, with `tsc -p` of a tsconfig
  * written for it (`tsconfig.<program>.json`, kept for whoever debugs a failure).
  */
-export async function compile(appDir: string, program: string, config: ConfigName, files: readonly string[], extra: { noEmit?: boolean } = {}): Promise<CompileResult> {
+export async function compile(
+  appDir: string,
+  program: string,
+  config: ConfigName,
+  files: readonly string[],
+  extra: { noEmit?: boolean } = {},
+): Promise<CompileResult> {
   const tsconfig = join(appDir, `tsconfig.${program}.json`);
   writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { ...COMMON, ...CONFIGS[config], ...extra }, files }, null, 2));
   const emitsCommonJs = CONFIGS[config].module === "commonjs" && !extra.noEmit;

@@ -20,9 +20,19 @@ export const USER_TYPESCRIPT = "~5.9.3";
  * repository's own (root devDependencies), so the npm cache already holds them.
  */
 const APP_DEPENDENCIES = [
-  "fastify", "express", "express-session",
-  "@nestjs/common", "@nestjs/core", "@nestjs/websockets", "@nestjs/platform-express", "rxjs", "reflect-metadata",
-  "class-validator", "redis", "ioredis", "socket.io-client",
+  "fastify",
+  "express",
+  "express-session",
+  "@nestjs/common",
+  "@nestjs/core",
+  "@nestjs/websockets",
+  "@nestjs/platform-express",
+  "rxjs",
+  "reflect-metadata",
+  "class-validator",
+  "redis",
+  "ioredis",
+  "socket.io-client",
 ];
 const APP_DEV_DEPENDENCIES = ["@types/node", "@types/express", "@types/express-session"];
 

@@ -49,9 +49,11 @@ export function fileProblems(lib: PackedLib): string[] {
 export function manifestProblems(lib: PackedLib, manifest: Manifest): string[] {
   const problems: string[] = [];
   const has = (path: string) => lib.files.includes(normalize(path).replace(/^\.\//, ""));
-  if (manifest.engines?.node !== NODE_ENGINES) problems.push(`engines.node is ${manifest.engines?.node}, expected "${NODE_ENGINES}" (require() of ES modules)`);
+  if (manifest.engines?.node !== NODE_ENGINES)
+    problems.push(`engines.node is ${manifest.engines?.node}, expected "${NODE_ENGINES}" (require() of ES modules)`);
   if (manifest.license !== "MIT") problems.push(`license is ${manifest.license}`);
-  if (!manifest.repository?.url || manifest.repository.directory !== `libs/${lib.dir}`) problems.push("repository (with its directory) is missing");
+  if (!manifest.repository?.url || manifest.repository.directory !== `libs/${lib.dir}`)
+    problems.push("repository (with its directory) is missing");
   if (!manifest.homepage) problems.push("homepage is missing");
   if (!manifest.bugs?.url) problems.push("bugs.url is missing");
   for (const field of ["main", "types"] as const) {
@@ -69,7 +71,8 @@ export function manifestProblems(lib: PackedLib, manifest: Manifest): string[] {
     if (subpath !== ".") {
       // node10 resolution (the classic NestJS tsconfig) ignores exports: the same types through typesVersions.
       const mapped = manifest.typesVersions?.["*"]?.[subpath.slice(2)];
-      if (!mapped || normalize(mapped[0]!) !== normalize(target.types)) problems.push(`export ${subpath} has no typesVersions entry for ${target.types}`);
+      if (!mapped || normalize(mapped[0]!) !== normalize(target.types))
+        problems.push(`export ${subpath} has no typesVersions entry for ${target.types}`);
     }
   }
   for (const [dep, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
@@ -109,7 +112,9 @@ function shipsTypes(appDir: string, name: string): boolean {
   const dir = installedDir(appDir, name);
   if (!existsSync(join(dir, "package.json"))) return false;
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest & { typings?: string };
-  return Boolean(manifest.types || manifest.typings || JSON.stringify(manifest.exports ?? {}).includes('"types"') || existsSync(join(dir, "index.d.ts")));
+  return Boolean(
+    manifest.types || manifest.typings || JSON.stringify(manifest.exports ?? {}).includes('"types"') || existsSync(join(dir, "index.d.ts")),
+  );
 }
 
 /**
@@ -128,14 +133,22 @@ export function importProblems(appDir: string, lib: PackedLib, manifest: Manifes
     for (const specifier of specifiers) {
       if (specifier.startsWith(".")) {
         const target = normalize(join(dirname(path), specifier));
-        const candidates = path.endsWith(".d.ts") ? [target.replace(/\.js$/, ".d.ts"), `${target}.d.ts`, join(target, "index.d.ts")] : [target];
-        if (!candidates.some((c) => lib.files.includes(c))) problems.push(`${lib.name}/${path} imports ${specifier}, which the tarball lacks`);
+        const candidates = path.endsWith(".d.ts")
+          ? [target.replace(/\.js$/, ".d.ts"), `${target}.d.ts`, join(target, "index.d.ts")]
+          : [target];
+        if (!candidates.some((c) => lib.files.includes(c)))
+          problems.push(`${lib.name}/${path} imports ${specifier}, which the tarball lacks`);
       } else if (specifier.startsWith("/")) {
         problems.push(`${lib.name}/${path} imports the absolute path ${specifier}`);
       } else if (!isBuiltin(specifier)) {
         const name = packageName(specifier);
         if (!declared.has(name)) problems.push(`${lib.name}/${path} imports ${specifier}, which ${lib.name} does not declare`);
-        else if (path.endsWith(".d.ts") && name !== manifest.name && !shipsTypes(appDir, name) && !declared.has(`@types/${name.replace("@", "").replace("/", "__")}`)) {
+        else if (
+          path.endsWith(".d.ts") &&
+          name !== manifest.name &&
+          !shipsTypes(appDir, name) &&
+          !declared.has(`@types/${name.replace("@", "").replace("/", "__")}`)
+        ) {
           problems.push(`${lib.name}/${path} imports types of ${name}, which has none, and @types/${name} is not declared`);
         }
       }

@@ -8,7 +8,14 @@ import { connect, type Socket as NetSocket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import WebSocket from "ws";
 
-export type HostileKind = "pipelinedUpgrade" | "slowConsumerWs" | "slowConsumerPolling" | "attachmentHoarder" | "namespaceSpammer" | "vanishMidPoll" | "packetFlood";
+export type HostileKind =
+  | "pipelinedUpgrade"
+  | "slowConsumerWs"
+  | "slowConsumerPolling"
+  | "attachmentHoarder"
+  | "namespaceSpammer"
+  | "vanishMidPoll"
+  | "packetFlood";
 
 export const HOSTILE_KINDS: readonly HostileKind[] = [
   "pipelinedUpgrade",
@@ -170,12 +177,15 @@ function closedOrAfterWs(ws: WebSocket, ms: number): Promise<void> {
 function request(url: string, path: string, method: string, body?: string): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, path, method, agent: false, headers: body === undefined ? {} : { "content-type": "text/plain" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve(Buffer.concat(chunks).toString()));
-      res.on("error", reject);
-    });
+    const req = httpRequest(
+      { host: hostname, port, path, method, agent: false, headers: body === undefined ? {} : { "content-type": "text/plain" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve(Buffer.concat(chunks).toString()));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

@@ -118,7 +118,10 @@ async function main(): Promise<void> {
         const engine = servers[name].engine;
         clients[name] = engine.clientsCount;
         // the reference documents `clients` as an object keyed by sid; a Map serves the same purpose
-        const all = (engine.clients as unknown) instanceof Map ? [...(engine.clients as unknown as Map<string, EngineSocket>).values()] : Object.values(engine.clients as unknown as Record<string, EngineSocket>);
+        const all =
+          (engine.clients as unknown) instanceof Map
+            ? [...(engine.clients as unknown as Map<string, EngineSocket>).values()]
+            : Object.values(engine.clients as unknown as Record<string, EngineSocket>);
         for (const session of all) {
           const key = `${name} ${session.transport.name} ${session.readyState}${session.upgrading ? " upgrading" : ""}`;
           sessions[key] = (sessions[key] ?? 0) + 1;

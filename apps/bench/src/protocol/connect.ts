@@ -9,12 +9,7 @@ export function connectClient(impl: ImplName, options: ConnectOptions): Promise<
 }
 
 /** Connects `count` clients, at most `batchSize` handshakes in flight at a time. */
-export async function connectMany(
-  impl: ImplName,
-  options: ConnectOptions,
-  count: number,
-  batchSize: number,
-): Promise<BenchClient[]> {
+export async function connectMany(impl: ImplName, options: ConnectOptions, count: number, batchSize: number): Promise<BenchClient[]> {
   const clients: BenchClient[] = [];
   try {
     while (clients.length < count) {

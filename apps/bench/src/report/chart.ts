@@ -31,33 +31,45 @@ export function ratioChart(rows: readonly SummaryRow[], impls: readonly ImplName
   const x = (ratio: number) => labelWidth + (Math.min(ratio, maxRatio) / maxRatio) * plotWidth;
 
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
   parts.push(`<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`);
-  parts.push(`<text x="10" y="38" fill="#555">ratio to ${reference} (1× = reference; ▼ lower is better, ▲ higher is better; red tick = target)</text>`);
+  parts.push(
+    `<text x="10" y="38" fill="#555">ratio to ${reference} (1× = reference; ▼ lower is better, ▲ higher is better; red tick = target)</text>`,
+  );
   shown.forEach((impl, index) => {
     const lx = labelWidth + index * 130;
     parts.push(`<rect x="${lx}" y="44" width="10" height="10" fill="${COLORS[impl]}"/><text x="${lx + 14}" y="53">${impl}</text>`);
   });
   for (let tick = 0; tick <= maxRatio + 1e-9; tick += 0.5) {
     const tx = x(tick);
-    parts.push(`<line x1="${tx}" y1="${top - 4}" x2="${tx}" y2="${height - 34}" stroke="${tick === 1 ? "#000" : "#e0e0e0"}" stroke-width="${tick === 1 ? 1.5 : 1}"/>`);
+    parts.push(
+      `<line x1="${tx}" y1="${top - 4}" x2="${tx}" y2="${height - 34}" stroke="${tick === 1 ? "#000" : "#e0e0e0"}" stroke-width="${tick === 1 ? 1.5 : 1}"/>`,
+    );
     parts.push(`<text x="${tx}" y="${height - 20}" text-anchor="middle">${tick}×</text>`);
   }
   rows.forEach((row, rowIndex) => {
     const gy = top + rowIndex * groupHeight;
     const arrow = row.key.better === "lower" ? "▼" : "▲";
-    parts.push(`<text x="${labelWidth - 8}" y="${gy + (shown.length * barHeight) / 2 + 4}" text-anchor="end">${escapeXml(row.key.label)} ${arrow}</text>`);
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${gy + (shown.length * barHeight) / 2 + 4}" text-anchor="end">${escapeXml(row.key.label)} ${arrow}</text>`,
+    );
     shown.forEach((impl, index) => {
       const cell = row.cells[impl];
       if (!cell || !Number.isFinite(cell.ratio)) return;
       const by = gy + index * barHeight;
-      parts.push(`<rect x="${labelWidth}" y="${by}" width="${x(cell.ratio) - labelWidth}" height="${barHeight - 2}" fill="${COLORS[impl]}"/>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${by}" width="${x(cell.ratio) - labelWidth}" height="${barHeight - 2}" fill="${COLORS[impl]}"/>`,
+      );
       parts.push(`<text x="${x(cell.ratio) + 3}" y="${by + barHeight - 3}" font-size="9">${round(cell.ratio, 2)}×</text>`);
     });
     if (row.key.target !== undefined) {
       const tx = x(row.key.target);
-      parts.push(`<line x1="${tx}" y1="${gy - 2}" x2="${tx}" y2="${gy + shown.length * barHeight}" stroke="#d32f2f" stroke-width="2" stroke-dasharray="3,2"/>`);
+      parts.push(
+        `<line x1="${tx}" y1="${gy - 2}" x2="${tx}" y2="${gy + shown.length * barHeight}" stroke="#d32f2f" stroke-width="2" stroke-dasharray="3,2"/>`,
+      );
     }
   });
   parts.push(`</svg>`);

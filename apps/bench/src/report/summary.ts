@@ -18,7 +18,11 @@ export interface SummaryRow {
 export function summarize(lines: readonly Line[], impls: readonly ImplName[], reference: ImplName): SummaryRow[] {
   const results = lines.filter((line): line is ResultLine => line.type === "result");
   const medianOf = (scenario: ScenarioName, impl: ImplName, metric: string): number =>
-    median(results.filter((r) => r.scenario === scenario && r.impl === impl && Number.isFinite(r.metrics[metric])).map((r) => r.metrics[metric]!));
+    median(
+      results
+        .filter((r) => r.scenario === scenario && r.impl === impl && Number.isFinite(r.metrics[metric]))
+        .map((r) => r.metrics[metric]!),
+    );
   const rows: SummaryRow[] = [];
   for (const key of KEY_METRICS) {
     const referenceValue = medianOf(key.scenario, reference, key.metric);
@@ -46,7 +50,9 @@ export function summaryTable(rows: readonly SummaryRow[], impls: readonly ImplNa
     const cells = impls.map((impl) => {
       const cell = row.cells[impl];
       if (!cell) return "–";
-      return impl === reference || !Number.isFinite(cell.ratio) ? formatValue(cell.value) : `${formatValue(cell.value)} (${cell.ratio.toFixed(2)}×)`;
+      return impl === reference || !Number.isFinite(cell.ratio)
+        ? formatValue(cell.value)
+        : `${formatValue(cell.value)} (${cell.ratio.toFixed(2)}×)`;
     });
     const verdicts = judged.map((impl) => {
       const cell = row.cells[impl];

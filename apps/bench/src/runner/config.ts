@@ -15,7 +15,17 @@ export interface ScenarioPlan {
   nodes?: number;
 }
 
-export const ALL_SCENARIOS: ScenarioName[] = ["echo", "fanout", "fanout-room", "memory", "connect", "polling", "binary", "crossnode", "slow-consumer"];
+export const ALL_SCENARIOS: ScenarioName[] = [
+  "echo",
+  "fanout",
+  "fanout-room",
+  "memory",
+  "connect",
+  "polling",
+  "binary",
+  "crossnode",
+  "slow-consumer",
+];
 
 export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express"];
 
@@ -47,7 +57,12 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
       binary: { durationMs: d, repeats: 1, params: { clients: 2, payloadBytes: BINARY_BYTES, warmupMs: 100 } },
       crossnode: { durationMs: d, repeats: 1, params: { clients: 20, window: 2, warmupMs: 100 }, excludes: ["ws"], nodes: 2 },
       // enough 1 MB broadcasts to fill the paused client's kernel buffers (~4 MB on loopback) and then 4 MiB more
-      "slow-consumer": { durationMs: d, repeats: 1, params: { clients: 20, paused: 1, broadcasts: 20, payloadKB: 1024, settleMs: 100 }, excludes: ["ws"] },
+      "slow-consumer": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 20, paused: 1, broadcasts: 20, payloadKB: 1024, settleMs: 100 },
+        excludes: ["ws"],
+      },
     };
   }
   const quick = mode === "quick";
@@ -62,14 +77,26 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
     connect: { durationMs: d, repeats, params: { batch: 50, maxHandshakes: 100_000, warmupMs } },
     polling: { durationMs: d, repeats, params: { clients: quick ? 50 : 200, warmupMs }, excludes: ["ws"] },
     binary: { durationMs: d, repeats, params: { clients: 4, payloadBytes: BINARY_BYTES, warmupMs } },
-    crossnode: { durationMs: d, repeats: quick ? 1 : 2, params: { clients: quick ? 200 : 1000, window: 2, warmupMs }, excludes: ["ws"], nodes: 2 },
+    crossnode: {
+      durationMs: d,
+      repeats: quick ? 1 : 2,
+      params: { clients: quick ? 200 : 1000, window: 2, warmupMs },
+      excludes: ["ws"],
+      nodes: 2,
+    },
     "slow-consumer": {
       durationMs: d,
       repeats: quick ? 1 : 2,
       // 1% paused. 200 clients, not the 1,000: a 1 MB broadcast to 1,000 clients takes ~2 s on
       // this 2-core machine, so 30 of them outlast the reference's ping timeout (45 s), which would
       // then drop its paused clients itself and hide what it pins until then
-      params: { clients: quick ? 100 : 200, paused: quick ? 1 : 2, broadcasts: quick ? 16 : 30, payloadKB: 1024, settleMs: quick ? 200 : 500 },
+      params: {
+        clients: quick ? 100 : 200,
+        paused: quick ? 1 : 2,
+        broadcasts: quick ? 16 : 30,
+        payloadKB: 1024,
+        settleMs: quick ? 200 : 500,
+      },
       excludes: ["ws"],
     },
   };

@@ -36,7 +36,9 @@ export async function availableImpls(requested: ImplName[] | undefined, mode: Mo
     "sockline-fastify": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("@sockline/fastify", "default")),
     "sockline-express": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("@sockline/express", "sockline")),
   };
-  const wanted = requested ?? (mode === "smoke" ? ["sockline" as ImplName] : mode === "quick" ? ["socketio", "ws", "sockline"] as ImplName[] : ALL_IMPLS);
+  const wanted =
+    requested ??
+    (mode === "smoke" ? ["sockline" as ImplName] : mode === "quick" ? (["socketio", "ws", "sockline"] as ImplName[]) : ALL_IMPLS);
   const impls: ImplName[] = [];
   const missing: ImplName[] = [];
   for (const impl of wanted) ((await probes[impl]()) ? impls : missing).push(impl);

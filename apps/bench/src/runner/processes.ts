@@ -44,7 +44,10 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
   const child = fork(SERVER_ENTRY, [impl, options.redisUrl ?? ""], {
     execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, NODE_ENV: "production", ...(options.cpuProfile ? { SOCKLINE_BENCH_PROFILE: options.cpuProfile } : {}),
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      ...(options.cpuProfile ? { SOCKLINE_BENCH_PROFILE: options.cpuProfile } : {}),
       ...(options.heapSnapshot ? { SOCKLINE_BENCH_HEAPSNAPSHOT: options.heapSnapshot } : {}),
     },
   });
@@ -129,7 +132,11 @@ export function runLoad(job: LoadJob, servers: readonly ServerProcess[], timeout
           if (child.connected) child.send({ type: "server-reply", id: message.id, data, error } satisfies ToLoad);
         };
         if (!target) reply(undefined, `no server node ${message.node}`);
-        else target.request(message.command).then((data) => reply(data), (error: Error) => reply(undefined, error.message));
+        else
+          target.request(message.command).then(
+            (data) => reply(data),
+            (error: Error) => reply(undefined, error.message),
+          );
       }
     });
     child.send({ type: "job", job } satisfies ToLoad);

@@ -44,7 +44,11 @@ export async function verifyWithOfficialClient(impl: ImplName): Promise<Verifica
     server = await startServer(impl);
     const upgraded = await checkOne(server.port, ["polling", "websocket"]);
     const wsOnly = await checkOne(server.port, ["websocket"]);
-    return { impl, ok: true, detail: `socket.io-client: connect + echo ack + binary ack via ${upgraded} (after upgrade) and ${wsOnly} only` };
+    return {
+      impl,
+      ok: true,
+      detail: `socket.io-client: connect + echo ack + binary ack via ${upgraded} (after upgrade) and ${wsOnly} only`,
+    };
   } catch (error) {
     return { impl, ok: false, detail: (error as Error).message.split("\n")[0]! };
   } finally {

@@ -20,7 +20,11 @@ export async function runSockline(io: ClosableSocklineServer, http: HttpServer, 
       await new Promise<void>((resolve) => {
         // io.close() calls back and (in Sockline) also returns a promise: whichever settles first.
         const result = io.close(() => resolve());
-        if (result instanceof Promise) result.then(() => resolve(), () => resolve());
+        if (result instanceof Promise)
+          result.then(
+            () => resolve(),
+            () => resolve(),
+          );
       });
       await closeRedis();
       if (http.listening) await closeHttp(http);

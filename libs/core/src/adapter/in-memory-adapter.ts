@@ -102,12 +102,7 @@ export class Adapter extends EventEmitter<AdapterEvents> {
    * Like `broadcast`, but each recipient's answer goes to `ack` (under one packet id, which the
    * namespace allocates), then reports how many recipients there were.
    */
-  broadcastWithAck(
-    packet: Packet,
-    opts: BroadcastOptions,
-    clientCountCallback: (clientCount: number) => void,
-    ack: AckCallback,
-  ): void {
+  broadcastWithAck(packet: Packet, opts: BroadcastOptions, clientCountCallback: (clientCount: number) => void, ack: AckCallback): void {
     packet.nsp = this.nsp.name;
     clientCountCallback(this.nsp.sendManyWithAck(this.recipients(opts), packet, opts.flags, ack));
   }

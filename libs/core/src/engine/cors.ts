@@ -7,10 +7,7 @@ import type { Middleware } from "./middleware.js";
 
 export type CorsOrigin = boolean | string | RegExp | ReadonlyArray<string | RegExp>;
 
-export type CorsOriginFunction = (
-  origin: string | undefined,
-  callback: (err: Error | null, origin?: CorsOrigin) => void,
-) => void;
+export type CorsOriginFunction = (origin: string | undefined, callback: (err: Error | null, origin?: CorsOrigin) => void) => void;
 
 /** Per-request options, as the `cors` package accepts: `callback(err, options)`. */
 export type CorsOptionsDelegate = (req: IncomingMessage, callback: (err: Error | null, options?: CorsOptions) => void) => void;
@@ -71,7 +68,9 @@ function isOriginAllowed(origin: string, allowed: CorsOrigin): boolean {
 function appendVary(res: ServerResponse, field: string): void {
   const current = res.getHeader("Vary");
   if (current === undefined) return void res.setHeader("Vary", field);
-  const fields = String(current).split(/\s*,\s*/).map((f) => f.toLowerCase());
+  const fields = String(current)
+    .split(/\s*,\s*/)
+    .map((f) => f.toLowerCase());
   if (fields.includes("*") || fields.includes(field.toLowerCase())) return;
   res.setHeader("Vary", `${String(current)}, ${field}`);
 }

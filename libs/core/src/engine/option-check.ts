@@ -69,7 +69,7 @@ function warnUnknown(name: string, suggestion: string | undefined, where: string
 }
 
 function describe(name: string, value: unknown): string {
-  const shown = typeof value === "function" ? `[function ${value.name || "anonymous"}]` : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === "function" ? `[function ${value.name || "anonymous"}]` : (JSON.stringify(value) ?? String(value));
   return `"${name}: ${shown}"`;
 }
 

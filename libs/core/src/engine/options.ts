@@ -149,14 +149,13 @@ export function resolveOptions(opts: Partial<ServerOptions> = {}): ResolvedOptio
   }
   for (const name of ["maxBufferedBytes", "maxPacketsPerPayload"] as const) {
     const value = merged[name];
-    if (typeof value !== "number" || !(value > 0)) throw new TypeError(`the "${name}" option must be a positive number (or Infinity), got ${String(value)}`);
+    if (typeof value !== "number" || !(value > 0))
+      throw new TypeError(`the "${name}" option must be a positive number (or Infinity), got ${String(value)}`);
   }
   return {
     ...merged,
     httpCompression:
-      merged.httpCompression === false
-        ? false
-        : { threshold: 1024, ...(merged.httpCompression === true ? {} : merged.httpCompression) },
+      merged.httpCompression === false ? false : { threshold: 1024, ...(merged.httpCompression === true ? {} : merged.httpCompression) },
     cookie: merged.cookie
       ? { name: "io", path: "/", httpOnly: true, sameSite: "lax", ...(merged.cookie === true ? {} : merged.cookie) }
       : false,

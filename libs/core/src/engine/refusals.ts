@@ -12,7 +12,13 @@ import type { EngineRequest } from "./transports/transport.js";
  * the application's decision (`allowRequest`, a middleware, `generateId`) or ordinary (the sid of
  * a session that is gone, e.g. after a restart) are not reported.
  */
-export function reportRefusedRequest(diagnostics: Diagnostics, req: EngineRequest, code: ErrorCode, context: ErrorContext, upgrade: boolean): void {
+export function reportRefusedRequest(
+  diagnostics: Diagnostics,
+  req: EngineRequest,
+  code: ErrorCode,
+  context: ErrorContext,
+  upgrade: boolean,
+): void {
   const name = protocolViolation(code, context);
   if (name === undefined) return;
   const what = upgrade ? "upgrade" : `${req.method ?? "?"} request`;

@@ -276,7 +276,13 @@ export class Server extends EventEmitter {
     else runMiddlewares(this.middlewares, request, standIn.response, proceed);
   }
 
-  private completeWebSocketHandshake(req: EngineRequest, socket: Duplex, head: Buffer, pending: HandshakeInProgress, onOpen: (ws: WebSocket) => void): void {
+  private completeWebSocketHandshake(
+    req: EngineRequest,
+    socket: Duplex,
+    head: Buffer,
+    pending: HandshakeInProgress,
+    onOpen: (ws: WebSocket) => void,
+  ): void {
     const wss = this.webSocketServer();
     this.handshakes.set(req, pending);
     // The 101 answer and the first frame (the open packet) leave in one write instead of two. If
@@ -346,7 +352,11 @@ export class Server extends EventEmitter {
         return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
       }
       if (query.EIO !== "4") {
-        return verdict(ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: protocolRevision(query.EIO), previousProtocol: session.protocol });
+        return verdict(ERROR_CODES.BAD_REQUEST, {
+          name: "PROTOCOL_MISMATCH",
+          protocol: protocolRevision(query.EIO),
+          previousProtocol: session.protocol,
+        });
       }
       if (upgrade) {
         if (transport !== "websocket") return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });

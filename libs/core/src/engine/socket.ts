@@ -190,7 +190,13 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
         break;
       case "ping":
         // protocol 4: only the server pings
-        this.report({ kind: "violation", name: "invalid-heartbeat", message: "ping sent by the client (in protocol 4 only the server pings)", action: "connection closed", packetType: "ping" });
+        this.report({
+          kind: "violation",
+          name: "invalid-heartbeat",
+          message: "ping sent by the client (in protocol 4 only the server pings)",
+          action: "connection closed",
+          packetType: "ping",
+        });
         this.onClose("transport error", new Error(`session ${this.id}: ping received from the client (invalid heartbeat direction)`));
         break;
       case "error":
@@ -268,7 +274,16 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
       this.completeUpgrade(upgrade);
       return;
     }
-    this.report({ kind: "violation", name: "invalid-upgrade", message: `unexpected "${packet.type}" packet during the upgrade`, action: "upgrade abandoned", packetType: packet.type }, transport);
+    this.report(
+      {
+        kind: "violation",
+        name: "invalid-upgrade",
+        message: `unexpected "${packet.type}" packet during the upgrade`,
+        action: "upgrade abandoned",
+        packetType: packet.type,
+      },
+      transport,
+    );
     this.cancelUpgrade(`unexpected "${packet.type}" packet during the upgrade`);
   }
 

@@ -120,7 +120,8 @@ export class PendingUpgrade {
    * nothing reaches the socket.
    */
   collectHeaders(): OutgoingHttpHeaders {
-    if (this.currentState !== "taken") throw new Error(`collectHeaders() on an upgrade of "${this.req.url}" that is ${this.currentState}, not taken`);
+    if (this.currentState !== "taken")
+      throw new Error(`collectHeaders() on an upgrade of "${this.req.url}" that is ${this.currentState}, not taken`);
     if (!this.response.headersSent) this.response.writeHead(101);
     return this.response.getHeaders();
   }
@@ -184,7 +185,13 @@ export class PendingUpgrade {
  * many are in progress), then closes it. Destroys the socket instead when an answer cannot be
  * written now: the peer is gone, or an earlier pipelined response is still being written on it.
  */
-export function refuseUpgradeOnSocket(socket: Duplex, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
+export function refuseUpgradeOnSocket(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (!socket.writable || responseInFlight(socket) !== null) {
     socket.destroy();
     return;

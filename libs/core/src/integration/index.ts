@@ -13,7 +13,14 @@
  */
 export { resolveEnginePath, matchesEnginePath, DEFAULT_ENGINE_PATH } from "./engine-path.js";
 export type { EnginePath, EnginePathOptions } from "./engine-path.js";
-export { PendingUpgrade, beginPendingUpgrade, pendingUpgradeOf, isUpgradeRequest, handOverUpgrade, DEFAULT_UPGRADE_TIMEOUT } from "./pending-upgrades.js";
+export {
+  PendingUpgrade,
+  beginPendingUpgrade,
+  pendingUpgradeOf,
+  isUpgradeRequest,
+  handOverUpgrade,
+  DEFAULT_UPGRADE_TIMEOUT,
+} from "./pending-upgrades.js";
 export type { PendingUpgradeOptions, UpgradeTarget, HandshakeHeaders } from "./pending-upgrades.js";
 export type { UpgradeState } from "../engine/upgrade-response.js";
 export { routeUpgrades, isRoutingUpgrades, DEFAULT_MAX_PENDING_UPGRADES } from "./upgrade-router.js";

@@ -36,7 +36,12 @@ const HANDED_OVER = Symbol("sockline.upgrade.handedOver");
 const upgradesByRequest = new WeakMap<IncomingMessage, PendingUpgrade | typeof HANDED_OVER>();
 
 /** Starts the journey of an upgrade request through a framework: dispatch it with `upgrade.response`. */
-export function beginPendingUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: PendingUpgradeOptions = {}): PendingUpgrade {
+export function beginPendingUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  options: PendingUpgradeOptions = {},
+): PendingUpgrade {
   const { onSocketError } = options;
   const upgrade = new PendingUpgrade(req, socket, head, onSocketError && ((error) => onSocketError(error, req)));
   upgrade.expireAfter(options.timeout ?? DEFAULT_UPGRADE_TIMEOUT, options.onTimeout && (() => options.onTimeout!(req)));

@@ -176,7 +176,9 @@ export class BroadcastOperator<EmitEvents extends EventsMap = DefaultEventsMap, 
     });
     // Local sockets are returned as they are (they have every operation of a RemoteSocket, and
     // more), as the reference does; another node's are described by their details only.
-    return sockets.map((socket) => (isLocalSocket(socket) ? (socket as RemoteSocket<EmitEvents, SocketData>) : new RemoteSocket(this.adapter, socket)));
+    return sockets.map((socket) =>
+      isLocalSocket(socket) ? (socket as RemoteSocket<EmitEvents, SocketData>) : new RemoteSocket(this.adapter, socket),
+    );
   }
 
   socketsJoin(room: Room | Room[]): void {
@@ -209,9 +211,7 @@ export interface SocketDetails<SocketData> {
  * A socket seen through the adapter (possibly on another node): its details plus the operations that
  * can be forwarded to wherever it lives.
  */
-export class RemoteSocket<EmitEvents extends EventsMap = DefaultEventsMap, SocketData = any>
-  implements TypedEventBroadcaster<EmitEvents>
-{
+export class RemoteSocket<EmitEvents extends EventsMap = DefaultEventsMap, SocketData = any> implements TypedEventBroadcaster<EmitEvents> {
   readonly id: SocketId;
   readonly handshake: Handshake;
   readonly rooms: Set<Room>;

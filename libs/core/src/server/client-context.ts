@@ -86,5 +86,9 @@ export interface ClientContext<C extends ConnectDeadlineEntry, S extends ClientS
    * The namespace a CONNECT names: an existing one, or a child a parent namespace creates for it.
    * `found` gets false when there is none, with the parent's figures when it is full.
    */
-  findNamespace(name: string, auth: Record<string, unknown>, found: (nsp: ClientNamespace<C, S> | false, full?: ChildNamespacesFull) => void): void;
+  findNamespace(
+    name: string,
+    auth: Record<string, unknown>,
+    found: (nsp: ClientNamespace<C, S> | false, full?: ChildNamespacesFull) => void,
+  ): void;
 }

@@ -150,18 +150,20 @@ export class Client<
     const name = nsp.name;
     const connecting = (this.connecting ??= new Set());
     connecting.add(name);
-    nsp._add(
-      this,
-      auth,
-      (socket) => {
-        this.nsps.set(nsp.name, socket);
-        this.stopConnectDeadline();
-      },
-      () => {
-        connecting.delete(name);
-        if (connecting.size === 0 && this.connecting === connecting) this.connecting = undefined;
-      },
-    ).catch((err) => debug("client %s: joining %s failed: %s", this.id, name, err));
+    nsp
+      ._add(
+        this,
+        auth,
+        (socket) => {
+          this.nsps.set(nsp.name, socket);
+          this.stopConnectDeadline();
+        },
+        () => {
+          connecting.delete(name);
+          if (connecting.size === 0 && this.connecting === connecting) this.connecting = undefined;
+        },
+      )
+      .catch((err) => debug("client %s: joining %s failed: %s", this.id, name, err));
   }
 
   /** @internal Disconnects every socket of this connection, then closes it. */

@@ -9,7 +9,13 @@
  * the published types (`stripInternal`).
  */
 export { Server, type ServerReservedEvents, type ParentNspNameMatchFn } from "./server.js";
-export { Namespace, type ExtendedError, type ConnectionMiddleware, type MiddlewareOptions, type NamespaceReservedEvents } from "./namespace.js";
+export {
+  Namespace,
+  type ExtendedError,
+  type ConnectionMiddleware,
+  type MiddlewareOptions,
+  type NamespaceReservedEvents,
+} from "./namespace.js";
 export { ParentNamespace } from "./parent-namespace.js";
 export { Socket } from "./socket.js";
 export { AckSender, type AckState, type AckFunction, type AckDelivery } from "./acks.js";

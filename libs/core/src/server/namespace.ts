@@ -1,14 +1,5 @@
 import createDebug from "debug";
-import type {
-  AckCallback,
-  Adapter,
-  AdapterNamespace,
-  BroadcastFlags,
-  RecoveryOptions,
-  Room,
-  Session,
-  SocketId,
-} from "../adapter/index.js";
+import type { AckCallback, Adapter, AdapterNamespace, BroadcastFlags, RecoveryOptions, Room, Session, SocketId } from "../adapter/index.js";
 import type { Packet } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { runMiddlewareChain } from "./middleware-chain.js";
@@ -75,7 +66,10 @@ export interface MiddlewareOptions {
 }
 
 /** The operators of a namespace: every socket, answers to acks arrive as arrays (one per recipient). */
-type Operator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData>;
+type Operator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<
+  DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+  SocketData
+>;
 
 /**
  * A communication channel (`/`, `/admin`...) multiplexed over the connections: its own sockets,
@@ -375,9 +369,7 @@ export class Namespace<
     return this.operator().local;
   }
 
-  timeout(
-    timeout: number,
-  ): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
+  timeout(timeout: number): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
     type WithTimeout = DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>;
     return new BroadcastOperator<WithTimeout, SocketData>(this.adapter, undefined, undefined, { timeout });
   }

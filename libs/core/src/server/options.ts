@@ -4,7 +4,9 @@ import { ENGINE_OPTION_RULES, type ReferenceOnlyOptions, type ServerOptions as E
 /** A parser module with the `socket.io-parser` contract (e.g. `socket.io-msgpack-parser`). */
 export interface ParserModule {
   Encoder: new () => { encode(packet: any): any[] };
-  Decoder: new (opts?: any) => {
+  Decoder: new (
+    opts?: any,
+  ) => {
     add(chunk: any): void;
     destroy(): void;
     on(event: "decoded", listener: (packet: any) => void): unknown;

@@ -53,7 +53,9 @@ function load(file: string, encoding: Encoding, distDir: string): Promise<Buffer
     entry = readFile(join(distDir, file)).then((raw) =>
       encoding === "br"
         ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
-         : encoding === "gzip" ? gzipSync(raw) : raw,
+        : encoding === "gzip"
+          ? gzipSync(raw)
+          : raw,
     );
     entry.catch(() => cache.delete(key));
     cache.set(key, entry);

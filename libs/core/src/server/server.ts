@@ -191,7 +191,11 @@ export class Server<
 
   private newBuiltInDecoder(): Decoder {
     const limits = this._limits;
-    return new Decoder({ maxAttachments: limits.maxAttachments, maxDepth: limits.maxPayloadDepth, maxAttachmentBytes: limits.maxAttachmentBytes });
+    return new Decoder({
+      maxAttachments: limits.maxAttachments,
+      maxDepth: limits.maxPayloadDepth,
+      maxAttachmentBytes: limits.maxAttachmentBytes,
+    });
   }
 
   private textDecoder: Decoder | undefined;
@@ -249,7 +253,10 @@ export class Server<
   private findNamespace(
     name: string,
     auth: { [key: string]: any },
-    fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false, full?: { children: number; limit: number }) => void,
+    fn: (
+      nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false,
+      full?: { children: number; limit: number },
+    ) => void,
   ): void {
     const existing = this._nsps.get(name);
     if (existing) return fn(existing);
@@ -283,9 +290,7 @@ export class Server<
    */
   attach(srv: HttpServer | number | string, opts: Partial<ServerOptions> = {}): this {
     if (typeof srv === "function") {
-      throw new Error(
-        "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
-      );
+      throw new Error("You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.");
     }
     // the reference's `Number(srv) == srv`: a numeric string is a port
     if (typeof srv === "string" && !Number.isNaN(Number(srv))) srv = Number(srv);
@@ -500,9 +505,7 @@ export class Server<
     return this.sockets.local;
   }
 
-  timeout(
-    timeout: number,
-  ): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
+  timeout(timeout: number): BroadcastOperator<DecorateAcknowledgementsWithTimeoutAndMultipleResponses<EmitEvents>, SocketData> {
     return this.sockets.timeout(timeout);
   }
 

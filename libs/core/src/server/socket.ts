@@ -10,12 +10,7 @@ import { buildHandshake, type Handshake } from "./handshake.js";
 import { generateId } from "./ids.js";
 import type { NamespaceOf, ServerOf } from "./parents.js";
 import { assertNotReserved } from "./reserved-events.js";
-import {
-  RECOVERABLE_DISCONNECT_REASONS,
-  type DisconnectReason,
-  type EventMiddleware,
-  type SocketReservedEvents,
-} from "./socket-types.js";
+import { RECOVERABLE_DISCONNECT_REASONS, type DisconnectReason, type EventMiddleware, type SocketReservedEvents } from "./socket-types.js";
 import {
   StrictEventEmitter,
   type AllButLast,
@@ -37,7 +32,10 @@ const WRITE_COMPRESSED = { compress: true };
 const WRITE_UNCOMPRESSED = { compress: false };
 
 /** The operators a socket hands out: answers to acks arrive as arrays (one per recipient). */
-type Operator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData>;
+type Operator<EmitEvents extends EventsMap, SocketData> = BroadcastOperator<
+  DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+  SocketData
+>;
 
 /**
  * One client's presence in one namespace. Per-socket state is kept small: the handshake, `data`, the
@@ -187,9 +185,12 @@ export class Socket<
       table.set(id, ack);
       return;
     }
-    table.set(id, withTimeout(table, id, ack, timeout, this, (ackId, ms) => {
-      debug("socket %s: ack %d timed out after %d ms", this.id, ackId, ms);
-    }));
+    table.set(
+      id,
+      withTimeout(table, id, ack, timeout, this, (ackId, ms) => {
+        debug("socket %s: ack %d timed out after %d ms", this.id, ackId, ms);
+      }),
+    );
   }
 
   send(...args: EventParams<EmitEvents, any>): this {
@@ -375,9 +376,7 @@ export class Socket<
   }
 
   /** The next emit with an ack waits `timeout` ms at most; the ack then receives an error first. */
-  timeout(
-    timeout: number,
-  ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
+  timeout(timeout: number): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
     (this.flags ??= {}).timeout = timeout;
     // the same socket: only the type of its next emit's ack changes
     return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData>;
@@ -479,4 +478,3 @@ export class Socket<
     if (this.anyOutgoing) this.anyOutgoing.call(this, packet.data);
   }
 }
-

@@ -121,7 +121,10 @@ describe("adapter: rooms", () => {
     assert.deepEqual([...(await adapter.sockets(new Set(["r"])))], ["a", "b"]);
     assert.deepEqual([...(await adapter.sockets(new Set()))], ["a", "b", "c"]);
     const found = await adapter.fetchSockets({ rooms: new Set(["r", "c"]), except: new Set(["x"]) });
-    assert.deepEqual(found.map((s) => s.id), ["a", "c"]);
+    assert.deepEqual(
+      found.map((s) => s.id),
+      ["a", "c"],
+    );
   });
 });
 
@@ -155,7 +158,10 @@ describe("adapter: broadcast", () => {
     adapter.addAll("not-yet", new Set(["r"]));
     adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m"] }, { rooms: new Set(["empty"]) });
     adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m"] }, { rooms: new Set(["r"]) });
-    assert.deepEqual(nsp.sent.map((s) => s.ids), [[], []]);
+    assert.deepEqual(
+      nsp.sent.map((s) => s.ids),
+      [[], []],
+    );
   });
 
   it("broadcastWithAck reports the count the namespace returns; the namespace gives the ack id", () => {
@@ -200,7 +206,10 @@ describe("session-aware adapter", () => {
     adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m", 2] }, { rooms: new Set(["r"]), except: new Set() });
     adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m", 3] }, { rooms: new Set(["other"]), except: new Set() });
     adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m", 4] }, { rooms: new Set(), except: new Set(["r"]) });
-    adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m", 5] }, { rooms: new Set(), except: new Set(), flags: { volatile: true } });
+    adapter.broadcast(
+      { type: PacketType.EVENT, nsp: "/", data: ["m", 5] },
+      { rooms: new Set(), except: new Set(), flags: { volatile: true } },
+    );
     adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data: ["m", 6] }, { rooms: new Set(["a"]), except: new Set() });
     const session = await adapter.restoreSession("p1", offset);
     assert.ok(session);
@@ -243,7 +252,10 @@ describe("session-aware adapter", () => {
     assert.equal(await adapter.restoreSession("p1", offsets[8]!), null);
     assert.equal(await adapter.restoreSession("p2", offsets[0]!), null);
     const session = await adapter.restoreSession("p3", offsets[7]!);
-    assert.deepEqual(session!.missedPackets.map((p) => p[1]), [8, 9]);
+    assert.deepEqual(
+      session!.missedPackets.map((p) => p[1]),
+      [8, 9],
+    );
     adapter.close();
   });
 });

@@ -30,7 +30,9 @@ describe(`[${IMPL}] published advisories`, () => {
     bystander = await connectBystander(h);
   });
   after(async () => {
-    raws.forEach((r) => { r.close(); });
+    raws.forEach((r) => {
+      r.close();
+    });
     await h.close();
   });
 

@@ -48,7 +48,12 @@ describe(`[${IMPL}] compatibility: io.engine.clients is an object keyed by sessi
     // biome-ignore lint/suspicious/noPrototypeBuiltins: what is checked is that the prototype's methods are there
     assert.ok(clients.hasOwnProperty(first.conn.id), "the prototype's methods are there, as on a plain object");
     assert.equal(Object.values(clients).length, 2);
-    assert.deepEqual(Object.entries(clients).map(([sid]) => sid).sort(), sids);
+    assert.deepEqual(
+      Object.entries(clients)
+        .map(([sid]) => sid)
+        .sort(),
+      sids,
+    );
     const enumerated: string[] = [];
     for (const sid in clients) enumerated.push(sid);
     assert.deepEqual(enumerated.sort(), sids);
@@ -62,7 +67,10 @@ describe(`[${IMPL}] compatibility: io.engine.clients is an object keyed by sessi
     assert.equal(engine.clients[thirdConn.id], thirdConn);
     second.disconnect();
     third.disconnect();
-    await waitUntil(() => !(secondConn.id in engine.clients) && !(thirdConn.id in engine.clients), "the closed sessions to leave engine.clients");
+    await waitUntil(
+      () => !(secondConn.id in engine.clients) && !(thirdConn.id in engine.clients),
+      "the closed sessions to leave engine.clients",
+    );
     assert.deepEqual(Object.keys(engine.clients), [first.conn.id]);
     assert.equal(engine.clientsCount, 1);
   });
@@ -128,7 +136,14 @@ describe(`[${IMPL}] compatibility: the CommonJS entry points`, () => {
       server.close();`,
       ENGINE_ENTRY[IMPL],
     );
-    assert.deepEqual(out, { exported: "object", Server: "function", attach: "function", listen: "function", pingInterval: 1000, clients: "object" });
+    assert.deepEqual(out, {
+      exported: "object",
+      Server: "function",
+      attach: "function",
+      listen: "function",
+      pingInterval: 1000,
+      clients: "object",
+    });
   });
 });
 
@@ -156,7 +171,10 @@ interface CorsRequest {
 }
 
 /** One request (a preflight by default) to a server whose `cors` option is `cors`. */
-async function corsAnswer(server: StartedServer, { method = "OPTIONS", origin, requestHeaders }: CorsRequest): Promise<Record<string, unknown>> {
+async function corsAnswer(
+  server: StartedServer,
+  { method = "OPTIONS", origin, requestHeaders }: CorsRequest,
+): Promise<Record<string, unknown>> {
   const headers: Record<string, string> = {};
   if (origin !== undefined) headers.origin = origin;
   if (method === "OPTIONS") headers["access-control-request-method"] = "GET";
@@ -510,7 +528,12 @@ describe(`[${IMPL}] Sockline: unknown options warn, unsupported ones throw`, { s
     });
     assert.deepEqual(
       warnings.map((w) => [w.code, w.message]),
-      [["SOCKLINE_UNKNOWN_OPTION", '@sockline/core Server: unknown option "connectionStateRecovry", ignored. Did you mean "connectionStateRecovery"?']],
+      [
+        [
+          "SOCKLINE_UNKNOWN_OPTION",
+          '@sockline/core Server: unknown option "connectionStateRecovry", ignored. Did you mean "connectionStateRecovery"?',
+        ],
+      ],
     );
   });
 

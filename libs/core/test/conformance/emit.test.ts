@@ -121,9 +121,7 @@ for (const mode of TRANSPORT_MODES) {
       client.on("silent", () => {
         /* never acknowledges */
       });
-      const [err] = await new Promise<unknown[]>((resolve) =>
-        socket.timeout(100).emit("silent", "x", (...a: unknown[]) => resolve(a)),
-      );
+      const [err] = await new Promise<unknown[]>((resolve) => socket.timeout(100).emit("silent", "x", (...a: unknown[]) => resolve(a)));
       assert.ok(err instanceof Error, "the callback gets an Error as first argument");
       assert.equal(err.message, "operation has timed out", "applications match on this message");
       await assert.rejects(socket.timeout(100).emitWithAck("silent"), { message: "operation has timed out" });
@@ -173,7 +171,7 @@ for (const mode of TRANSPORT_MODES) {
       client.disconnect();
     });
 
-    it("socket.send() / client.send() use the \"message\" event", async () => {
+    it('socket.send() / client.send() use the "message" event', async () => {
       const { client, socket } = await h.connect();
       const toClient = once(client, "message");
       socket.send("hi", 1);
@@ -263,15 +261,24 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     return pairs;
   }
 
-  const disconnectAll = (pairs: { client: ClientSocket }[]) => pairs.forEach((p) => { p.client.disconnect(); });
+  const disconnectAll = (pairs: { client: ClientSocket }[]) =>
+    pairs.forEach((p) => {
+      p.client.disconnect();
+    });
 
   it("io.emit reaches every client; socket.broadcast.emit all but the sender", async () => {
     const pairs = await connectMany(3);
     const clients = pairs.map((p) => p.client);
     const all = await deliveries(clients, "hello", () => h.io.emit("hello", 1));
-    assert.deepEqual(all.map((e) => e.length), [1, 1, 1]);
+    assert.deepEqual(
+      all.map((e) => e.length),
+      [1, 1, 1],
+    );
     const broadcast = await deliveries(clients, "hello", () => pairs[0].socket.broadcast.emit("hello", 2));
-    assert.deepEqual(broadcast.map((e) => e.length), [0, 1, 1]);
+    assert.deepEqual(
+      broadcast.map((e) => e.length),
+      [0, 1, 1],
+    );
     assert.deepEqual(broadcast[1], [[2]]);
     disconnectAll(pairs);
   });
@@ -286,7 +293,9 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     }
     const got = await deliveries(clients, "hello", () => h.io.emit("hello", "everyone"));
     for (const events of got) assert.deepEqual(events, [["everyone"]]);
-    clients.forEach((c) => { c.disconnect(); });
+    clients.forEach((c) => {
+      c.disconnect();
+    });
   });
 
   it("30 clients connecting at once (mixed transports) get unique ids and each receive a broadcast once", async () => {
@@ -297,7 +306,9 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     assert.equal(h.io.of("/").sockets.size, 30);
     const got = await deliveries(clients, "hello", () => h.io.emit("hello"));
     for (const events of got) assert.equal(events.length, 1);
-    clients.forEach((c) => { c.disconnect(); });
+    clients.forEach((c) => {
+      c.disconnect();
+    });
   });
 
   it("to() several rooms delivers once per client (union, no duplicates) and except() excludes", async () => {
@@ -311,21 +322,35 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     const clients = pairs.map((p) => p.client);
 
     const union = await deliveries(clients, "hello", () => h.io.to("room1").to(["room2", "room3"]).emit("hello"));
-    assert.deepEqual(union.map((x) => x.length), [1, 1, 1, 1, 1]);
-
-    const except = await deliveries(clients, "hello", () =>
-      h.io.to("room1").to(["room2", "room3"]).except("room4").emit("hello"),
+    assert.deepEqual(
+      union.map((x) => x.length),
+      [1, 1, 1, 1, 1],
     );
-    assert.deepEqual(except.map((x) => x.length), [1, 1, 1, 0, 0]);
+
+    const except = await deliveries(clients, "hello", () => h.io.to("room1").to(["room2", "room3"]).except("room4").emit("hello"));
+    assert.deepEqual(
+      except.map((x) => x.length),
+      [1, 1, 1, 0, 0],
+    );
 
     const inRoom = await deliveries(clients, "hello", () => h.io.in("room2").emit("hello"));
-    assert.deepEqual(inRoom.map((x) => x.length), [0, 1, 1, 0, 0]);
+    assert.deepEqual(
+      inRoom.map((x) => x.length),
+      [0, 1, 1, 0, 0],
+    );
 
     const exceptOnly = await deliveries(clients, "hello", () => h.io.except("room1").emit("hello"));
-    assert.deepEqual(exceptOnly.map((x) => x.length), [0, 1, 0, 1, 0]);
+    assert.deepEqual(
+      exceptOnly.map((x) => x.length),
+      [0, 1, 0, 1, 0],
+    );
 
     const fromSocket = await deliveries(clients, "hello", () => c.socket.to(["room1", "room2"]).emit("hello"));
-    assert.deepEqual(fromSocket.map((x) => x.length), [1, 1, 0, 0, 1], "socket.to() excludes the sender");
+    assert.deepEqual(
+      fromSocket.map((x) => x.length),
+      [1, 1, 0, 0, 1],
+      "socket.to() excludes the sender",
+    );
     disconnectAll(pairs);
   });
 
@@ -383,7 +408,9 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
 
   it("io.timeout().emit collects one response per client", async () => {
     const pairs = await connectMany(3);
-    pairs.forEach((p, i) => { p.client.on("count", (ack: (n: number) => void) => ack(i)); });
+    pairs.forEach((p, i) => {
+      p.client.on("count", (ack: (n: number) => void) => ack(i));
+    });
     const [err, responses] = await new Promise<[unknown, number[]]>((resolve) =>
       h.io.timeout(5000).emit("count", (e: unknown, r: number[]) => resolve([e, r])),
     );
@@ -420,7 +447,9 @@ describe(`[${IMPL}] emit: broadcasting, rooms and namespaces`, () => {
     r2.socket.join("room2");
     r3and4.socket.join(["room3", "room4"]);
     none.socket.join("elsewhere");
-    pairs.forEach((p, i) => { p.client.on("hello", (ack: (n: number) => void) => ack(i)); });
+    pairs.forEach((p, i) => {
+      p.client.on("hello", (ack: (n: number) => void) => ack(i));
+    });
     const [err, responses] = await new Promise<[unknown, number[]]>((resolve) =>
       sender.socket
         .timeout(5000)

@@ -33,7 +33,7 @@ describe(`[${IMPL}] namespaces`, () => {
     assert.deepEqual(await reply, ["/orders"]);
   });
 
-  it("an unknown namespace answers connect_error \"Invalid namespace\"", async () => {
+  it('an unknown namespace answers connect_error "Invalid namespace"', async () => {
     const err = await connectError(h, "/nowhere");
     assert.equal(err.message, "Invalid namespace");
   });
@@ -201,7 +201,10 @@ describe(`[${IMPL}] cleanupEmptyChildNamespaces`, () => {
       const second = await joinChild(h, parent, "/dyn-7");
       assert.deepEqual(await second.client.emitWithAck("ping"), { checked: true }, "the new child has the listener set in new_namespace");
       assert.deepEqual(middlewareRuns, ["/dyn-7", "/dyn-7"]);
-      assert.deepEqual(adapters, [{ nsp: "/dyn-7", closed: true }, { nsp: "/dyn-7", closed: false }]);
+      assert.deepEqual(adapters, [
+        { nsp: "/dyn-7", closed: true },
+        { nsp: "/dyn-7", closed: false },
+      ]);
     } finally {
       await h.close();
     }

@@ -25,7 +25,10 @@ for (const mode of TRANSPORT_MODES) {
 
       socket.join("room");
       const got = once(client, "news");
-      h.io.of("/chat").to("room").emit("news", "hi", { buf: Buffer.from([9]) });
+      h.io
+        .of("/chat")
+        .to("room")
+        .emit("news", "hi", { buf: Buffer.from([9]) });
       const [text, obj] = await got;
       assert.equal(text, "hi");
       assert.deepEqual(bytesOf((obj as { buf: unknown }).buf), [9]);

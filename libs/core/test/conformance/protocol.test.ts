@@ -21,7 +21,9 @@ describe(`[${IMPL}] protocol: handshake and packet shapes`, () => {
     h.io.of("/guarded").use((_socket, next) => next(Object.assign(new Error("nope"), { data: { code: 7 } })));
   });
   after(async () => {
-    raws.forEach((r) => { r.close(); });
+    raws.forEach((r) => {
+      r.close();
+    });
     await h.close();
   });
 
@@ -197,7 +199,9 @@ describe(`[${IMPL}] protocol: strict validation closes only the offending connec
     bystander = await connectBystander(h);
   });
   after(async () => {
-    raws.forEach((r) => { r.close(); });
+    raws.forEach((r) => {
+      r.close();
+    });
     await h.close();
   });
 
@@ -275,7 +279,10 @@ describe(`[${IMPL}] protocol: long-polling`, () => {
     const body = Array.from({ length: 10_000 }, (_, i) => `42["n",${i}]`).join("\x1e");
     assert.equal((await session.post(body)).status, 200);
     await all;
-    assert.deepEqual(got, Array.from({ length: 10_000 }, (_, i) => i));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 10_000 }, (_, i) => i),
+    );
   });
 
   it("binary attachments travel base64-encoded (b prefix) over polling", async () => {

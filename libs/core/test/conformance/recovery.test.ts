@@ -169,7 +169,10 @@ describe(`[${IMPL}] connection state recovery`, () => {
     const sentinel = once(client, "sentinel");
     restored.emit("sentinel");
     await sentinel;
-    assert.deepEqual(missed.stop().map(([v]) => v), ["kept"]);
+    assert.deepEqual(
+      missed.stop().map(([v]) => v),
+      ["kept"],
+    );
   });
 });
 
@@ -237,7 +240,10 @@ describe(`[${IMPL}] connection state recovery: packet offsets`, () => {
     const sentinel = once(chatClient, "sentinel");
     restoredChat.emit("sentinel");
     await sentinel;
-    assert.deepEqual(missed.stop().map(([value]) => value), ["chat"]);
+    assert.deepEqual(
+      missed.stop().map(([value]) => value),
+      ["chat"],
+    );
     chatClient.disconnect();
   });
 });

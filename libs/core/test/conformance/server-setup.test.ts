@@ -175,7 +175,10 @@ describe(`[${IMPL}] server setup`, () => {
       },
       async (url, io) => {
         const connection = await pipelined(url, ["GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", rawUpgradeRequest()]);
-        await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*?first \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/, "the 200, then the 101");
+        await connection.receive(
+          /^HTTP\/1\.1 200 OK\r\n[\s\S]*?first \/xHTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*0\{"sid"/,
+          "the 200, then the 101",
+        );
         assert.equal(io.engine.clientsCount, 1);
         connection.socket.destroy();
         await waitUntil(() => io.engine.clientsCount === 0, "the session to end with its connection");

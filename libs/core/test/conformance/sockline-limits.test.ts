@@ -42,7 +42,9 @@ describe(`[${IMPL}] Sockline limits: payload depth, attachments, acks`, { skip: 
     });
   });
   after(async () => {
-    raws.forEach((r) => { r.close(); });
+    raws.forEach((r) => {
+      r.close();
+    });
     await h.close();
   });
 
@@ -83,7 +85,10 @@ describe(`[${IMPL}] Sockline limits: payload depth, attachments, acks`, { skip: 
     raw.sendBinary(Buffer.from([1])); // one of two
     await raw.waitClosed("the server to close a connection whose attachments never came");
     const messages = errors.stop().map(([e]) => e.message);
-    assert.ok(messages.some((m) => /attachmentTimeout/.test(m)), `error names the limit: ${JSON.stringify(messages)}`);
+    assert.ok(
+      messages.some((m) => /attachmentTimeout/.test(m)),
+      `error names the limit: ${JSON.stringify(messages)}`,
+    );
     await bystander.assertAlive();
   });
 
@@ -233,7 +238,9 @@ describe(`[${IMPL}] Sockline limits: connection state recovery`, { skip: SOCKLIN
       const replay = JSON.parse((await third.nextText()).slice(1)) as { sid: string };
       assert.notEqual(replay.sid, sid, "the second presentation gets a fresh session");
     } finally {
-      raws.forEach((r) => { r.close(); });
+      raws.forEach((r) => {
+        r.close();
+      });
       await h.close();
     }
   });
@@ -273,7 +280,9 @@ describe(`[${IMPL}] Sockline: compress(false) over websocket with perMessageDefl
       assert.ok(plainBytes > text.length, `socket.compress(false) sent as is (${plainBytes} bytes on the wire)`);
       assert.ok(broadcastPlainBytes > text.length, `io.compress(false) sent as is (${broadcastPlainBytes} bytes)`);
     } finally {
-      raws.forEach((r) => { r.close(); });
+      raws.forEach((r) => {
+        r.close();
+      });
       await h.close();
     }
   });

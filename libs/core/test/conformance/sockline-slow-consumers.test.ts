@@ -36,12 +36,16 @@ describe(`[${IMPL}] Sockline limits: slow consumers and packets per polling body
     // pings far away: the stalled clients never answer them, the buffer bound must act first
     const options = { maxBufferedBytes: MAX_BUFFERED, maxPacketsPerPayload: 50, pingInterval: 60_000, pingTimeout: 60_000 };
     h = await Harness.start(options as Partial<ServerOptions>, "websocket");
-    (h.io as unknown as { diagnostics: { on(ev: "diagnostic", fn: (d: Report) => void): void } }).diagnostics.on("diagnostic", (d) => reports.push(d));
+    (h.io as unknown as { diagnostics: { on(ev: "diagnostic", fn: (d: Report) => void): void } }).diagnostics.on("diagnostic", (d) =>
+      reports.push(d),
+    );
     bystander = await connectBystander(h);
     bystander.client.on("big", () => received++);
   });
   after(async () => {
-    stalled.forEach((s) => { s.close(); });
+    stalled.forEach((s) => {
+      s.close();
+    });
     await h.close();
   });
   beforeEach(() => {
@@ -79,7 +83,13 @@ describe(`[${IMPL}] Sockline limits: slow consumers and packets per polling body
     assert.equal(reports.length, 1);
     assert.deepEqual(
       { kind: reports[0]!.kind, name: reports[0]!.name, sid: reports[0]!.sid, transport: reports[0]!.transport, limit: reports[0]!.limit },
-      { kind: "limit", name: "maxBufferedBytes", sid: (socket.conn as unknown as { id: string }).id, transport: "websocket", limit: MAX_BUFFERED },
+      {
+        kind: "limit",
+        name: "maxBufferedBytes",
+        sid: (socket.conn as unknown as { id: string }).id,
+        transport: "websocket",
+        limit: MAX_BUFFERED,
+      },
     );
     // a broadcast frame shared by every recipient still counts in full for each of them
     assert.ok(reports[0]!.value! > MAX_BUFFERED);

@@ -15,7 +15,9 @@ describe(`[${IMPL}] utility methods`, () => {
     for (let i = 0; i < 3; i++) pairs.push(await h.connect("/", { auth: { n: i } }));
     pairs[0].socket.join(["room1", "room2"]);
     pairs[1].socket.join("room1");
-    pairs.forEach((p, i) => { p.socket.data.index = i; });
+    pairs.forEach((p, i) => {
+      p.socket.data.index = i;
+    });
   });
   afterEach(() => h.close());
 
@@ -30,7 +32,10 @@ describe(`[${IMPL}] utility methods`, () => {
     const inRoom1 = await h.io.in("room1").fetchSockets();
     assert.deepEqual(new Set(inRoom1.map((s) => s.id)), new Set([pairs[0].socket.id, pairs[1].socket.id]));
     const filtered = await h.io.in("room1").except("room2").fetchSockets();
-    assert.deepEqual(filtered.map((s) => s.id), [pairs[1].socket.id]);
+    assert.deepEqual(
+      filtered.map((s) => s.id),
+      [pairs[1].socket.id],
+    );
     assert.deepEqual(await h.io.in("nobody-here").fetchSockets(), []);
   });
 
@@ -59,14 +64,29 @@ describe(`[${IMPL}] utility methods`, () => {
 
   it("socketsJoin and socketsLeave move matching sockets between rooms", async () => {
     h.io.in("room1").socketsJoin(["room4", "room5"]);
-    assert.deepEqual(pairs.map((p) => p.socket.rooms.has("room4")), [true, true, false]);
-    assert.deepEqual(pairs.map((p) => p.socket.rooms.has("room5")), [true, true, false]);
+    assert.deepEqual(
+      pairs.map((p) => p.socket.rooms.has("room4")),
+      [true, true, false],
+    );
+    assert.deepEqual(
+      pairs.map((p) => p.socket.rooms.has("room5")),
+      [true, true, false],
+    );
     h.io.in(pairs[1].socket.id).socketsLeave("room4");
-    assert.deepEqual(pairs.map((p) => p.socket.rooms.has("room4")), [true, false, false]);
+    assert.deepEqual(
+      pairs.map((p) => p.socket.rooms.has("room4")),
+      [true, false, false],
+    );
     h.io.socketsJoin("everyone");
-    assert.deepEqual(pairs.map((p) => p.socket.rooms.has("everyone")), [true, true, true]);
+    assert.deepEqual(
+      pairs.map((p) => p.socket.rooms.has("everyone")),
+      [true, true, true],
+    );
     h.io.except("room2").socketsLeave("everyone");
-    assert.deepEqual(pairs.map((p) => p.socket.rooms.has("everyone")), [true, false, false]);
+    assert.deepEqual(
+      pairs.map((p) => p.socket.rooms.has("everyone")),
+      [true, false, false],
+    );
   });
 
   it("disconnectSockets disconnects the matching sockets only; with true it closes their connections", async () => {

@@ -9,7 +9,16 @@ import { request as httpRequest } from "node:http";
 import { deflateRawSync } from "node:zlib";
 import { WebSocket } from "ws";
 import { Server } from "@sockline/core/engine";
-import { assertServerHealthy, closed, nextConnection, openClient, pollingHandshake, rawWebSocket, startServer, type TestServer } from "./helpers.js";
+import {
+  assertServerHealthy,
+  closed,
+  nextConnection,
+  openClient,
+  pollingHandshake,
+  rawWebSocket,
+  startServer,
+  type TestServer,
+} from "./helpers.js";
 import { sleep } from "@sockline/e2e/support";
 
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -174,11 +183,15 @@ describe("security advisories", () => {
     // chunked and never finished: still answered
     const { open } = await pollingHandshake(server);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}?EIO=4&transport=polling&sid=${open.sid}`, { method: "POST", headers: { "Content-Type": "application/octet-stream" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
+      const req = httpRequest(
+        `${server.url}?EIO=4&transport=polling&sid=${open.sid}`,
+        { method: "POST", headers: { "Content-Type": "application/octet-stream" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on("error", () => {});
       req.write(Buffer.alloc(10));
       setTimeout(() => reject(new Error("binary POST left hanging")), 5000).unref();
@@ -216,7 +229,9 @@ describe("security advisories", () => {
     const deflating = await startServer({ maxHttpBufferSize: 1000, perMessageDeflate: { threshold: 0 } });
     try {
       const session = nextConnection(deflating.engine);
-      const ws = new WebSocket(`ws://127.0.0.1:${deflating.port}/engine.io/?EIO=4&transport=websocket`, { perMessageDeflate: { threshold: 0 } });
+      const ws = new WebSocket(`ws://127.0.0.1:${deflating.port}/engine.io/?EIO=4&transport=websocket`, {
+        perMessageDeflate: { threshold: 0 },
+      });
       ws.on("error", () => {});
       await new Promise((resolve) => ws.once("open", resolve));
       const s = await session;

@@ -127,8 +127,14 @@ describe("engine.io-client interop", () => {
         check();
       });
       assert.ok(sentDuringUpgrade > 0, "some messages were sent while the upgrade was in progress");
-      assert.deepEqual(fromClient, Array.from({ length: sent }, (_, i) => `c${i}`));
-      assert.deepEqual(fromServer, Array.from({ length: sent }, (_, i) => `s${i}`));
+      assert.deepEqual(
+        fromClient,
+        Array.from({ length: sent }, (_, i) => `c${i}`),
+      );
+      assert.deepEqual(
+        fromServer,
+        Array.from({ length: sent }, (_, i) => `s${i}`),
+      );
       assert.equal(session.transport.name, "websocket");
     } finally {
       client.close();

@@ -44,18 +44,26 @@ describe("engine packet codec", () => {
 
 describe("engine payload codec", () => {
   it("joins packets with the record separator and binary as b+base64", () => {
-    assert.equal(encodePayload([{ type: "message", data: "a" }, { type: "message", data: Buffer.from([1, 2]) }, { type: "noop" }]), "4a\x1ebAQI=\x1e6");
+    assert.equal(
+      encodePayload([{ type: "message", data: "a" }, { type: "message", data: Buffer.from([1, 2]) }, { type: "noop" }]),
+      "4a\x1ebAQI=\x1e6",
+    );
   });
 
   it("stops at the first invalid packet", () => {
     const packets = decodePayload("4a\x1e9zz\x1e4b");
-    assert.deepEqual(packets.map((p) => p.type), ["message", "error"]);
+    assert.deepEqual(
+      packets.map((p) => p.type),
+      ["message", "error"],
+    );
   });
 
   it("property: decodePayload(encodePayload(packets)) returns the packets (text and binary)", () => {
     fc.assert(
       fc.property(
-        fc.array(anyPacket, { minLength: 1, maxLength: 20 }).filter((ps) => ps.every((p) => typeof p.data !== "string" || !p.data.includes("\x1e"))),
+        fc
+          .array(anyPacket, { minLength: 1, maxLength: 20 })
+          .filter((ps) => ps.every((p) => typeof p.data !== "string" || !p.data.includes("\x1e"))),
         (packets) => assert.deepEqual(decodePayload(encodePayload(packets)), packets),
       ),
     );

@@ -65,10 +65,13 @@ describe("engine diagnostics", () => {
     assert.equal(await closed(ws), 1009);
     await waitUntil(() => reports.length > 0, "the report");
     const report = onlyReport();
-    assert.deepEqual([report.kind, report.name, report.sid, report.transport, report.limit], ["limit", "maxHttpBufferSize", id, "websocket", 1000]);
+    assert.deepEqual(
+      [report.kind, report.name, report.sid, report.transport, report.limit],
+      ["limit", "maxHttpBufferSize", id, "websocket", 1000],
+    );
   });
 
-  it("an undecodable packet (\"9\"): violation invalid-packet, session closed with \"parse error\"", async () => {
+  it('an undecodable packet ("9"): violation invalid-packet, session closed with "parse error"', async () => {
     const sessionP = nextConnection(server.engine);
     const ws = await rawWebSocket(server);
     const session = await sessionP;
@@ -85,7 +88,10 @@ describe("engine diagnostics", () => {
     await res.text();
     await waitUntil(() => !(open.sid in server.engine.clients), "the session to close");
     const report = onlyReport();
-    assert.deepEqual([report.kind, report.name, report.packetType, report.transport], ["violation", "invalid-heartbeat", "ping", "polling"]);
+    assert.deepEqual(
+      [report.kind, report.name, report.packetType, report.transport],
+      ["violation", "invalid-heartbeat", "ping", "polling"],
+    );
   });
 
   it("an invalid websocket frame (RSV2 set): violation invalid-frame", async () => {

@@ -16,7 +16,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: Partial<ServerOptions> = {}, attach: AttachOptions = {}, setup?: (engine: Server) => void): Promise<TestServer> {
+export async function startServer(
+  opts: Partial<ServerOptions> = {},
+  attach: AttachOptions = {},
+  setup?: (engine: Server) => void,
+): Promise<TestServer> {
   const http = createServer((_req, res) => {
     res.writeHead(404);
     res.end("not found");
@@ -57,7 +61,11 @@ export async function openClient(server: TestServer, opts: Partial<SocketOptions
 export type { OpenPacket };
 
 /** Polling handshake with fetch; returns the open packet and the rest of the payload. */
-export async function pollingHandshake(server: TestServer, extraQuery = "", init: RequestInit = {}): Promise<{ open: OpenPacket; rest: string[]; res: Response }> {
+export async function pollingHandshake(
+  server: TestServer,
+  extraQuery = "",
+  init: RequestInit = {},
+): Promise<{ open: OpenPacket; rest: string[]; res: Response }> {
   const res = await fetch(`${server.url}?EIO=4&transport=polling${extraQuery}`, init);
   const body = await res.text();
   if (res.status !== 200) throw new Error(`handshake answered ${res.status}: ${body}`);
@@ -72,13 +80,21 @@ export function poll(server: TestServer, sid: string, init: RequestInit = {}): P
 }
 
 export function post(server: TestServer, sid: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${server.url}?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body, headers: { "Content-Type": "text/plain;charset=UTF-8", ...headers } });
+  return fetch(`${server.url}?EIO=4&transport=polling&sid=${sid}`, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "text/plain;charset=UTF-8", ...headers },
+  });
 }
 
 const inbox = new WeakMap<WebSocket, { queue: (string | Buffer)[]; waiter: ((m: string | Buffer | Error) => void) | null }>();
 
 /** Opens a raw WebSocket on the engine path; resolves once open. Messages are queued from the start (see nextMessage). */
-export async function rawWebSocket(server: TestServer, query = "EIO=4&transport=websocket", opts: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<WebSocket> {
+export async function rawWebSocket(
+  server: TestServer,
+  query = "EIO=4&transport=websocket",
+  opts: ConstructorParameters<typeof WebSocket>[2] = {},
+): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/engine.io/?${query}`, opts);
   track(ws);
   await new Promise<void>((resolve, reject) => {

@@ -18,11 +18,18 @@ const base64Like = fc.oneof(
   fc.string({ maxLength: 8 }),
 );
 /** One packet's text: a type digit and data, `b` + base64 (or not quite), or noise. */
-const packetText = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 9 }), fc.string({ unit: "binary", maxLength: 16 })).map(([digit, data]) => `${digit}${data}`) },
-  { weight: 2, arbitrary: base64Like.map((text) => `b${text}`) },
-  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 16 }) },
-).map((text) => text.replaceAll(SEPARATOR, ""));
+const packetText = fc
+  .oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 0, max: 9 }), fc.string({ unit: "binary", maxLength: 16 }))
+        .map(([digit, data]) => `${digit}${data}`),
+    },
+    { weight: 2, arbitrary: base64Like.map((text) => `b${text}`) },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 16 }) },
+  )
+  .map((text) => text.replaceAll(SEPARATOR, ""));
 const body = fc.oneof(
   { weight: 3, arbitrary: fc.array(packetText, { minLength: 1, maxLength: 12 }).map((parts) => parts.join(SEPARATOR)) },
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 80 }) },

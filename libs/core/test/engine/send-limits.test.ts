@@ -43,7 +43,7 @@ describe("engine limits on what one session may queue or send", () => {
     assert.equal(server.engine.opts.maxPacketsPerPayload, 1000);
   });
 
-  it("websocket: a client that stops reading is closed with \"transport buffer full\" past maxBufferedBytes (default), once reported", async () => {
+  it('websocket: a client that stops reading is closed with "transport buffer full" past maxBufferedBytes (default), once reported', async () => {
     reports.length = 0;
     const sessionP = nextConnection(server.engine);
     const stalled = await stalledWebSocket(`http://127.0.0.1:${server.port}`, { path: "/engine.io/?EIO=4&transport=websocket" });
@@ -154,7 +154,14 @@ describe("engine limits on what one session may queue or send", () => {
     assert.equal(messages, 1000, "no packet of the refused body was dispatched");
     assert.equal(reports.length, 1);
     assert.deepEqual(
-      { kind: reports[0]!.kind, name: reports[0]!.name, value: reports[0]!.value, limit: reports[0]!.limit, sid: reports[0]!.sid, transport: reports[0]!.transport },
+      {
+        kind: reports[0]!.kind,
+        name: reports[0]!.name,
+        value: reports[0]!.value,
+        limit: reports[0]!.limit,
+        sid: reports[0]!.sid,
+        transport: reports[0]!.transport,
+      },
       { kind: "limit", name: "maxPacketsPerPayload", value: 1001, limit: 1000, sid: open.sid, transport: "polling" },
     );
     await assertServerHealthy(server, "polling");

@@ -25,7 +25,11 @@ function nextConnectionError(engine: Server): Promise<ConnectionError> {
 }
 
 /** Raw upgrade request; resolves with the status line and headers of the answer. */
-function rawUpgrade(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<{ status: number; head: string; body: string }> {
+function rawUpgrade(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; head: string; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(server.port, "127.0.0.1");
     let data = "";
@@ -35,7 +39,9 @@ function rawUpgrade(server: TestServer, path: string, headers: Record<string, st
       const [head = "", body = ""] = data.split("\r\n\r\n");
       resolve({ status: Number(head.split(" ")[1]), head, body });
     });
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("");
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
         `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`,
@@ -189,7 +195,14 @@ describe("error codes", () => {
   });
 
   it("exposes the codes and messages", () => {
-    assert.deepEqual(Server.errors, { UNKNOWN_TRANSPORT: 0, UNKNOWN_SID: 1, BAD_HANDSHAKE_METHOD: 2, BAD_REQUEST: 3, FORBIDDEN: 4, UNSUPPORTED_PROTOCOL_VERSION: 5 });
+    assert.deepEqual(Server.errors, {
+      UNKNOWN_TRANSPORT: 0,
+      UNKNOWN_SID: 1,
+      BAD_HANDSHAKE_METHOD: 2,
+      BAD_REQUEST: 3,
+      FORBIDDEN: 4,
+      UNSUPPORTED_PROTOCOL_VERSION: 5,
+    });
   });
 });
 
@@ -232,11 +245,15 @@ describe("polling limits and misuse", () => {
   it("oversized chunked POST: 413 once the limit is crossed, the rest is not buffered", async () => {
     const { open } = await pollingHandshake(server);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}?EIO=4&transport=polling&sid=${open.sid}`, { method: "POST", headers: { "Content-Type": "text/plain" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
+      const req = httpRequest(
+        `${server.url}?EIO=4&transport=polling&sid=${open.sid}`,
+        { method: "POST", headers: { "Content-Type": "text/plain" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
       req.on("error", () => {});
       req.write("4" + "a".repeat(800));
       setTimeout(() => req.write("a".repeat(800)), 20);
@@ -445,7 +462,11 @@ describe("options", () => {
     try {
       const preflight = await fetch(`${server.url}?EIO=4&transport=polling`, {
         method: "OPTIONS",
-        headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+        headers: {
+          Origin: "https://app.example",
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type",
+        },
       });
       assert.equal(preflight.status, 204);
       assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
@@ -509,7 +530,9 @@ describe("options", () => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => resolve({ encoding: res.headers["content-encoding"], body: Buffer.concat(chunks) }));
-        }).on("error", reject).end();
+        })
+          .on("error", reject)
+          .end();
       });
       assert.equal(raw.encoding, "gzip");
       assert.equal(gunzipSync(raw.body).toString(), "4" + big);
@@ -518,7 +541,9 @@ describe("options", () => {
         httpRequest(`${server.url}?EIO=4&transport=polling&sid=${open.sid}`, { headers: { "Accept-Encoding": "gzip" } }, (res) => {
           res.resume();
           resolve(res.headers["content-encoding"]);
-        }).on("error", reject).end();
+        })
+          .on("error", reject)
+          .end();
       });
       assert.equal(small, undefined);
       s.close();

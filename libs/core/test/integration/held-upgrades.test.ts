@@ -40,7 +40,10 @@ describe("integration: an upgrade pipelined behind an ordinary request", () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(connection.received(), "", "nothing written ahead of the first answer");
     answerFirst!();
-    const [, handshake] = await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*?first \/x(HTTP\/1\.1 101 [\s\S]*?\r\n\r\n)[\s\S]*0\{"sid"/, "the 200, then the 101");
+    const [, handshake] = await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*?first \/x(HTTP\/1\.1 101 [\s\S]*?\r\n\r\n)[\s\S]*0\{"sid"/,
+      "the 200, then the 101",
+    );
     assert.match(handshake!, /x-seen-by: middleware/i);
     connection.socket.destroy();
     await waitUntil(() => fw!.io.engine.clientsCount === 0, "the session to end");
@@ -57,7 +60,10 @@ describe("integration: an upgrade pipelined behind an ordinary request", () => {
     ];
     const url = await fw.listen();
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest("/rt/")]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 403 Forbidden\r\n[\s\S]*forbidden$/, "the 200, then the 403");
+    await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 403 Forbidden\r\n[\s\S]*forbidden$/,
+      "the 200, then the 403",
+    );
     await connection.closed;
     assert.equal(fw.io.engine.clientsCount, 0);
   });
@@ -75,7 +81,10 @@ describe("integration: an upgrade pipelined behind an ordinary request", () => {
     const url = await fw.listen();
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest("/rt/")]);
     await connection.closed;
-    assert.deepEqual(fw.problems.map((p) => p.kind), ["timeout"]);
+    assert.deepEqual(
+      fw.problems.map((p) => p.kind),
+      ["timeout"],
+    );
     answerFirst?.();
   });
 });
@@ -97,7 +106,14 @@ describe("integration: maxPendingUpgrades", () => {
         else next();
       },
     ];
-    return { framework, held, releaseAll: () => held.splice(0).forEach((next) => { next(); }) };
+    return {
+      framework,
+      held,
+      releaseAll: () =>
+        held.splice(0).forEach((next) => {
+          next();
+        }),
+    };
   }
 
   it("past the bound an upgrade is answered 503 with Retry-After at once, and reported; held ones are served once released", async () => {
@@ -152,7 +168,10 @@ describe("integration: maxPendingUpgrades", () => {
     const answers = Array.from({ length: 5 }, () => rawUpgrade(url, WS_HANDSHAKE));
     await waitUntil(() => held.length === 5, "five upgrades held");
     releaseAll();
-    assert.deepEqual((await Promise.all(answers)).map((a) => a.status), [101, 101, 101, 101, 101]);
+    assert.deepEqual(
+      (await Promise.all(answers)).map((a) => a.status),
+      [101, 101, 101, 101, 101],
+    );
     assert.deepEqual(reports, []);
   });
 

@@ -4,7 +4,14 @@ import { connect as netConnect, type AddressInfo } from "node:net";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import WebSocket from "ws";
 import { Server } from "@sockline/core";
-import { handOverUpgrade, matchesEnginePath, resolveEnginePath, routeUpgrades, type UpgradeProblem, type UpgradeRoute } from "@sockline/core/integration";
+import {
+  handOverUpgrade,
+  matchesEnginePath,
+  resolveEnginePath,
+  routeUpgrades,
+  type UpgradeProblem,
+  type UpgradeRoute,
+} from "@sockline/core/integration";
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -62,7 +69,11 @@ export class MiniFramework {
 }
 
 /** How the server answered a raw websocket upgrade: 101 and its headers, or the refusal and its body. */
-export function rawUpgrade(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+export function rawUpgrade(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, "ws")}${path}`, { headers });
     ws.once("upgrade", (res) => {

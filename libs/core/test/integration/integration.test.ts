@@ -399,7 +399,10 @@ describe("integration: gateways on demand", () => {
       await assert.rejects(
         mountGatewaysOnDemand(io, [class Some {}], { requiredBy: "@sockline/test", load: () => Promise.reject(missing) }),
         (error: Error) => {
-          assert.match(error.message, /^@sockline\/test: the "gateways" option needs the optional peer dependency "@sockline\/gateway", which could not be loaded/);
+          assert.match(
+            error.message,
+            /^@sockline\/test: the "gateways" option needs the optional peer dependency "@sockline\/gateway", which could not be loaded/,
+          );
           assert.equal(error.cause, missing);
           return true;
         },

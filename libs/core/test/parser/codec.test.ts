@@ -27,7 +27,10 @@ function rejects(frames: unknown[], pattern: RegExp, opts?: ConstructorParameter
 const nsp = fc.oneof(fc.constant("/"), fc.stringMatching(/^\/[a-z0-9_-]{1,12}$/));
 const ackId = fc.option(fc.nat({ max: 2 ** 31 }), { nil: undefined });
 // Normalized through JSON (e.g. -0 travels as 0).
-const json = fc.jsonValue({ maxDepth: 4 }).filter((v) => v !== null).map((v) => JSON.parse(JSON.stringify(v)));
+const json = fc
+  .jsonValue({ maxDepth: 4 })
+  .filter((v) => v !== null)
+  .map((v) => JSON.parse(JSON.stringify(v)));
 const buffer = fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a));
 /** JSON values with buffers mixed in at any depth (the shapes apps emit). */
 const withBinary = fc.letrec((tie) => ({
@@ -38,12 +41,16 @@ const withBinary = fc.letrec((tie) => ({
     fc.boolean(),
     buffer,
     fc.array(tie("value"), { maxLength: 4 }),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => k !== "__proto__" && k !== "_placeholder"), tie("value"), { maxKeys: 4, noNullPrototype: true }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 5 }).filter((k) => k !== "__proto__" && k !== "_placeholder"),
+      tie("value"),
+      { maxKeys: 4, noNullPrototype: true },
+    ),
   ),
 })).value;
-const eventName = fc.string({ minLength: 1, maxLength: 10 }).filter(
-  (s) => !["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"].includes(s),
-);
+const eventName = fc
+  .string({ minLength: 1, maxLength: 10 })
+  .filter((s) => !["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"].includes(s));
 
 describe("parser: round trips (property tests)", () => {
   it("EVENT / ACK with JSON data decode to the packet that was encoded", () => {

@@ -73,22 +73,26 @@ function assertWellFormed(packet: Packet): void {
 const sometimesWrong = <T>(right: fc.Arbitrary<T>, wrong: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 4, arbitrary: right }, { weight: 1, arbitrary: wrong });
 const typeDigit = sometimesWrong(fc.integer({ min: 0, max: 6 }).map(String), fc.constantFrom("7", "9", "a", "-", "/", " ", "", "["));
-const attachmentCount = fc.oneof(fc.integer({ min: 0, max: 12 }).map((n) => `${n}-`), fc.stringMatching(/^[0-9]{0,9}-?$/));
-const namespacePart = fc.oneof(
-  fc.constant(""),
-  fc.stringMatching(/^\/[a-z0-9/_-]{0,10},$/),
-  fc.stringMatching(/^\/[^,]{0,6}$/),
+const attachmentCount = fc.oneof(
+  fc.integer({ min: 0, max: 12 }).map((n) => `${n}-`),
+  fc.stringMatching(/^[0-9]{0,9}-?$/),
 );
+const namespacePart = fc.oneof(fc.constant(""), fc.stringMatching(/^\/[a-z0-9/_-]{0,10},$/), fc.stringMatching(/^\/[^,]{0,6}$/));
 /** `length` decimal digits exactly (leading zeros included): lengths spread evenly up to `max`. */
 const digits = (max: number) =>
-  fc.integer({ min: 1, max }).chain((length) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((d) => d.join("")));
+  fc
+    .integer({ min: 1, max })
+    .chain((length) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((d) => d.join("")));
 const ackIdPart = fc.oneof(fc.constant(""), fc.nat().map(String), digits(22));
 const eventName = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...RESERVED_EVENTS), fc.integer());
 const args = fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({ _placeholder: true, num: 0 })), { maxLength: 3 });
 const anyJson = fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 12 }));
 /** The payload each packet type calls for: CONNECT an object, EVENT `[name, ...args]`, ACK `[...args]`... */
 const payloadFor: Record<string, fc.Arbitrary<string>> = {
-  "0": fc.oneof(fc.constant(""), fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }).map((o) => JSON.stringify(o))),
+  "0": fc.oneof(
+    fc.constant(""),
+    fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }).map((o) => JSON.stringify(o)),
+  ),
   "1": fc.constant(""),
   "2": fc.tuple(eventName, args).map(([name, rest]) => JSON.stringify([name, ...rest])),
   "3": args.map((rest) => JSON.stringify(rest)),
@@ -100,7 +104,12 @@ const grammarText = typeDigit
   .chain((type) =>
     fc.tuple(
       fc.constant(type),
-      type === "5" || type === "6" ? sometimesWrong(fc.integer({ min: 1, max: 3 }).map((n) => `${n}-`), attachmentCount) : sometimesWrong(fc.constant(""), attachmentCount),
+      type === "5" || type === "6"
+        ? sometimesWrong(
+            fc.integer({ min: 1, max: 3 }).map((n) => `${n}-`),
+            attachmentCount,
+          )
+        : sometimesWrong(fc.constant(""), attachmentCount),
       namespacePart,
       ackIdPart,
       sometimesWrong(payloadFor[type] ?? anyJson, anyJson),
@@ -234,10 +243,14 @@ describe("parser properties: binary reassembly", () => {
       fc.constant(null),
       attachment,
       fc.array(tie("value"), { maxLength: 4 }),
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => k !== "__proto__" && k !== "_placeholder"), tie("value"), {
-        maxKeys: 4,
-        noNullPrototype: true,
-      }),
+      fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 5 }).filter((k) => k !== "__proto__" && k !== "_placeholder"),
+        tie("value"),
+        {
+          maxKeys: 4,
+          noNullPrototype: true,
+        },
+      ),
     ),
   })).value;
 
@@ -276,18 +289,22 @@ describe("parser properties: binary reassembly", () => {
 
   it("a placeholder that names no received attachment is refused, never left in the data", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.oneof(fc.integer({ min: -3, max: 12 }), fc.constant(1.5), fc.string({ maxLength: 2 })), (count, num) => {
-        const head = `5${count}-["e",${JSON.stringify({ _placeholder: true, num })}]`;
-        const frames = [head, ...Array.from({ length: count }, () => Buffer.from([1]))];
-        const { packets, error } = feed(frames);
-        if (typeof num === "number" && Number.isInteger(num) && num >= 0 && num < count) {
-          assert.equal(error, undefined);
-          assert.deepEqual(packets[0]!.data, ["e", Buffer.from([1])]);
-        } else {
-          assert.ok(error instanceof ParserError, String(error));
-          assert.equal(packets.length, 0);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.oneof(fc.integer({ min: -3, max: 12 }), fc.constant(1.5), fc.string({ maxLength: 2 })),
+        (count, num) => {
+          const head = `5${count}-["e",${JSON.stringify({ _placeholder: true, num })}]`;
+          const frames = [head, ...Array.from({ length: count }, () => Buffer.from([1]))];
+          const { packets, error } = feed(frames);
+          if (typeof num === "number" && Number.isInteger(num) && num >= 0 && num < count) {
+            assert.equal(error, undefined);
+            assert.deepEqual(packets[0]!.data, ["e", Buffer.from([1])]);
+          } else {
+            assert.ok(error instanceof ParserError, String(error));
+            assert.equal(packets.length, 0);
+          }
+        },
+      ),
       RUNS,
     );
   });

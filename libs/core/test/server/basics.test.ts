@@ -69,7 +69,9 @@ for (const [label, transports] of Object.entries(TRANSPORTS)) {
       s0!.join(["a", "b"]);
       s1!.join("b");
       const received: string[][] = [[], [], []];
-      clients.forEach((c, i) => { c.on("msg", (m: string) => received[i]!.push(m)); });
+      clients.forEach((c, i) => {
+        c.on("msg", (m: string) => received[i]!.push(m));
+      });
       fx.io.to("a").to("b").emit("msg", "union");
       fx.io.except("a").emit("msg", "except-a");
       s0!.broadcast.emit("msg", "from-0");
@@ -197,7 +199,10 @@ describe("namespaces and middlewares", () => {
       ["uncompressed", "local", "socket-uncompressed"],
     );
     const volatiles = got.filter((v) => String(v).includes("volatile"));
-    assert.deepEqual(volatiles, ["volatile", "socket-volatile"].filter((v) => volatiles.includes(v)));
+    assert.deepEqual(
+      volatiles,
+      ["volatile", "socket-volatile"].filter((v) => volatiles.includes(v)),
+    );
     c.disconnect();
   });
 

@@ -171,7 +171,15 @@ describe("maxChildNamespaces", () => {
     assert.equal(reports.length, 1);
     const [report] = reports;
     assert.deepEqual(
-      { kind: report!.kind, name: report!.name, nsp: report!.nsp, packetType: report!.packetType, value: report!.value, limit: report!.limit, sid: report!.sid },
+      {
+        kind: report!.kind,
+        name: report!.name,
+        nsp: report!.nsp,
+        packetType: report!.packetType,
+        value: report!.value,
+        limit: report!.limit,
+        sid: report!.sid,
+      },
       { kind: "limit", name: "maxChildNamespaces", nsp: "/dyn-4", packetType: "CONNECT", value: 3, limit: 3, sid: raw.open.sid },
     );
     assert.equal(report!.action, "namespace refused (CONNECT_ERROR)");

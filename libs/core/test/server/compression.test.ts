@@ -64,10 +64,23 @@ describe("compress(false) over WebSocket with perMessageDeflate on", () => {
     ws.send('421["sync"]');
     await new Promise<void>((resolve) => ws.on("message", (d) => d.toString().startsWith("431") && resolve()));
     const plain = frames.filter((f) => !f.compressed).map((f) => f.text);
-    assert.ok(plain.some((t) => t.startsWith('42["plain",')), "socket.compress(false) frame is not compressed");
-    assert.ok(plain.some((t) => t.startsWith('42["plain-broadcast",')), "io.compress(false) frame is not compressed");
-    assert.equal(plain.some((t) => t.includes('"default')), false, "other frames are compressed");
-    assert.ok(messages.some((m) => m.startsWith('42["default",')), "compressed frames still decode");
+    assert.ok(
+      plain.some((t) => t.startsWith('42["plain",')),
+      "socket.compress(false) frame is not compressed",
+    );
+    assert.ok(
+      plain.some((t) => t.startsWith('42["plain-broadcast",')),
+      "io.compress(false) frame is not compressed",
+    );
+    assert.equal(
+      plain.some((t) => t.includes('"default')),
+      false,
+      "other frames are compressed",
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('42["default",')),
+      "compressed frames still decode",
+    );
     ws.close();
     await once(ws, "close");
   });

@@ -71,7 +71,11 @@ describe("lean paths: frames, query, decoders, listeners, timers", () => {
   });
 
   it("a broadcast gives every recipient the same bytes (one shared frame), official clients included", async () => {
-    const clients = [fx.client("/", { transports: ["websocket"] }), fx.client("/", { transports: ["websocket"] }), fx.client("/", { transports: ["websocket"] })];
+    const clients = [
+      fx.client("/", { transports: ["websocket"] }),
+      fx.client("/", { transports: ["websocket"] }),
+      fx.client("/", { transports: ["websocket"] }),
+    ];
     await Promise.all(clients.map((c) => once(c, "connect")));
     for (const socket of fx.io.sockets.sockets.values()) socket.join("shared");
     const payload = { text: "ünïcode ✓", n: 42, list: [1, 2, 3] };
@@ -104,7 +108,8 @@ describe("lean paths: frames, query, decoders, listeners, timers", () => {
       const got = socket.handshake.query;
       assert.equal(Object.getPrototypeOf(got), Object.prototype, `query of ${query} keeps its prototype`);
       assert.deepEqual({ ...got }, { ...Object.fromEntries(new URLSearchParams(query)) }, query);
-      for (const [key, value] of Object.entries(expected)) assert.equal(Object.getOwnPropertyDescriptor(got, key)?.value, value, `${key} in ${query}`);
+      for (const [key, value] of Object.entries(expected))
+        assert.equal(Object.getOwnPropertyDescriptor(got, key)?.value, value, `${key} in ${query}`);
       raw.close();
     }
   });
@@ -213,7 +218,8 @@ describe("lean paths: frames, query, decoders, listeners, timers", () => {
     await sleep(50);
     assert.equal(await b.emitWithAck("e", 3), "/b:3");
     assert.equal(await a.emitWithAck("e", 4), "/a:4");
-    const mainSockets = () => [...fx.io.of("/").sockets.values()].filter((s) => s.conn.id === (a as unknown as { io: { engine: { id: string } } }).io.engine.id);
+    const mainSockets = () =>
+      [...fx.io.of("/").sockets.values()].filter((s) => s.conn.id === (a as unknown as { io: { engine: { id: string } } }).io.engine.id);
     assert.equal(mainSockets().length, 0);
     const rejoined = once<Socket>(fx.io.of("/"), "connection");
     main.connect();

@@ -11,7 +11,8 @@ import { closeServer, collectGarbage, listen, pipelined, rawUpgradeRequest, wait
 
 const FIRST = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 /** The 200 answer to FIRST, then the 101, then the Engine.IO open packet in the first websocket frame. */
-const SERVED_IN_ORDER = /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/x(HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*?\r\n\r\n)[\s\S]*0\{"sid":"/;
+const SERVED_IN_ORDER =
+  /^HTTP\/1\.1 200 OK\r\n[\s\S]*?\r\n\r\nfirst \/x(HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*?\r\n\r\n)[\s\S]*0\{"sid":"/;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -89,7 +90,10 @@ describe("an upgrade pipelined behind an ordinary request", () => {
       res.end("no");
     });
     const connection = await pipelined(url, [FIRST, rawUpgradeRequest()]);
-    await connection.receive(/^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/, "the 200, then the 401");
+    await connection.receive(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*first \/xHTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nno$/,
+      "the 200, then the 401",
+    );
     await connection.closed;
     assert.equal(io.engine.clientsCount, 0);
   });

@@ -73,7 +73,13 @@ describe("connection state recovery and middlewares", () => {
   /** Connects with a valid token, receives one packet (so the client holds an offset), then loses its transport and reconnects with `authOnReconnect`. */
   async function connectThenDrop(fx: Fixture, nsp: string, authOnReconnect: Record<string, unknown> = { token: "valid" }) {
     const first = once<Socket>(fx.io.of(nsp), "connection");
-    const client = fx.client(nsp, { transports: ["websocket"], auth: { token: "valid" }, reconnection: true, reconnectionDelay: 10, reconnectionDelayMax: 10 });
+    const client = fx.client(nsp, {
+      transports: ["websocket"],
+      auth: { token: "valid" },
+      reconnection: true,
+      reconnectionDelay: 10,
+      reconnectionDelayMax: 10,
+    });
     const socket = await first;
     await once(client, "connect");
     socket.join("kept");
@@ -122,7 +128,11 @@ describe("connection state recovery and middlewares", () => {
     const fx = await new Fixture({ connectionStateRecovery: { maxDisconnectionDuration: 60_000 } }).start();
     try {
       const nsp = fx.io.of("/checked");
-      nsp.use((socket, next) => (socket.handshake.auth.token === "valid" ? next() : next(Object.assign(new Error("token revoked"), { data: { code: 401 } }))), { runOnRecovery: true });
+      nsp.use(
+        (socket, next) =>
+          socket.handshake.auth.token === "valid" ? next() : next(Object.assign(new Error("token revoked"), { data: { code: 401 } })),
+        { runOnRecovery: true },
+      );
       let connections = 0;
       nsp.on("connection", () => void connections++);
       const { client, socket } = await connectThenDrop(fx, "/checked", { token: "revoked" });

@@ -67,7 +67,14 @@ describe("Socket.IO-level refusals report one diagnostic each", () => {
   it("maxAttachments: the announced count against the limit", async () => {
     const { raw, reports: got } = await closedFor('599-["a"]');
     assert.equal(got.length, 1);
-    assert.deepEqual(pick(got[0]!), { ...connectionOf(raw), kind: "limit", name: "maxAttachments", packetType: "BINARY_EVENT", value: 99, limit: 10 });
+    assert.deepEqual(pick(got[0]!), {
+      ...connectionOf(raw),
+      kind: "limit",
+      name: "maxAttachments",
+      packetType: "BINARY_EVENT",
+      value: 99,
+      limit: 10,
+    });
   });
 
   it("maxPayloadDepth: named as the server option", async () => {
@@ -77,7 +84,10 @@ describe("Socket.IO-level refusals report one diagnostic each", () => {
   });
 
   it("attachmentTimeout: a packet whose attachments stop coming", async () => {
-    const { raw, reports: got } = await closedFor('52-["upload",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', Buffer.alloc(10));
+    const { raw, reports: got } = await closedFor(
+      '52-["upload",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]',
+      Buffer.alloc(10),
+    );
     assert.equal(got.length, 1);
     assert.deepEqual(pick(got[0]!), { ...connectionOf(raw), kind: "limit", name: "attachmentTimeout", limit: 100 });
     assert.match(got[0]!.message, /1 still missing/);
@@ -110,7 +120,13 @@ describe("Socket.IO-level refusals report one diagnostic each", () => {
   it("a packet in an invalid state (a second CONNECT to a joined namespace): violation unexpected-packet", async () => {
     const { raw, reports: got } = await closedFor("0");
     assert.equal(got.length, 1);
-    assert.deepEqual(pick(got[0]!), { ...connectionOf(raw), kind: "violation", name: "unexpected-packet", nsp: "/", packetType: "CONNECT" });
+    assert.deepEqual(pick(got[0]!), {
+      ...connectionOf(raw),
+      kind: "violation",
+      name: "unexpected-packet",
+      nsp: "/",
+      packetType: "CONNECT",
+    });
   });
 
   it("a CONNECT repeated while the first is in the middlewares: ignored, reported, the connection stays", async () => {
@@ -121,7 +137,13 @@ describe("Socket.IO-level refusals report one diagnostic each", () => {
     assert.match(await raw.nextText("CONNECT answer"), /^0\/slow,\{"sid"/);
     const got = reports.of(raw.open.sid);
     assert.equal(got.length, 1);
-    assert.deepEqual(pick(got[0]!), { ...connectionOf(raw), kind: "violation", name: "duplicate-connect", nsp: "/slow", packetType: "CONNECT" });
+    assert.deepEqual(pick(got[0]!), {
+      ...connectionOf(raw),
+      kind: "violation",
+      name: "duplicate-connect",
+      nsp: "/slow",
+      packetType: "CONNECT",
+    });
     assert.equal(got[0]!.action, "packet ignored");
     assert.equal(raw.isOpen, true);
   });

@@ -77,7 +77,7 @@ describe("io.close() tells every client, whatever its transport is doing", () =>
     });
   }
 
-  it("engine.closeGracefully() called from the \"upgrading\" listener itself still waits for the upgrade", async () => {
+  it('engine.closeGracefully() called from the "upgrading" listener itself still waits for the upgrade', async () => {
     for (let round = 0; round < 3; round++) {
       const fx = await new Fixture().start();
       try {

@@ -96,7 +96,7 @@ export class Misuses {
 
 export async function mounting(): Promise<void> {
   const io = new Server<ClientToServerEvents>();
-  await mountGateways(io, [TypedGateway, new TypedGateway()], { factory: (cls) => new cls() });
+  await mountGateways(io, [TypedGateway, new TypedGateway()], { factory: cls => new cls() });
   // @ts-expect-error the factory builds an object from a class
   await mountGateways(io, [TypedGateway], { factory: (cls: string) => cls });
 }

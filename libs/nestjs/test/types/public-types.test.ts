@@ -2,4 +2,5 @@
 import { it } from 'node:test';
 import { checkTypeTests } from '@sockline/e2e/support';
 
-it('the public types keep their promises under TypeScript 5 (types/*.test-d.ts)', () => checkTypeTests(new URL('../../test/types/', import.meta.url)));
+it('the public types keep their promises under TypeScript 5 (types/*.test-d.ts)', () =>
+  checkTypeTests(new URL('../../test/types/', import.meta.url)));

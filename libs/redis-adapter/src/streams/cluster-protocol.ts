@@ -101,9 +101,7 @@ export function fromStreamEntry(fields: Partial<StreamEntryFields>): ClusterMess
   const message: ClusterMessage = { uid: fields.uid, nsp: fields.nsp, type: Number.parseInt(fields.type, 10) };
   if (fields.data) {
     // JSON text of an object starts with "{", which base64 never produces for a msgpack map (first byte 0x8x/0xde)
-    message.data = fields.data.startsWith("{")
-      ? JSON.parse(fields.data)
-      : msgpack.decode(Buffer.from(fields.data, "base64"));
+    message.data = fields.data.startsWith("{") ? JSON.parse(fields.data) : msgpack.decode(Buffer.from(fields.data, "base64"));
   }
   return message;
 }

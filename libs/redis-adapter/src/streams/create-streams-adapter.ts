@@ -8,10 +8,7 @@ import { StreamsConnections } from "./streams-connections.js";
  * across nodes. Only one client is needed: the subscriber and the stream readers are duplicates of it, opened by
  * this library and closed with the last namespace.
  */
-export function createStreamsAdapter(
-  client: RedisClientLike,
-  opts: RedisStreamsAdapterOptions = {},
-): AdapterFactory<RedisStreamsAdapter> {
+export function createStreamsAdapter(client: RedisClientLike, opts: RedisStreamsAdapterOptions = {}): AdapterFactory<RedisStreamsAdapter> {
   const options = { ...DEFAULT_STREAMS_OPTIONS, ...opts };
   const connections = new StreamsConnections(client, { readCount: options.readCount, blockTimeInMs: options.blockTimeInMs });
   return function redisStreamsAdapterFactory(nsp: any): RedisStreamsAdapter {

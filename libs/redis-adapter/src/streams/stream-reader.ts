@@ -51,7 +51,14 @@ export class StreamReader {
     while (!this.stopped) {
       try {
         const reply = await this.connection.command([
-          "XREAD", "COUNT", this.options.readCount, "BLOCK", this.options.blockTimeInMs, "STREAMS", this.streamName, this.offset,
+          "XREAD",
+          "COUNT",
+          this.options.readCount,
+          "BLOCK",
+          this.options.blockTimeInMs,
+          "STREAMS",
+          this.streamName,
+          this.offset,
         ]);
         for (const raw of entriesOf(reply)) {
           const { id, fields } = parseRawEntry(raw);

@@ -330,9 +330,20 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
     return countOtherNodes(label, this.connections.publisher, this.publicChannel, timeoutMs, this.describeOutage);
   }
 
-  private gather(label: string, expected: number, timeoutMs: number, message: Omit<ClusterMessage, "uid" | "nsp">, accept: (response: ClusterMessage) => void): Promise<void> {
+  private gather(
+    label: string,
+    expected: number,
+    timeoutMs: number,
+    message: Omit<ClusterMessage, "uid" | "nsp">,
+    accept: (response: ClusterMessage) => void,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.requests.open(message.data.requestId, { label, expected, accept, complete: resolve, fail: reject }, timeoutMs, this.describeOutage);
+      this.requests.open(
+        message.data.requestId,
+        { label, expected, accept, complete: resolve, fail: reject },
+        timeoutMs,
+        this.describeOutage,
+      );
       this.publishInBackground(message);
     });
   }
@@ -378,12 +389,10 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
   override persistSession(session: SessionToPersist): Promise<void> {
     const encoded = Buffer.from(msgpack.encode(session)).toString("base64");
     const key = this.opts.sessionKeyPrefix + session.pid;
-    return this.connections.publisher
-      .command(["SET", key, encoded, "PX", this.maxDisconnectionDuration])
-      .then(
-        () => debug("[%s] persisted session of socket %s", this.uid, session.sid),
-        (error: Error) => debug("[%s] could not persist the session of socket %s: %s", this.uid, session.sid, error.message),
-      );
+    return this.connections.publisher.command(["SET", key, encoded, "PX", this.maxDisconnectionDuration]).then(
+      () => debug("[%s] persisted session of socket %s", this.uid, session.sid),
+      (error: Error) => debug("[%s] could not persist the session of socket %s: %s", this.uid, session.sid, error.message),
+    );
   }
 
   override async restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null> {
@@ -413,7 +422,12 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
     let cursor = offset;
     for (let page = 0; page < MAX_RESTORE_PAGES; page++) {
       const entries = (await this.connections.publisher.command([
-        "XRANGE", this.streamName, nextStreamId(cursor), "+", "COUNT", this.opts.readCount,
+        "XRANGE",
+        this.streamName,
+        nextStreamId(cursor),
+        "+",
+        "COUNT",
+        this.opts.readCount,
       ])) as RawStreamEntry[];
       if (!Array.isArray(entries) || entries.length === 0) break;
       for (const raw of entries) {

@@ -75,7 +75,14 @@ export class StreamsConnections {
     this.monitor.close();
     const readers = [...this.readers.values()];
     this.readers.clear();
-    await Promise.all(readers.map((reader) => reader.then((r) => r.stop(), () => undefined)));
+    await Promise.all(
+      readers.map((reader) =>
+        reader.then(
+          (r) => r.stop(),
+          () => undefined,
+        ),
+      ),
+    );
     const subscriber = await this.subscriber.catch(() => undefined);
     await subscriber?.close().catch(() => {});
   }

@@ -43,11 +43,23 @@ async function redisClients(url: string, flavour: ClientFlavour, count: number):
   if (flavour === "ioredis") {
     const clients = Array.from({ length: count }, () => new Redis(url, { retryStrategy: quickRetry, maxRetriesPerRequest: 3 }));
     await waitUntil(() => clients.every((c) => c.status === "ready"), "ioredis clients ready");
-    return { clients, close: async () => void clients.forEach((c) => { c.disconnect(); }) };
+    return {
+      clients,
+      close: async () =>
+        void clients.forEach((c) => {
+          c.disconnect();
+        }),
+    };
   }
   const clients = Array.from({ length: count }, () => createClient({ url, socket: { reconnectStrategy: quickRetry } }));
   await Promise.all(clients.map((c) => c.connect()));
-  return { clients, close: async () => void clients.forEach((c) => { if (c.isOpen) c.destroy(); }) };
+  return {
+    clients,
+    close: async () =>
+      void clients.forEach((c) => {
+        if (c.isOpen) c.destroy();
+      }),
+  };
 }
 
 /** Installs the behaviour every test node shares (in this process or in a child process). */
@@ -107,7 +119,11 @@ export async function startSocklineNode(options: NodeOptions): Promise<SocklineN
 }
 
 /** Waits until every node of `nodes` sees `count` servers in namespace `nsp`. */
-export async function waitForCluster(nodes: Array<{ adapter(nsp?: string): { serverCount(): Promise<number> } }>, count: number, nsp = "/"): Promise<void> {
+export async function waitForCluster(
+  nodes: Array<{ adapter(nsp?: string): { serverCount(): Promise<number> } }>,
+  count: number,
+  nsp = "/",
+): Promise<void> {
   await waitUntil(async () => {
     const counts = await Promise.all(nodes.map((node) => node.adapter(nsp).serverCount()));
     return counts.every((c) => c === count);
@@ -120,8 +136,19 @@ export type TestClient = ClientSocket<any, any> & {
 };
 
 /** An official socket.io-client (WebSocket only) that records every event it receives. */
-export async function connect(url: string, query: Record<string, string> = {}, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<TestClient> {
-  const client = connectClient(url, { transports: ["websocket"], forceNew: true, query, reconnectionDelay: 50, reconnectionDelayMax: 200, ...opts }) as TestClient;
+export async function connect(
+  url: string,
+  query: Record<string, string> = {},
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<TestClient> {
+  const client = connectClient(url, {
+    transports: ["websocket"],
+    forceNew: true,
+    query,
+    reconnectionDelay: 50,
+    reconnectionDelayMax: 200,
+    ...opts,
+  }) as TestClient;
   client.received = [];
   client.onAny((...args: unknown[]) => client.received.push(args));
   await connected(client);

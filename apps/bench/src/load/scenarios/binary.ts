@@ -11,11 +11,12 @@ export const binary: Scenario = async (context) => {
   const payload = Buffer.alloc(size, 7);
   const clients = await connectMany(impl, { port: ports[0]!, timeoutMs: HANDSHAKE_TIMEOUT_MS }, param(context, "clients"), 50);
   try {
-    const workers = clients.map((client) => (done: () => void) =>
-      client.echoBinary(payload, (reply) => {
-        if (reply.length !== size) throw new Error(`binary echo on ${impl}: got ${reply.length} bytes, sent ${size}`);
-        done();
-      }),
+    const workers = clients.map(
+      (client) => (done: () => void) =>
+        client.echoBinary(payload, (reply) => {
+          if (reply.length !== size) throw new Error(`binary echo on ${impl}: got ${reply.length} bytes, sent ${size}`);
+          done();
+        }),
     );
     const metrics = await measureRequestLoop(context, workers, param(context, "warmupMs"));
     return { clients: clients.length, payloadBytes: size, ...metrics, mbPerSec: round((metrics.opsPerSec! * size) / 1e6) };

@@ -19,7 +19,11 @@ async function connectCounting(port: number, count: number, batch: number): Prom
   try {
     while (clients.length < count) {
       const size = Math.min(batch, count - clients.length);
-      clients.push(...(await Promise.all(Array.from({ length: size }, () => SioCountingClient.connect({ port, timeoutMs: HANDSHAKE_TIMEOUT_MS }, "big")))));
+      clients.push(
+        ...(await Promise.all(
+          Array.from({ length: size }, () => SioCountingClient.connect({ port, timeoutMs: HANDSHAKE_TIMEOUT_MS }, "big")),
+        )),
+      );
     }
   } catch (error) {
     await Promise.all(clients.map((client) => client.close()));

@@ -167,17 +167,34 @@ export class PollingTransport implements Transport {
     if (count <= limit) return true;
     debug("session %s: POST of %d packets over maxPacketsPerPayload %d", this.sid, count, limit);
     refuse(res, 400);
-    this.refused("limit", "maxPacketsPerPayload", `polling POST body of ${count} packets, over maxPacketsPerPayload (${limit})`, "connection closed (400)", count, limit);
+    this.refused(
+      "limit",
+      "maxPacketsPerPayload",
+      `polling POST body of ${count} packets, over maxPacketsPerPayload (${limit})`,
+      "connection closed (400)",
+      count,
+      limit,
+    );
     this.owner.onTransportError(this, new TransportError(`too many packets in one payload (${count}, maxPacketsPerPayload ${limit})`));
     return false;
   }
 
   private refusedOversizedBody(size: number, limit: number): void {
-    this.refused("limit", "maxHttpBufferSize", `polling POST body of ${size} bytes or more, over maxHttpBufferSize (${limit})`, "request refused (413)", size, limit);
+    this.refused(
+      "limit",
+      "maxHttpBufferSize",
+      `polling POST body of ${size} bytes or more, over maxHttpBufferSize (${limit})`,
+      "request refused (413)",
+      size,
+      limit,
+    );
   }
 
   private refused(kind: "limit" | "violation", name: string, message: string, action: string, value?: number, limit?: number): void {
-    this.owner.onTransportRefusal(this, value === undefined ? { kind, name, message, action } : { kind, name, message, action, value, limit });
+    this.owner.onTransportRefusal(
+      this,
+      value === undefined ? { kind, name, message, action } : { kind, name, message, action, value, limit },
+    );
   }
 
   private onPayload(payload: string): void {

@@ -83,7 +83,13 @@ export interface DirectTransport extends Transport {
    * `preFramed`: the message's complete frame, given by the sender (`PacketOptions.wsPreEncodedFrame`),
    * or the broadcast message whose frame is built once for every recipient (`SharedMessage`).
    */
-  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[] | SharedMessage): void;
+  sendDirect(
+    type: PacketType,
+    data: SendData | undefined,
+    compress: boolean,
+    onSent?: () => void,
+    preFramed?: Buffer | Buffer[] | SharedMessage,
+  ): void;
 }
 
 /** What the transports need from the engine server. */

@@ -24,7 +24,15 @@ const BINARY_COMPRESS = Object.freeze({ binary: true, compress: true });
 
 const CODE: Readonly<Record<string, string>> = { open: "0", close: "1", ping: "2", pong: "3", message: "4", upgrade: "5", noop: "6" };
 /** The same digits as byte values, for frames we build ourselves. */
-const CODE_BYTE: Readonly<Record<string, number>> = { open: 0x30, close: 0x31, ping: 0x32, pong: 0x33, message: 0x34, upgrade: 0x35, noop: 0x36 };
+const CODE_BYTE: Readonly<Record<string, number>> = {
+  open: 0x30,
+  close: 0x31,
+  ping: 0x32,
+  pong: 0x33,
+  message: 0x34,
+  upgrade: 0x35,
+  noop: 0x36,
+};
 
 /**
  * The part of `ws`'s private Sender that writes an already-framed message (the reference engine
@@ -159,13 +167,22 @@ export class WebSocketTransport implements DirectTransport {
     this.owner.onTransportClose(this);
   }
 
-  sendDirect(type: PacketType, data: SendData | undefined, compress: boolean, onSent?: () => void, preFramed?: Buffer | Buffer[] | SharedMessage): void {
+  sendDirect(
+    type: PacketType,
+    data: SendData | undefined,
+    compress: boolean,
+    onSent?: () => void,
+    preFramed?: Buffer | Buffer[] | SharedMessage,
+  ): void {
     this.lastWriteTick = markWrite();
     const sender = this.rawSender;
     // nothing may be queued in `ws` (it only queues while compressing or reading a Blob): order is kept
     if (sender !== null && sender._queue!.length === 0 && (data === undefined || typeof data === "string")) {
       if (preFramed !== undefined && type === "message") {
-        sender.sendFrame(preFramed instanceof SharedMessage ? preFramed.wsFrame() : Array.isArray(preFramed) ? preFramed : [preFramed], onSent);
+        sender.sendFrame(
+          preFramed instanceof SharedMessage ? preFramed.wsFrame() : Array.isArray(preFramed) ? preFramed : [preFramed],
+          onSent,
+        );
         return;
       }
       const code = CODE_BYTE[type];
@@ -190,7 +207,13 @@ export class WebSocketTransport implements DirectTransport {
       const packet = packets[i]!;
       if (typeof packet.data !== "object" || packet.data === null) {
         // text packets take the single-write path too
-        this.sendDirect(packet.type, packet.data as string | undefined, packet.options?.compress !== false, i === last ? onSent : undefined, packet.options?.shared ?? packet.options?.wsPreEncodedFrame);
+        this.sendDirect(
+          packet.type,
+          packet.data as string | undefined,
+          packet.options?.compress !== false,
+          i === last ? onSent : undefined,
+          packet.options?.shared ?? packet.options?.wsPreEncodedFrame,
+        );
         continue;
       }
       const frame = encodePacket(packet);

@@ -38,8 +38,7 @@ function selectedImpl(): ImplName {
 export const IMPL: ImplName = selectedImpl();
 
 /** For `describe(..., { skip: SOCKLINE_ONLY })`: limits the reference deliberately does not have. */
-export const SOCKLINE_ONLY: string | false =
-  IMPL === "sockline" ? false : "Sockline-only behaviour (the reference has no such limit)";
+export const SOCKLINE_ONLY: string | false = IMPL === "sockline" ? false : "Sockline-only behaviour (the reference has no such limit)";
 
 const loaded = new Map<ImplName, Promise<ServerClass>>();
 

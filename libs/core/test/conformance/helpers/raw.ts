@@ -16,7 +16,6 @@ const debug = createDebug("sockline:conformance:raw");
 
 const SAFETY_NET_MS = 15_000;
 
-
 export interface RawFrame {
   /** Text frames as received; binary frames as a Buffer. */
   data: string | Buffer;
@@ -71,11 +70,7 @@ export class RawClient {
   }
 
   /** Opens a session and CONNECTs to `nsp`, returning the client and the CONNECT response payload. */
-  static async connectNamespace(
-    baseUrl: string,
-    nsp = "/",
-    auth?: object,
-  ): Promise<{ raw: RawClient; response: string }> {
+  static async connectNamespace(baseUrl: string, nsp = "/", auth?: object): Promise<{ raw: RawClient; response: string }> {
     const raw = await RawClient.connect(baseUrl);
     raw.sendPacket(`0${nsp === "/" ? "" : nsp + ","}${auth ? JSON.stringify(auth) : ""}`);
     const response = await raw.nextText();
