@@ -32,11 +32,11 @@ export function installedManifest(appDir: string, name: string): Manifest {
   return JSON.parse(readFileSync(join(installedDir(appDir, name), "package.json"), "utf8")) as Manifest;
 }
 
-/** Only the built code, its declarations, the README, the LICENSE and package.json: no build state, maps, sources or tests. */
+/** Only the built code (ES modules, and the CommonJS entry of the core), its declarations, the README, the LICENSE and package.json: no build state, maps, sources or tests. */
 export function fileProblems(lib: PackedLib): string[] {
   const problems: string[] = [];
   for (const path of lib.files) {
-    const allowed = path === "package.json" || path === "README.md" || path === "LICENSE" || /^dist\/.+\.(js|d\.ts)$/.test(path);
+    const allowed = path === "package.json" || path === "README.md" || path === "LICENSE" || /^dist\/.+\.(js|cjs|d\.ts|d\.cts)$/.test(path);
     if (!allowed) problems.push(`${lib.name} ships ${path}`);
   }
   for (const needed of ["LICENSE", "README.md", "package.json"]) {
