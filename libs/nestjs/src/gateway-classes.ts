@@ -20,7 +20,8 @@ export class GatewayClassError extends Error {
   constructor(
     readonly gateway: string,
     message: string,
-    options?: ErrorOptions,
+    // not `ErrorOptions`: that type is in lib es2022 only, and the classic Nest tsconfig targets below it
+    options?: { cause?: unknown },
   ) {
     super(`${gateway}: ${message}`, options);
     this.name = 'GatewayClassError';
