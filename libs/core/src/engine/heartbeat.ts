@@ -3,9 +3,10 @@
  * timers per session.
  *
  * Every session waits either to be pinged (deadline = last pong + pingInterval)
- * or for a pong (deadline = ping + pingTimeout). Both durations are the same for
- * every session of a server, so appending to the tail of each queue keeps it
- * sorted by deadline: the queues are intrusive doubly linked lists (the links
+ * or for a pong (deadline = ping + pingTimeout); a protocol 3 session, whose client
+ * pings, waits for the client's next ping (deadline = last ping + pingInterval +
+ * pingTimeout, as the reference). Each duration is the same for every session of a
+ * server, so appending to the tail of each queue keeps it sorted by deadline: the queues are intrusive doubly linked lists (the links
  * live on the session), giving O(1) insert/remove and no allocation per beat.
  */
 
@@ -53,6 +54,8 @@ export interface HeartbeatHandlers<T extends HeartbeatEntry> {
 export class HeartbeatScheduler<T extends HeartbeatEntry> {
   private readonly toPing: HeartbeatQueue;
   private readonly toPong: HeartbeatQueue;
+  /** Protocol 3 sessions waiting for their client's ping. */
+  private readonly toClientPing: HeartbeatQueue;
   private timer: NodeJS.Timeout | null = null;
   private timerDeadline = Infinity;
 
@@ -63,6 +66,7 @@ export class HeartbeatScheduler<T extends HeartbeatEntry> {
   ) {
     this.toPing = new HeartbeatQueue(pingInterval);
     this.toPong = new HeartbeatQueue(pingTimeout);
+    this.toClientPing = new HeartbeatQueue(pingInterval + pingTimeout);
   }
 
   /** (Re)starts the wait before the next ping of `entry`. */
@@ -79,6 +83,13 @@ export class HeartbeatScheduler<T extends HeartbeatEntry> {
     this.arm();
   }
 
+  /** (Re)starts the wait for the next ping of `entry`'s client (protocol 3: the client pings). */
+  expectClientPing(entry: T): void {
+    entry.hbQueue?.remove(entry);
+    this.toClientPing.push(entry, performance.now());
+    this.arm();
+  }
+
   isWaitingForPong(entry: T): boolean {
     return entry.hbQueue === this.toPong;
   }
@@ -86,7 +97,7 @@ export class HeartbeatScheduler<T extends HeartbeatEntry> {
   remove(entry: T): void {
     entry.hbQueue?.remove(entry);
     // no session left: drop the timer so an idle engine does not keep the process alive
-    if (!this.toPing.head && !this.toPong.head && this.timer) {
+    if (!this.toPing.head && !this.toPong.head && !this.toClientPing.head && this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
       this.timerDeadline = Infinity;
@@ -98,13 +109,17 @@ export class HeartbeatScheduler<T extends HeartbeatEntry> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.timerDeadline = Infinity;
-    for (const queue of [this.toPing, this.toPong]) {
+    for (const queue of [this.toPing, this.toPong, this.toClientPing]) {
       while (queue.head) queue.remove(queue.head);
     }
   }
 
   private nextDeadline(): number {
-    return Math.min(this.toPing.head?.hbDeadline ?? Infinity, this.toPong.head?.hbDeadline ?? Infinity);
+    return Math.min(
+      this.toPing.head?.hbDeadline ?? Infinity,
+      this.toPong.head?.hbDeadline ?? Infinity,
+      this.toClientPing.head?.hbDeadline ?? Infinity,
+    );
   }
 
   private arm(): void {
@@ -130,6 +145,11 @@ export class HeartbeatScheduler<T extends HeartbeatEntry> {
     while (this.toPong.head && this.toPong.head.hbDeadline <= now + 1) {
       const entry = this.toPong.head as T;
       this.toPong.remove(entry);
+      this.handlers.timeout(entry);
+    }
+    while (this.toClientPing.head && this.toClientPing.head.hbDeadline <= now + 1) {
+      const entry = this.toClientPing.head as T;
+      this.toClientPing.remove(entry);
       this.handlers.timeout(entry);
     }
     while (this.toPing.head && this.toPing.head.hbDeadline <= now + 1) {

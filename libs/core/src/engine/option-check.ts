@@ -1,7 +1,7 @@
 /**
  * The check of a constructor's options. JavaScript callers get no type error for a misspelt option
  * (`connectionStateRecovry`), nor for one of the reference's options Sockline does not implement
- * (`allowEIO3: true`): both would be silently ignored and the server would behave differently
+ * (`wsEngine: eiows.Server`): both would be silently ignored and the server would behave differently
  * from what was written. So, once at construction:
  * - an option nobody knows (neither Sockline nor the reference) gets a process warning, code
  *   `SOCKLINE_UNKNOWN_OPTION`, naming it and the closest known name (once per name and process);

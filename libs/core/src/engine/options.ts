@@ -57,6 +57,11 @@ export interface ServerOptions {
    * closes ("transport error"). Default 1000.
    */
   maxPacketsPerPayload: number;
+  /**
+   * Whether clients of Engine.IO protocol 3 (socket.io-client 2.x, `EIO=3` or no `EIO` in the
+   * query) may connect; they then speak protocol 3 (its payloads, its client-side ping). Default false.
+   */
+  allowEIO3: boolean;
 }
 
 /**
@@ -64,8 +69,6 @@ export interface ServerOptions {
  * `ENGINE_OPTION_RULES`): the constructor throws for the others rather than ignore them.
  */
 export interface ReferenceOnlyOptions {
-  /** Engine.IO protocol 3 clients (socket.io-client 2.x): not supported yet, only `false` is accepted. */
-  allowEIO3?: boolean;
   /** The WebSocket server implementation: Sockline always uses `ws` (only `ws`'s `WebSocketServer` is accepted). */
   wsEngine?: unknown;
 }
@@ -89,6 +92,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   destroyUpgradeTimeout: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPacketsPerPayload: 1000,
+  allowEIO3: false,
 } as ServerOptions);
 
 /** Every engine option, the reference's and Sockline's: a missing or extra name is a compile error. */
@@ -123,8 +127,6 @@ const ENGINE_OPTIONS: Record<keyof ServerOptions | keyof ReferenceOnlyOptions, t
 export const ENGINE_OPTION_RULES: OptionRules = {
   known: new Set([...Object.keys(ENGINE_OPTIONS), "diagnostics"]),
   unsupported: {
-    allowEIO3: (value) =>
-      value ? "Engine.IO protocol 3 clients (socket.io-client 2.x) are not supported yet; remove it or set it to false" : undefined,
     wsEngine: (value) =>
       value === WebSocketServer || (typeof value === "function" && value.name === "WebSocketServer")
         ? undefined

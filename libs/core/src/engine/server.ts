@@ -25,14 +25,14 @@ import {
   type ServerOptions,
   type TransportName,
 } from "./options.js";
+import { newPollingTransport, newSession, newWebSocketTransport } from "./protocols.js";
 import type { SessionContext } from "./session-context.js";
-import { Socket } from "./socket.js";
+import type { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
 import { prepareRequest } from "./request-query.js";
 import { shareRequestStrings } from "./shared-request-strings.js";
-import { PollingTransport } from "./transports/polling.js";
-import { NO_OWNER, type EngineRequest, type TransportContext } from "./transports/transport.js";
-import { WebSocketTransport } from "./transports/websocket.js";
+import type { PollingTransport } from "./transports/polling.js";
+import { NO_OWNER, type EngineRequest, type Transport, type TransportContext } from "./transports/transport.js";
 import { mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
 import { afterResponsesInFlight, responseInFlight } from "./pipelining.js";
 
@@ -191,7 +191,7 @@ export class Server extends EventEmitter {
         this.withNewId(request, (id) => {
           if (id === undefined) return this.refuseRequest(request, res, ERROR_CODES.BAD_REQUEST, { name: "ID_GENERATION_ERROR" });
           shareRequestStrings(request);
-          const transport = new PollingTransport(this.context, id);
+          const transport = newPollingTransport(this.context, id, request);
           const socket = this.register(id, transport, request);
           transport.onRequest(request, res);
           this.emit("connection", socket);
@@ -255,7 +255,7 @@ export class Server extends EventEmitter {
               ws.close();
               return;
             }
-            session.maybeUpgrade(new WebSocketTransport(ws, session));
+            session.maybeUpgrade(newWebSocketTransport(ws, session, request));
           });
           return;
         }
@@ -266,7 +266,7 @@ export class Server extends EventEmitter {
           collectHeaders();
           this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
             shareRequestStrings(request);
-            const transport = new WebSocketTransport(ws, NO_OWNER);
+            const transport = newWebSocketTransport(ws, NO_OWNER, request);
             const session = this.register(id, transport, request);
             this.emit("connection", session);
           });
@@ -352,7 +352,7 @@ export class Server extends EventEmitter {
       if (!upgrade && session.transport.name !== transport) {
         return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
       }
-      if (query.EIO !== "4") {
+      if (protocolRevision(query.EIO) !== session.protocol) {
         return verdict(ERROR_CODES.BAD_REQUEST, {
           name: "PROTOCOL_MISMATCH",
           protocol: protocolRevision(query.EIO),
@@ -371,7 +371,8 @@ export class Server extends EventEmitter {
     if (req.method !== "GET") return verdict(ERROR_CODES.BAD_HANDSHAKE_METHOD, { method: req.method });
     if (transport === "websocket" && !upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
     if (transport === "polling" && upgrade) return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" });
-    if (query.EIO !== "4") return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: protocolRevision(query.EIO) });
+    // anything but EIO=4 is protocol 3, as the reference reads it; spoken only under allowEIO3 (see protocols.ts)
+    if (query.EIO !== "4" && !this.opts.allowEIO3) return verdict(ERROR_CODES.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
     const allowRequest = this.opts.allowRequest;
     if (!allowRequest) return verdict();
     let answered = false;
@@ -412,9 +413,9 @@ export class Server extends EventEmitter {
     });
   }
 
-  private register(id: string, transport: PollingTransport | WebSocketTransport, req: IncomingMessage): Socket {
+  private register(id: string, transport: Transport, req: EngineRequest): Socket {
     debug("session %s opened over %s", id, transport.name);
-    const socket = new Socket(id, this.context, transport, req);
+    const socket = newSession(id, this.context, transport, req);
     this.sessions.set(id, socket);
     if (this.clientsMirror !== undefined) addToMirror(this.clientsMirror, id, socket);
     return socket;

@@ -13,7 +13,7 @@ export interface SessionContext<S extends HeartbeatEntry> {
   /** Where the session reports its refusals (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
   /** The server's one heartbeat timer, shared by every session (the session only queues itself). */
-  readonly heartbeat: Pick<HeartbeatScheduler<S>, "schedulePing" | "expectPong" | "isWaitingForPong" | "remove">;
+  readonly heartbeat: Pick<HeartbeatScheduler<S>, "schedulePing" | "expectPong" | "expectClientPing" | "isWaitingForPong" | "remove">;
   /** The transports a session opened over `transport` may upgrade to (the handshake's `upgrades`). */
   upgradesFor(transport: TransportName): TransportName[];
   /** The session is closed: the server forgets it. */

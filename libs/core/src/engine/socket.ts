@@ -78,7 +78,8 @@ export interface SessionHandler {
 }
 
 export class Socket extends EventEmitter implements TransportOwner, HeartbeatEntry {
-  readonly protocol = 4;
+  /** The Engine.IO protocol revision of the session (3 only under `allowEIO3`, see `eio3/socket.ts`). */
+  readonly protocol: 3 | 4 = 4;
   readyState: ReadyState = "opening";
   transport: Transport;
   upgrading = false;
@@ -103,7 +104,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   constructor(
     readonly id: string,
     /** What this session needs from its server (the heartbeat, the options, where to report). */
-    private readonly context: SessionContext<Socket>,
+    protected readonly context: SessionContext<Socket>,
     transport: Transport,
     /** The handshake request (kept: frameworks store session data on it). */
     readonly request: IncomingMessage,
@@ -133,6 +134,11 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     );
     if (opts.initialPacket !== undefined) this.sendPacket("message", toSendData(opts.initialPacket));
     this.emit("open");
+    this.startHeartbeat();
+  }
+
+  /** Protocol 4: the server pings. (Called from the constructor: it may use no field of a subclass.) */
+  protected startHeartbeat(): void {
     this.context.heartbeat.schedulePing(this);
   }
 
@@ -233,7 +239,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   }
 
   /** Reports a refusal of this session to the server's diagnostics (once per refusal). */
-  private report(refusal: TransportRefusal, transport: Transport = this.transport): void {
+  protected report(refusal: TransportRefusal, transport: Transport = this.transport): void {
     this.context.diagnostics.report({ ...refusal, sid: this.id, remoteAddress: this.remoteAddress, transport: transport.name });
   }
 

@@ -5,6 +5,7 @@ import { PACKET_TYPE_NAMES, PacketType, type Packet } from "../parser/index.js";
 import type { ClientContext, ClientNamespace, ClientSocket, EncodedPacket, PacketDecoder, WriteOptions } from "./client-context.js";
 import type { EngineConnection } from "./engine-types.js";
 import type { ConnectDeadlines } from "./connect-deadlines.js";
+import { isLegacyConnection, parseLegacyConnect } from "./legacy-protocol.js";
 import type { OutgoingMessage } from "./outgoing-message.js";
 import { SocketsByNamespace } from "./sockets-by-namespace.js";
 import type { DisconnectReason } from "./socket-types.js";
@@ -98,6 +99,8 @@ export class Client<
     }
     this.connectDeadlines = context.connectDeadlines();
     this.connectDeadlines.add(this);
+    // socket.io-client 2.x never asks for the main namespace: it is connected to it at once (as the reference)
+    if (isLegacyConnection(conn)) this.connect("/");
   }
 
   get request(): IncomingMessage {
@@ -320,7 +323,13 @@ export class Client<
 
   /** @internal */
   onDecoded(packet: Packet): void {
-    const socket = this.nsps.get(packet.nsp);
+    let socket = this.nsps.get(packet.nsp);
+    if (!socket && packet.type === PacketType.CONNECT && isLegacyConnection(this.conn)) {
+      // socket.io-client 2.x: the namespace name carries the query, the auth of this CONNECT
+      const { name, auth } = parseLegacyConnect(packet.nsp);
+      packet = { type: PacketType.CONNECT, nsp: name, data: auth };
+      socket = this.nsps.get(name);
+    }
     if (!socket && packet.type === PacketType.CONNECT) {
       // A repeated CONNECT while the first is still in the middlewares would create a second socket
       // that nothing tracks (it would never be closed): ignore it.

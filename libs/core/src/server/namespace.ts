@@ -4,6 +4,7 @@ import type { Packet } from "../parser/index.js";
 import { BroadcastOperator, type RemoteSocket } from "./broadcast-operator.js";
 import { runMiddlewareChain } from "./middleware-chain.js";
 import type { Client } from "./client.js";
+import { isLegacyConnection, legacyConnectError } from "./legacy-protocol.js";
 import { OutgoingMessage } from "./outgoing-message.js";
 import type { ServerOf } from "./parents.js";
 import { assertNotReserved, NAMESPACE_RESERVED_EVENTS } from "./reserved-events.js";
@@ -172,7 +173,8 @@ export class Namespace<
         if (err) {
           debug("namespace %s: middleware refused socket %s: %s", this.name, socket.id, err.message);
           socket._cleanup();
-          socket._error({ message: err.message, data: err.data });
+          // a socket.io-client 2.x connection gets the reference's protocol 4 ERROR payload
+          socket._error(isLegacyConnection(client.conn) ? legacyConnectError(err) : { message: err.message, data: err.data });
           return;
         }
         this._doConnect(socket, onConnected);

@@ -8,6 +8,7 @@ import { runMiddlewareChain } from "./middleware-chain.js";
 import type { Client } from "./client.js";
 import { buildHandshake, type Handshake } from "./handshake.js";
 import { generateId } from "./ids.js";
+import { isLegacyConnection, legacySocketId } from "./legacy-protocol.js";
 import type { NamespaceOf, ServerOf } from "./parents.js";
 import { assertNotReserved } from "./reserved-events.js";
 import { RECOVERABLE_DISCONNECT_REASONS, type DisconnectReason, type EventMiddleware, type SocketReservedEvents } from "./socket-types.js";
@@ -86,8 +87,9 @@ export class Socket<
       this.missedPackets = previousSession.missedPackets;
       this.recovered = true;
     } else {
-      // Never the engine id: that one is a credential for the polling transport.
-      this.id = generateId();
+      // Never the engine id: that one is a credential for the polling transport. Except for
+      // socket.io-client 2.x, which derives its socket id from it (as the reference does).
+      this.id = isLegacyConnection(client.conn) ? legacySocketId(nsp.name, client.conn.id) : generateId();
       this.pid = this.server.opts.connectionStateRecovery ? generateId() : undefined;
     }
   }
@@ -237,7 +239,8 @@ export class Socket<
     debug("socket %s: connected to %s", this.id, this.nsp.name);
     this.connected = true;
     this.join(this.id);
-    this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
+    if (isLegacyConnection(this.conn)) this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name });
+    else this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name, data: { sid: this.id, pid: this.pid } });
     const missed = this.missedPackets;
     if (missed) {
       this.missedPackets = undefined;

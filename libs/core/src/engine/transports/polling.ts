@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import createDebug from "debug";
 import { compress, negotiateEncoding } from "../compression.js";
-import type { Packet, RawData } from "../packet.js";
+import type { Packet, PacketType, RawData } from "../packet.js";
 import { decodePayload, encodePayload, SEPARATOR } from "../payload.js";
 import { NO_OWNER, TransportError, type EngineRequest, type Transport, type TransportContext, type TransportOwner } from "./transport.js";
 
@@ -27,10 +27,12 @@ export class PollingTransport implements Transport {
   private closed = false;
   /** The last response written, until it is closed: its unsent bytes count as this session's. */
   private inFlight: ServerResponse | null = null;
+  /** Whether `application/octet-stream` POST bodies are read (protocol 4 sends text only; see `eio3/polling.ts`). */
+  protected readonly binaryBodies: boolean = false;
 
   constructor(
-    private readonly ctx: TransportContext,
-    private readonly sid: string,
+    protected readonly ctx: TransportContext,
+    protected readonly sid: string,
   ) {}
 
   get writable(): boolean {
@@ -100,7 +102,8 @@ export class PollingTransport implements Transport {
       return;
     }
     // protocol 4 sends binary as base64 text: a binary body is not ours (and must be answered, not left hanging)
-    if (req.headers["content-type"] === "application/octet-stream") {
+    const binary = req.headers["content-type"] === "application/octet-stream";
+    if (binary && !this.binaryBodies) {
       refuse(res, 400);
       this.refused("violation", "invalid-content", "binary POST body (protocol 4 sends text)", "connection closed (400)");
       this.owner.onTransportError(this, new TransportError("invalid content (binary POST body in protocol 4)"));
@@ -137,14 +140,14 @@ export class PollingTransport implements Transport {
     };
     const onEnd = () => {
       cleanup();
-      const payload = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
-      if (!this.withinPacketLimit(payload, res)) return;
+      const packets = this.decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), binary, res);
+      if (packets === null) return;
       const headers: Record<string, string | string[]> = { "Content-Type": "text/html", "Content-Length": "2" };
       disableIeXssFilter(req, headers);
       this.ctx.emitResponseHeaders(headers, req, undefined);
       res.writeHead(200, headers);
       res.end("ok");
-      this.onPayload(payload);
+      this.onPackets(packets);
     };
     const onClose = () => {
       if (req.complete) return;
@@ -157,13 +160,27 @@ export class PollingTransport implements Transport {
   }
 
   /**
-   * Whether `payload` holds at most `maxPacketsPerPayload` packets (counted on the text, before
-   * anything is decoded). If not, answers 400 and closes the session: none of its packets is
-   * dispatched.
+   * The packets of a POST body, or null when the body was refused (answered 400 or 413, the session
+   * told): then none of its packets is dispatched. Protocol 4: text separated by `\x1e`, its
+   * packets counted on the text before anything is decoded.
    */
-  private withinPacketLimit(payload: string, res: ServerResponse): boolean {
+  protected decodeBody(body: Buffer, _binary: boolean, res: ServerResponse): readonly Packet[] | null {
+    const payload = body.toString("utf8");
+    if (!this.withinPacketLimit(countPackets(payload), res)) return null;
+    return decodePayload(payload);
+  }
+
+  /** The body of a GET answer carrying `packets` (protocol 4: always text). */
+  protected encodeBody(packets: Packet[]): string | Buffer {
+    return encodePayload(packets);
+  }
+
+  /**
+   * Whether `count` packets are within `maxPacketsPerPayload`. If not, answers 400 and closes the
+   * session: none of its packets is dispatched.
+   */
+  protected withinPacketLimit(count: number, res: ServerResponse): boolean {
     const limit = this.ctx.opts.maxPacketsPerPayload;
-    const count = countPackets(payload);
     if (count <= limit) return true;
     debug("session %s: POST of %d packets over maxPacketsPerPayload %d", this.sid, count, limit);
     refuse(res, 400);
@@ -190,15 +207,15 @@ export class PollingTransport implements Transport {
     );
   }
 
-  private refused(kind: "limit" | "violation", name: string, message: string, action: string, value?: number, limit?: number): void {
+  protected refused(kind: "limit" | "violation", name: string, message: string, action: string, value?: number, limit?: number): void {
     this.owner.onTransportRefusal(
       this,
       value === undefined ? { kind, name, message, action } : { kind, name, message, action, value, limit },
     );
   }
 
-  private onPayload(payload: string): void {
-    for (const packet of decodePayload(payload)) {
+  private onPackets(packets: readonly Packet[]): void {
+    for (const packet of packets) {
       if (this.closed) return;
       if (packet.type === "close") {
         debug("session %s: close packet from client", this.sid);
@@ -240,11 +257,13 @@ export class PollingTransport implements Transport {
         break;
       }
     }
-    this.write(req, res, encodePayload(packets), compressible, afterSent);
+    this.write(req, res, this.encodeBody(packets), compressible, afterSent);
   }
 
-  private write(req: IncomingMessage, res: ServerResponse, body: string, compressible: boolean, onSent?: () => void): void {
-    const headers: Record<string, string | string[]> = { "Content-Type": "text/plain; charset=UTF-8" };
+  private write(req: IncomingMessage, res: ServerResponse, body: string | Buffer, compressible: boolean, onSent?: () => void): void {
+    const headers: Record<string, string | string[]> = {
+      "Content-Type": typeof body === "string" ? "text/plain; charset=UTF-8" : "application/octet-stream",
+    };
     disableIeXssFilter(req, headers);
     this.ctx.emitResponseHeaders(headers, req, (req as EngineRequest)._query?.sid ? undefined : this.sid);
     const compression = this.ctx.opts.httpCompression;
@@ -342,11 +361,16 @@ export class PollingTransport implements Transport {
     const req = this.pollReq;
     if (!res || !req) return;
     this.releasePoll();
-    this.write(req, res, "6", false);
+    this.write(req, res, this.packetBody("noop"), false);
   }
 
   discard(): void {
     this.discarded = true;
+  }
+
+  /** The body of an answer made of one packet without data. */
+  private packetBody(type: PacketType): string | Buffer {
+    return this.encodeBody([{ type }]);
   }
 
   terminate(): void {
@@ -368,7 +392,7 @@ export class PollingTransport implements Transport {
     if (req && res) {
       // a GET that is still waiting learns that the session is over
       this.releasePoll();
-      this.write(req, res, "1", false);
+      this.write(req, res, this.packetBody("close"), false);
     }
   }
 }
@@ -397,7 +421,7 @@ function disableIeXssFilter(req: IncomingMessage, headers: Record<string, string
 function noop(): void {}
 
 /** Answers an HTTP error without reading the rest of the body; the connection is dropped once answered. */
-function refuse(res: ServerResponse, status: number): void {
+export function refuse(res: ServerResponse, status: number): void {
   if (res.headersSent) return;
   res.shouldKeepAlive = false;
   res.writeHead(status, { Connection: "close", "Content-Length": "0" });

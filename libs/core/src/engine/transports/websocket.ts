@@ -216,12 +216,15 @@ export class WebSocketTransport implements DirectTransport {
         );
         continue;
       }
-      const frame = encodePacket(packet);
-      this.lastWriteTick = markWrite();
-      const compress = packet.options?.compress !== false;
-      const opts = typeof frame === "string" ? (compress ? TEXT_COMPRESS : TEXT) : compress ? BINARY_COMPRESS : BINARY;
-      this.socket.send(frame, opts, i === last ? onSent : undefined);
+      this.sendFrame(encodePacket(packet), packet.options?.compress !== false, i === last ? onSent : undefined);
     }
+  }
+
+  /** Writes one complete Engine.IO frame through `ws` (text for a string, binary for a Buffer). */
+  protected sendFrame(frame: string | Buffer, compress: boolean, onSent?: () => void): void {
+    this.lastWriteTick = markWrite();
+    const opts = typeof frame === "string" ? (compress ? TEXT_COMPRESS : TEXT) : compress ? BINARY_COMPRESS : BINARY;
+    this.socket.send(frame, opts, onSent);
   }
 
   close(callback?: () => void): void {
