@@ -19,9 +19,7 @@ export function isLegacyConnection(conn: { readonly protocol: number }): boolean
 
 /** The namespace and auth of a protocol 4 CONNECT (`/chat?token=abc` → `/chat`, `{ token: "abc" }`). */
 export function parseLegacyConnect(nsp: string): { name: string; auth: Record<string, string> } {
-  const query = nsp.indexOf("?");
-  if (query === -1) return { name: nsp, auth: {} };
-  // the reference parses it as a URL: the same names and values, a repeated name keeps the last value
+  // parsed as a URL, as the reference does (so `/a/../b` is `/b`); a repeated name keeps its last value
   let url: URL;
   try {
     url = new URL(nsp, "https://socket.io");

@@ -150,9 +150,9 @@ export class LegacyPollingSession {
     readonly rest: string[],
   ) {}
 
-  /** Handshakes with `EIO=3` (`query` adds e.g. `&b64=1`). */
-  static async open(serverUrl: string, query = "&b64=1"): Promise<LegacyPollingSession> {
-    const base = `${serverUrl}/socket.io/?EIO=3&transport=polling${query}`;
+  /** Handshakes with `EIO=3` (`query` adds e.g. `&b64=1`) on `path`. */
+  static async open(serverUrl: string, query = "&b64=1", path = "/socket.io/"): Promise<LegacyPollingSession> {
+    const base = `${serverUrl}${path}?EIO=3&transport=polling${query}`;
     const answer = await rawRequest(base);
     const text = answer.body.toString();
     if (answer.status !== 200) throw new Error(`protocol 3 handshake failed: ${answer.status} ${text.slice(0, 200)}`);
