@@ -6,6 +6,7 @@
  */
 import type { WebSocket } from "ws";
 import { protocolRevision } from "./errors.js";
+import { jsonpIndex } from "./eio3/jsonp.js";
 import { Eio3PollingTransport } from "./eio3/polling.js";
 import { Eio3Socket } from "./eio3/socket.js";
 import { Eio3WebSocketTransport } from "./eio3/websocket.js";
@@ -24,9 +25,16 @@ function supportsBinary(req: EngineRequest): boolean {
   return !req._query.b64;
 }
 
-/** The polling transport of a new session opened by `req`. */
+/**
+ * The polling transport of a new session opened by `req`: JSONP when a protocol 3 handshake asks
+ * for it (`j`). (The reference also serves JSONP to protocol 4; no protocol 4 client asks for it
+ * since engine.io-client 6, and Sockline does not.)
+ */
 export function newPollingTransport(ctx: TransportContext, sid: string, req: EngineRequest): PollingTransport {
-  return isProtocol3(req) ? new Eio3PollingTransport(ctx, sid, supportsBinary(req)) : new PollingTransport(ctx, sid);
+  if (!isProtocol3(req)) return new PollingTransport(ctx, sid);
+  const jsonp = jsonpIndex(req._query);
+  // a JSONP client cannot read a binary payload, whatever its query says
+  return new Eio3PollingTransport(ctx, sid, jsonp === undefined && supportsBinary(req), jsonp);
 }
 
 /** The transport over the WebSocket `req` opened (a new session, or the upgrade of one of the same revision). */

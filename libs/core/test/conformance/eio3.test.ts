@@ -17,6 +17,7 @@ import {
   parseV3BinaryPayload,
   parseV3Payload,
   rawRequest,
+  unwrapJsonp,
   v3BinaryPayload,
   v3Payload,
   type LegacySocket,
@@ -135,6 +136,35 @@ describe(`[${IMPL}] Engine.IO 3 on the wire (allowEIO3: true)`, () => {
     const posted = await xhr2.post(v3BinaryPayload('451-["up",{"_placeholder":true,"num":0}]', Buffer.from([4, 7, 8, 9])));
     assert.equal(posted.status, 200);
     assert.deepEqual([...(await upload)[0]], [7, 8, 9]);
+  });
+
+  it("JSONP polling (j): answers are scripts calling the client's callback, POSTs are forms with escaped newlines", async () => {
+    const serverSide = nextConnection(server.io);
+    const base = `${server.url}/socket.io/?EIO=3&transport=polling&j=7&b64=1`;
+    /** The packets of a JSONP answer (the payload passed to `___eio[7]`). */
+    const payloadOf = (script: string): string[] => {
+      assert.match(script, /^___eio\[7\]\(".*"\);$/s);
+      return parseV3Payload(unwrapJsonp(script));
+    };
+    const handshake = await rawRequest(base);
+    assert.equal(handshake.status, 200);
+    const [open] = payloadOf(handshake.body.toString());
+    const sid = (JSON.parse(open!.slice(1)) as { sid: string }).sid;
+    const socket = await serverSide;
+    const url = `${base}&sid=${sid}`;
+    const hello = once<[string]>(socket, "hello", { what: "the event of the JSONP form" });
+    // what the client does before submitting: an escaped newline (JSON's \n) doubles its backslash, a newline becomes \n
+    const escape = (payload: string) => payload.replace(/\\n/g, "\\\n").replace(/\n/g, "\\n");
+    const form = new URLSearchParams({ d: escape(v3Payload("2", '42["hello","line 1\\nline 2"]')) }).toString();
+    const posted = await rawRequest(url, "POST", form, "application/x-www-form-urlencoded");
+    assert.equal(posted.status, 200);
+    assert.deepEqual(await hello, ["line 1\nline 2"]);
+    const packets: string[] = [];
+    while (!packets.includes("3")) {
+      const answer = await withTimeout(rawRequest(url), "a JSONP poll");
+      packets.push(...payloadOf(answer.body.toString()));
+    }
+    assert.deepEqual(packets, ["40", "3"]);
   });
 
   it("websocket: text packets as in protocol 4, binary frames start with the packet type byte", async () => {

@@ -160,6 +160,32 @@ describe("engine: hostile protocol 3 input", () => {
     });
   }
 
+  it("JSONP: a form without its d field, or with a malformed payload in it: 400, invalid-payload", async () => {
+    for (const form of ["x=1", `d=${encodeURIComponent("5:2")}`]) {
+      reports.length = 0;
+      const sessionP = nextConnection(server.engine);
+      const session = await openSession(server, "&j=0&b64=1");
+      const closed = once<[string]>(await sessionP, "close", { what: "the session to close" });
+      const answer = await session.post(form, "application/x-www-form-urlencoded");
+      assert.equal(answer.status, 400);
+      assert.equal((await closed)[0], "transport error");
+      assert.deepEqual(
+        reports.map((r) => r.name),
+        ["invalid-payload"],
+      );
+      assert.match(reports[0]!.message, /JSONP payload/);
+    }
+  });
+
+  it("JSONP answers escape U+2028 and U+2029 (valid JSON, not valid in older JavaScript)", async () => {
+    const sessionP = nextConnection(server.engine);
+    const session = await openSession(server, "&j=3");
+    const engineSession = await sessionP;
+    engineSession.send("a\u2028b\u2029c");
+    const answer = (await session.poll()).body.toString();
+    assert.equal(answer, '___eio[3]("6:4a\\u2028b\\u2029c");');
+  });
+
   it("maxPacketsPerPayload: a text or binary POST of more packets is refused (400), none of them handled", async () => {
     const handled: unknown[] = [];
     const handler = (session: EngineSocket) => session.on("message", (m: unknown) => handled.push(m));

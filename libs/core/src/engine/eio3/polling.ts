@@ -1,14 +1,22 @@
 /**
  * Long-polling for an Engine.IO protocol 3 session: the protocol 4 transport with the protocol 3
- * payloads (see `codec.ts`). Only the body codec differs; requests, limits and the close sequence
- * are the protocol 4 transport's.
+ * payloads (see `codec.ts`), or JSONP polling (`jsonp.ts`) when the handshake asked for it. Only
+ * the body codec differs; requests, limits and the close sequence are the protocol 4 transport's.
  */
 import type { ServerResponse } from "node:http";
 import createDebug from "debug";
 import type { Packet } from "../packet.js";
 import { PollingTransport, refuse } from "../transports/polling.js";
 import { TransportError, type TransportContext } from "../transports/transport.js";
-import { decodeBinaryPayloadV3, decodeTextPayloadV3, encodeBinaryPayloadV3, encodeTextPayloadV3, hasBinaryData } from "./codec.js";
+import {
+  decodeBinaryPayloadV3,
+  decodeTextPayloadV3,
+  encodeBinaryPayloadV3,
+  encodeTextPayloadV3,
+  hasBinaryData,
+  type DecodedPayload,
+} from "./codec.js";
+import { jsonpPayload, jsonpScript } from "./jsonp.js";
 
 const debug = createDebug("sockline:engine:eio3");
 
@@ -24,17 +32,20 @@ export class Eio3PollingTransport extends PollingTransport {
      * query), as the reference decides.
      */
     private readonly supportsBinary: boolean,
+    /** The callback index of a JSONP session (`j` in the handshake query), undefined for XHR polling. */
+    private readonly jsonp: string | undefined,
   ) {
     super(ctx, sid);
   }
 
   protected override encodeBody(packets: Packet[]): string | Buffer {
+    if (this.jsonp !== undefined) return jsonpScript(this.jsonp, encodeTextPayloadV3(packets));
     return this.supportsBinary && hasBinaryData(packets) ? encodeBinaryPayloadV3(packets) : encodeTextPayloadV3(packets);
   }
 
   protected override decodeBody(body: Buffer, binary: boolean, res: ServerResponse): readonly Packet[] | null {
     const limit = this.ctx.opts.maxPacketsPerPayload;
-    const decoded = binary ? decodeBinaryPayloadV3(body, limit) : decodeTextPayloadV3(body.toString("utf8"), limit);
+    const decoded = binary ? decodeBinaryPayloadV3(body, limit) : this.decodeText(body.toString("utf8"), limit);
     if (decoded.ok) return decoded.packets;
     // counted while decoding: past the limit, decoding stopped (`limit + 1` is what was seen)
     if (decoded.tooManyPackets) return this.withinPacketLimit(limit + 1, res) ? [] : null;
@@ -43,10 +54,16 @@ export class Eio3PollingTransport extends PollingTransport {
     this.refused(
       "violation",
       "invalid-payload",
-      `invalid Engine.IO protocol 3 ${binary ? "binary" : "text"} payload (${body.length} bytes): ${decoded.reason}`,
+      `invalid Engine.IO protocol 3 ${binary ? "binary" : this.jsonp === undefined ? "text" : "JSONP"} payload (${body.length} bytes): ${decoded.reason}`,
       "connection closed (400)",
     );
     this.owner.onTransportError(this, new TransportError(`invalid protocol 3 payload: ${decoded.reason}`));
     return null;
+  }
+
+  private decodeText(body: string, limit: number): DecodedPayload {
+    if (this.jsonp === undefined) return decodeTextPayloadV3(body, limit);
+    const payload = jsonpPayload(body);
+    return payload === undefined ? { ok: false, reason: 'JSONP form without a "d" field' } : decodeTextPayloadV3(payload, limit);
   }
 }

@@ -73,6 +73,12 @@ export function v3Payload(...packets: string[]): string {
   return packets.map((p) => `${p.length}:${p}`).join("");
 }
 
+/** The payload a JSONP answer (`___eio[7]("...");`) passes to its callback; other text as it is. */
+export function unwrapJsonp(text: string): string {
+  const match = /^___eio\[\d+\]\((".*")\);$/s.exec(text);
+  return match ? (JSON.parse(match[1]!) as string) : text;
+}
+
 /** The packets of a protocol 3 text payload. */
 export function parseV3Payload(payload: string): string[] {
   const packets: string[] = [];
@@ -154,7 +160,7 @@ export class LegacyPollingSession {
   static async open(serverUrl: string, query = "&b64=1", path = "/socket.io/"): Promise<LegacyPollingSession> {
     const base = `${serverUrl}${path}?EIO=3&transport=polling${query}`;
     const answer = await rawRequest(base);
-    const text = answer.body.toString();
+    const text = unwrapJsonp(answer.body.toString());
     if (answer.status !== 200) throw new Error(`protocol 3 handshake failed: ${answer.status} ${text.slice(0, 200)}`);
     const [open, ...rest] = parseV3Payload(text);
     if (!open?.startsWith("0")) throw new Error(`no open packet in ${JSON.stringify(text)}`);
