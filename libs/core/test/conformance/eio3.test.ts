@@ -85,7 +85,11 @@ describe(`[${IMPL}] Engine.IO 3 on the wire (allowEIO3: true)`, () => {
     const socket = await serverSide;
     assert.equal(engineConn(socket).protocol, 3);
     const packets = await session.pollUntil((p) => p.startsWith("4"));
-    assert.deepEqual(packets.filter((p) => p.startsWith("4")), ["40"], "the implicit CONNECT of /, no sid payload");
+    assert.deepEqual(
+      packets.filter((p) => p.startsWith("4")),
+      ["40"],
+      "the implicit CONNECT of /, no sid payload",
+    );
     // the socket id is the engine id (socket.io-client 2.x derives its own id from it)
     assert.equal(socket.id, session.sid);
   });
@@ -154,8 +158,8 @@ describe(`[${IMPL}] Engine.IO 3 on the wire (allowEIO3: true)`, () => {
     const url = `${base}&sid=${sid}`;
     const hello = once<[string]>(socket, "hello", { what: "the event of the JSONP form" });
     // what the client does before submitting: an escaped newline (JSON's \n) doubles its backslash, a newline becomes \n
-    const escape = (payload: string) => payload.replace(/\\n/g, "\\\n").replace(/\n/g, "\\n");
-    const form = new URLSearchParams({ d: escape(v3Payload("2", '42["hello","line 1\\nline 2"]')) }).toString();
+    const escapeForForm = (payload: string) => payload.replace(/\\n/g, "\\\n").replace(/\n/g, "\\n");
+    const form = new URLSearchParams({ d: escapeForForm(v3Payload("2", '42["hello","line 1\\nline 2"]')) }).toString();
     const posted = await rawRequest(url, "POST", form, "application/x-www-form-urlencoded");
     assert.equal(posted.status, 200);
     assert.deepEqual(await hello, ["line 1\nline 2"]);
@@ -185,6 +189,25 @@ describe(`[${IMPL}] Engine.IO 3 on the wire (allowEIO3: true)`, () => {
       const upload = once<[Buffer]>(socket, "up", { what: "the binary event" });
       ws.send('451-["up",{"_placeholder":true,"num":0}]');
       ws.send(Buffer.from([4, 7, 8, 9]));
+      assert.deepEqual([...(await upload)[0]], [7, 8, 9]);
+    } finally {
+      ws.terminate();
+    }
+  });
+
+  it("websocket with b64: binary goes both ways as b4 + base64 text frames", async () => {
+    const serverSide = nextConnection(server.io);
+    const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/socket.io/?EIO=3&transport=websocket&b64=1`);
+    const frames = recordFrames(ws);
+    try {
+      const socket = await serverSide;
+      await waitUntil(() => frames.includes("40"), "the CONNECT of /");
+      socket.emit("bin", Buffer.from([1, 2, 3]));
+      await waitUntil(() => frames.includes("b4AQID"), "the base64 attachment");
+      assert.deepEqual(frames.slice(-2), ['451-["bin",{"_placeholder":true,"num":0}]', "b4AQID"]);
+      const upload = once<[Buffer]>(socket, "up", { what: "the binary event" });
+      ws.send('451-["up",{"_placeholder":true,"num":0}]');
+      ws.send("b4BwgJ");
       assert.deepEqual([...(await upload)[0]], [7, 8, 9]);
     } finally {
       ws.terminate();
@@ -246,7 +269,9 @@ describe(`[${IMPL}] socket.io-client 2.x (allowEIO3: true)`, () => {
       assert.equal(socket.id, client.id);
       assert.equal(socket.id, engineConn(socket).id);
 
-      socket.on("to-server", (text: string, data: Buffer, ack: (...args: unknown[]) => void) => ack(`${text}!`, Buffer.concat([data, Buffer.from([0])])));
+      socket.on("to-server", (text: string, data: Buffer, ack: (...args: unknown[]) => void) =>
+        ack(`${text}!`, Buffer.concat([data, Buffer.from([0])])),
+      );
       const fromServer = await withTimeout(
         new Promise<unknown[]>((resolve) => client.emit("to-server", "hi", Buffer.from([1, 2]), (...args: unknown[]) => resolve(args))),
         "the server's ack",

@@ -17,7 +17,9 @@ export function jsonpIndex(query: Record<string, string>): string | undefined {
  * allows and older JavaScript parsers do not: they are escaped.
  */
 export function jsonpScript(index: string, payload: string): string {
-  const js = JSON.stringify(payload).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  const js = JSON.stringify(payload)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
   return `___eio[${index}](${js});`;
 }
 

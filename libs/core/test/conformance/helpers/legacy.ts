@@ -64,7 +64,11 @@ export function legacyConnected(socket: LegacySocket, what = "the socket.io-clie
 }
 
 /** The payload of the next `event` the socket gets. */
-export function legacyEvent<T extends unknown[] = unknown[]>(socket: LegacySocket, event: string, what = `"${event}" on the 2.x client`): Promise<T> {
+export function legacyEvent<T extends unknown[] = unknown[]>(
+  socket: LegacySocket,
+  event: string,
+  what = `"${event}" on the 2.x client`,
+): Promise<T> {
   return withTimeout(new Promise<T>((resolve) => socket.once(event, (...args: unknown[]) => resolve(args as T))), what);
 }
 
@@ -137,7 +141,9 @@ export function rawRequest(url: string, method = "GET", body?: string | Buffer, 
     const req = httpRequest(url, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -173,7 +179,10 @@ export class LegacyPollingSession {
   }
 
   /** POSTs a body (a text payload, or a binary one with `application/octet-stream`). */
-  async post(body: string | Buffer, contentType = typeof body === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream"): Promise<RawAnswer> {
+  async post(
+    body: string | Buffer,
+    contentType = typeof body === "string" ? "text/plain;charset=UTF-8" : "application/octet-stream",
+  ): Promise<RawAnswer> {
     return rawRequest(this.url, "POST", body, contentType);
   }
 
