@@ -193,6 +193,7 @@ describe("engine: hostile protocol 3 input", () => {
     try {
       const text = await refused(v3Payload("4a", "4b", "4c", "4d"), 400, "maxPacketsPerPayload");
       assert.equal(text.diagnostic.limit, 3);
+      assert.match(text.diagnostic.message, /of 4 or more packets, over maxPacketsPerPayload \(3\)/);
       assert.equal(text.reason, "transport error");
       const binary = await refused(v3BinaryPayload("4a", "4b", Buffer.from([4, 1]), "4d"), 400, "maxPacketsPerPayload");
       assert.equal(binary.diagnostic.kind, "limit");

@@ -48,7 +48,7 @@ export class Eio3PollingTransport extends PollingTransport {
     const decoded = binary ? decodeBinaryPayloadV3(body, limit) : this.decodeText(body.toString("utf8"), limit);
     if (decoded.ok) return decoded.packets;
     // counted while decoding: past the limit, decoding stopped (`limit + 1` is what was seen)
-    if (decoded.tooManyPackets) return this.withinPacketLimit(limit + 1, res) ? [] : null;
+    if (decoded.tooManyPackets) return this.withinPacketLimit(limit + 1, res, true) ? [] : null;
     debug("session %s: invalid protocol 3 %s payload: %s", this.sid, binary ? "binary" : "text", decoded.reason);
     refuse(res, 400);
     this.refused(

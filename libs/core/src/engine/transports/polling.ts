@@ -177,9 +177,9 @@ export class PollingTransport implements Transport {
 
   /**
    * Whether `count` packets are within `maxPacketsPerPayload`. If not, answers 400 and closes the
-   * session: none of its packets is dispatched.
+   * session: none of its packets is dispatched. `orMore`: counting stopped at `count`.
    */
-  protected withinPacketLimit(count: number, res: ServerResponse): boolean {
+  protected withinPacketLimit(count: number, res: ServerResponse, orMore = false): boolean {
     const limit = this.ctx.opts.maxPacketsPerPayload;
     if (count <= limit) return true;
     debug("session %s: POST of %d packets over maxPacketsPerPayload %d", this.sid, count, limit);
@@ -187,7 +187,7 @@ export class PollingTransport implements Transport {
     this.refused(
       "limit",
       "maxPacketsPerPayload",
-      `polling POST body of ${count} packets, over maxPacketsPerPayload (${limit})`,
+      `polling POST body of ${count}${orMore ? " or more" : ""} packets, over maxPacketsPerPayload (${limit})`,
       "connection closed (400)",
       count,
       limit,
