@@ -323,47 +323,59 @@ export class Client<
 
   /** @internal */
   onDecoded(packet: Packet): void {
-    let socket = this.nsps.get(packet.nsp);
-    if (!socket && packet.type === PacketType.CONNECT && isLegacyConnection(this.conn)) {
-      // socket.io-client 2.x: the namespace name carries the query, the auth of this CONNECT
-      const { name, auth } = parseLegacyConnect(packet.nsp);
-      packet = { type: PacketType.CONNECT, nsp: name, data: auth };
-      socket = this.nsps.get(name);
-    }
+    const socket = this.nsps.get(packet.nsp);
     if (!socket && packet.type === PacketType.CONNECT) {
-      // A repeated CONNECT while the first is still in the middlewares would create a second socket
-      // that nothing tracks (it would never be closed): ignore it.
-      if (this.connecting?.has(packet.nsp)) {
-        debug("client %s: CONNECT to %s already in progress, ignored", this.id, packet.nsp);
-        this.report({
-          kind: "violation",
-          name: "duplicate-connect",
-          message: `a second CONNECT to ${packet.nsp} while the first is still being processed`,
-          action: "packet ignored",
-          nsp: packet.nsp,
-          packetType: "CONNECT",
-        });
-        return;
-      }
-      this.connect(packet.nsp, packet.data ?? {});
+      if (isLegacyConnection(this.conn)) this.onLegacyConnect(packet.nsp);
+      else this.onConnect(packet);
     } else if (socket && packet.type !== PacketType.CONNECT && packet.type !== PacketType.CONNECT_ERROR) {
       process.nextTick(deliver, socket, packet);
     } else {
-      this._violated = true;
-      const type = PACKET_TYPE_NAMES[packet.type] ?? String(packet.type);
-      debug("client %s: %s packet for namespace %s in an invalid state, closing", this.id, type, packet.nsp);
+      this.onUnexpectedPacket(packet, socket !== undefined);
+    }
+  }
+
+  private onConnect(packet: Packet): void {
+    // A repeated CONNECT while the first is still in the middlewares would create a second socket
+    // that nothing tracks (it would never be closed): ignore it.
+    if (this.connecting?.has(packet.nsp)) {
+      debug("client %s: CONNECT to %s already in progress, ignored", this.id, packet.nsp);
       this.report({
         kind: "violation",
-        name: "unexpected-packet",
-        message: socket
-          ? `${type} for ${packet.nsp}, which this connection has already joined`
-          : `${type} for ${packet.nsp}, which this connection has not joined`,
-        action: "connection closed",
+        name: "duplicate-connect",
+        message: `a second CONNECT to ${packet.nsp} while the first is still being processed`,
+        action: "packet ignored",
         nsp: packet.nsp,
-        packetType: type,
+        packetType: "CONNECT",
       });
-      this.close();
+      return;
     }
+    this.connect(packet.nsp, packet.data ?? {});
+  }
+
+  /** socket.io-client 2.x: the namespace name of its CONNECT carries its query, the auth of this CONNECT. */
+  private onLegacyConnect(nsp: string): void {
+    const { name, auth } = parseLegacyConnect(nsp);
+    const packet: Packet = { type: PacketType.CONNECT, nsp: name, data: auth };
+    if (this.nsps.get(name) === undefined) this.onConnect(packet);
+    else this.onUnexpectedPacket(packet, true);
+  }
+
+  /** A packet in an invalid state (a CONNECT to a joined namespace, a CONNECT_ERROR, a namespace not joined): closes. */
+  private onUnexpectedPacket(packet: Packet, joined: boolean): void {
+    this._violated = true;
+    const type = PACKET_TYPE_NAMES[packet.type] ?? String(packet.type);
+    debug("client %s: %s packet for namespace %s in an invalid state, closing", this.id, type, packet.nsp);
+    this.report({
+      kind: "violation",
+      name: "unexpected-packet",
+      message: joined
+        ? `${type} for ${packet.nsp}, which this connection has already joined`
+        : `${type} for ${packet.nsp}, which this connection has not joined`,
+      action: "connection closed",
+      nsp: packet.nsp,
+      packetType: type,
+    });
+    this.close();
   }
 
   /** Reports a refusal the Socket.IO layer made on its own for this connection (see `Diagnostics`). */

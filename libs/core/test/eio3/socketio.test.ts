@@ -48,6 +48,24 @@ describe("Socket.IO under allowEIO3 (Sockline's own rules)", () => {
     assert.match(reports[0]!.message, /invalid namespace in a CONNECT packet: "\/\/\["/);
   });
 
+  it("a second CONNECT to a joined namespace, its query aside, is an unexpected packet: the connection closed", async () => {
+    reports.length = 0;
+    io.of("/chat");
+    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/socket.io/?EIO=3&transport=websocket`);
+    const frames: string[] = [];
+    ws.on("message", (data: Buffer) => frames.push(data.toString()));
+    await waitUntil(() => frames.includes("40"), "the CONNECT of /");
+    ws.send("40/chat?token=1,");
+    await waitUntil(() => frames.includes("40/chat,"), "the CONNECT of /chat, without payload");
+    const closed = once(ws, "close", { what: "the connection to close" });
+    ws.send("40/chat?token=2,");
+    await closed;
+    assert.deepEqual(
+      reports.map((r) => [r.name, r.nsp, r.packetType]),
+      [["unexpected-packet", "/chat", "CONNECT"]],
+    );
+  });
+
   it("protocol 4 sessions next to protocol 3 ones keep the protocol 4 classes", async () => {
     const legacy = new LegacyClients();
     let modern: ClientSocket | undefined;
