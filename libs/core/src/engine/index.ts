@@ -1,5 +1,5 @@
 /**
- * `@sockline/core/engine`: the Engine.IO protocol 4 server, usable on its own
+ * `@sockline/core/engine`: the Engine.IO protocol 4 server (and 3 under `allowEIO3`), usable on its own
  * (like the reference `engine.io` package) and used by the Socket.IO layer.
  */
 export { Server, Server as EngineServer } from "./server.js";
@@ -14,6 +14,17 @@ export { attach, listen } from "./attach.js";
 export { protocol, encodePacket, encodePacketToString, decodePacket, toBuffer } from "./packet.js";
 export type { Packet, PacketType, PacketOptions, RawData, BinaryData, SendData } from "./packet.js";
 export { encodePayload, decodePayload, SEPARATOR } from "./payload.js";
+// the protocol 3 codec (`allowEIO3`): reference engine.io keeps its own (parser-v3) internal
+export {
+  decodeBinaryPayloadV3,
+  decodeTextPacketV3,
+  decodeTextPayloadV3,
+  encodeBinaryPayloadV3,
+  encodePacketToStringV3,
+  encodeTextPayloadV3,
+  MAX_LENGTH_DIGITS,
+} from "./eio3/codec.js";
+export type { DecodedPayload } from "./eio3/codec.js";
 export { ERROR_CODES, ERROR_MESSAGES } from "./errors.js";
 export type { ErrorCode, ErrorContext } from "./errors.js";
 export { DEFAULT_OPTIONS } from "./options.js";
