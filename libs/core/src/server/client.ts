@@ -7,6 +7,7 @@ import type { EngineConnection } from "./engine-types.js";
 import type { ConnectDeadlines } from "./connect-deadlines.js";
 import type { OutgoingMessage } from "./outgoing-message.js";
 import { SocketsByNamespace } from "./sockets-by-namespace.js";
+import { packetChannel } from "./tracing.js";
 import type { DisconnectReason } from "./socket-types.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
@@ -195,6 +196,7 @@ export class Client<
     }
     // Older adapters passed already-encoded frames to socket.packet(); accept them as such.
     const encoded = opts.preEncoded ? (packet as unknown as EncodedPacket[]) : this.context.encoder.encode(packet);
+    if (!opts.preEncoded) this.counted("out", packet);
     this.writeToEngine(encoded, opts);
   }
 
@@ -318,8 +320,16 @@ export class Client<
     this.onError(err);
   }
 
+  /** Counts a packet (in `io.metrics()`), and publishes it on `sockline:packet` when someone listens. */
+  private counted(direction: "in" | "out", packet: Packet): void {
+    if (direction === "in") this.context.metrics.packetIn(packet.type);
+    else this.context.metrics.packetOut(packet.type);
+    if (packetChannel.hasSubscribers) packetChannel.publish({ direction, packet, socket: this.nsps.get(packet.nsp) });
+  }
+
   /** @internal */
   onDecoded(packet: Packet): void {
+    this.counted("in", packet);
     const socket = this.nsps.get(packet.nsp);
     if (!socket && packet.type === PacketType.CONNECT) {
       // A repeated CONNECT while the first is still in the middlewares would create a second socket
