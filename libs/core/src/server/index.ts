@@ -33,7 +33,7 @@ export { DEFAULT_LIMITS, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PATH } from "./options
 export type { EngineConnection, EngineLike } from "./engine-types.js";
 export type { EncodedPacket, PacketEncoder, WriteOptions } from "./client-context.js";
 export * from "./typed-events.js";
-export type { MetricsSnapshot, PacketTypeName, AdapterMetrics } from "./metrics.js";
+export type { MetricsSnapshot, NamespaceMetrics, PacketTypeName, AdapterMetrics } from "./metrics.js";
 export { traceHandlerPromise } from "./tracing.js";
 export type {
   AckContext,

@@ -24,8 +24,8 @@ export interface MetricsSnapshot {
    * and bytes). Undefined when the server is bound to an engine that keeps none (not Sockline's).
    */
   engine: EngineMetricsSnapshot | undefined;
-  /** Sockets connected now, by namespace. */
-  namespaces: Record<string, { sockets: number }>;
+  /** Sockets connected now, by namespace, and by the transport their connection is on. */
+  namespaces: Record<string, NamespaceMetrics>;
   /** Sockets disconnected, by reason ("client namespace disconnect", "transport close", "ping timeout"...). */
   disconnects: Record<string, number>;
   /** Socket.IO packets received and written, by type (a broadcast counts one per recipient). */
@@ -50,6 +50,12 @@ export interface MetricsSnapshot {
   violations: Record<string, number>;
   /** Figures of the namespaces' adapters that keep some (`adapter.metrics()`), by namespace. */
   adapters: Record<string, AdapterMetrics>;
+}
+
+export interface NamespaceMetrics {
+  sockets: number;
+  /** `{ websocket: 2, polling: 1 }`: the sockets by their connection's transport now. */
+  transports: Record<string, number>;
 }
 
 const PACKET_TYPES = 7;
@@ -105,7 +111,7 @@ export interface MetricsSource {
   readonly _nsps: ReadonlyMap<
     string,
     {
-      readonly sockets: ReadonlyMap<string, { readonly _pendingAcks: number }>;
+      readonly sockets: ReadonlyMap<string, { readonly _pendingAcks: number; readonly conn: { readonly transport?: { readonly name: string } } }>;
       /** Any adapter; one with a `metrics()` method has its figures in the snapshot. */
       readonly adapter: object;
     }
@@ -114,12 +120,17 @@ export interface MetricsSource {
 
 export function metricsSnapshot(source: MetricsSource): MetricsSnapshot {
   const counters = source._metrics;
-  const namespaces: Record<string, { sockets: number }> = {};
+  const namespaces: Record<string, NamespaceMetrics> = {};
   const adapters: Record<string, AdapterMetrics> = {};
   let pending = 0;
   for (const [name, nsp] of source._nsps) {
-    namespaces[name] = { sockets: nsp.sockets.size };
-    for (const socket of nsp.sockets.values()) pending += socket._pendingAcks;
+    const transports: Record<string, number> = {};
+    for (const socket of nsp.sockets.values()) {
+      pending += socket._pendingAcks;
+      const transport = socket.conn.transport?.name ?? "unknown";
+      transports[transport] = (transports[transport] ?? 0) + 1;
+    }
+    namespaces[name] = { sockets: nsp.sockets.size, transports };
     const adapter = nsp.adapter as { metrics?: () => AdapterMetrics };
     const adapterMetrics = typeof adapter.metrics === "function" ? adapter.metrics() : undefined;
     if (adapterMetrics !== undefined) adapters[name] = adapterMetrics;

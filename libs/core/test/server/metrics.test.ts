@@ -52,7 +52,10 @@ describe("io.metrics() counts what happened", () => {
     assert.deepEqual(m.engine?.connected, { polling: 1, websocket: 4, total: 5 });
     assert.deepEqual(m.engine?.handshakes, { polling: 2, websocket: 3, total: 5 });
     assert.equal(m.engine?.upgrades, 1);
-    assert.deepEqual(m.namespaces, { "/": { sockets: 3 }, "/chat": { sockets: 2 } });
+    assert.deepEqual(m.namespaces, {
+      "/": { sockets: 3, transports: { websocket: 2, polling: 1 } },
+      "/chat": { sockets: 2, transports: { websocket: 2 } },
+    });
     assert.equal(m.packets.in.CONNECT, 5);
     assert.equal(m.packets.out.CONNECT, 5);
 
@@ -122,7 +125,7 @@ describe("io.metrics() counts what happened", () => {
     assert.deepEqual(m.limits, { maxPayloadDepth: 1 });
     assert.deepEqual(m.violations, { "invalid-packet": 1, "unknown-transport": 1, "unsupported-protocol-version": 1 });
     assert.deepEqual(m.engine?.connectionErrors, { "0": 1, "5": 1 });
-    assert.deepEqual(m.namespaces, { "/": { sockets: 0 }, "/chat": { sockets: 2 } });
+    assert.deepEqual(m.namespaces, { "/": { sockets: 0, transports: {} }, "/chat": { sockets: 2, transports: { websocket: 2 } } });
     // only the two "/chat" connections are left: a client whose last socket leaves closes its connection
     assert.deepEqual(m.engine?.connected, { polling: 0, websocket: 2, total: 2 });
     assert.deepEqual(m.engine?.closes, { "forced close": 3, "transport close": 2 });
