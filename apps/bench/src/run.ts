@@ -18,7 +18,11 @@ import {
   MOUNT_SCENARIOS,
   OBSERVED_IMPLS,
   OBSERVED_SCENARIOS,
-  plans, REFERENCE, type Mode, type ScenarioPlan } from "./runner/config.js";
+  plans,
+  REFERENCE,
+  type Mode,
+  type ScenarioPlan,
+} from "./runner/config.js";
 import { startServer, runLoad, type ServerProcess } from "./runner/processes.js";
 import { startRedis, type RedisProcess } from "./runner/redis.js";
 import { verifyWithOfficialClient } from "./runner/verify.js";

@@ -229,8 +229,16 @@ export function sockline<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
 >(app: Application, options: SocklineExpressOptions = {}): Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-  const { server, gateways, gatewayFactory, upgradeRoutingTimeout, maxPendingUpgrades, logger = console, metrics, ...serverOptions } =
-    options;
+  const {
+    server,
+    gateways,
+    gatewayFactory,
+    upgradeRoutingTimeout,
+    maxPendingUpgrades,
+    logger = console,
+    metrics,
+    ...serverOptions
+  } = options;
   const path = resolveEnginePath({ path: serverOptions.path, addTrailingSlash: serverOptions.addTrailingSlash });
   const io = new Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>({ ...serverOptions, path: path.full });
 
@@ -283,7 +291,10 @@ function serveMetrics(app: Application, io: AnyServer, { route, ...options }: Me
   });
   const close = io.close;
   io.close = function closeAndStopMetrics(this: AnyServer, ...args: Parameters<AnyServer["close"]>) {
-    registered.then((metrics) => metrics.stop(), () => {});
+    registered.then(
+      (metrics) => metrics.stop(),
+      () => {},
+    );
     return close.apply(this, args);
   };
 }

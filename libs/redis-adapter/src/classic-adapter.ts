@@ -320,7 +320,10 @@ export class RedisAdapter extends Adapter {
 
   /** Number of other nodes that will answer a request, for `label` in errors. */
   private otherNodes(label: string): Promise<number> {
-    return countingFailures(this.requests, countOtherNodes(label, this.publisher, this.channels.request, this.requestsTimeout, this.describeOutage));
+    return countingFailures(
+      this.requests,
+      countOtherNodes(label, this.publisher, this.channels.request, this.requestsTimeout, this.describeOutage),
+    );
   }
 
   /**

@@ -27,7 +27,15 @@ export const ALL_SCENARIOS: ScenarioName[] = [
   "slow-consumer",
 ];
 
-export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express", "sockline-metrics", "sockline-traced"];
+export const ALL_IMPLS: ImplName[] = [
+  "socketio",
+  "ws",
+  "sockline",
+  "sockline-fastify",
+  "sockline-express",
+  "sockline-metrics",
+  "sockline-traced",
+];
 
 /**
  * Scenarios where the framework mounts can differ from the core: the HTTP side (handshake, upgrade,

@@ -52,7 +52,11 @@ export interface RegisteredMetrics {
  * Registers the metrics of `io` (see `@sockline/core/prometheus`), loading `prom-client` now. For
  * the mounts' `metrics` option; rejects with an error that says what to install when it is missing.
  */
-export async function registerMetricsOnDemand(io: MetricsServer, options: PrometheusOptions, requiredBy: string): Promise<RegisteredMetrics> {
+export async function registerMetricsOnDemand(
+  io: MetricsServer,
+  options: PrometheusOptions,
+  requiredBy: string,
+): Promise<RegisteredMetrics> {
   let prometheus: typeof import("./prometheus.js");
   try {
     prometheus = await import("./prometheus.js");

@@ -18,6 +18,10 @@ export type { MetricsRegistry, MetricsServer, PrometheusOptions, RegisteredMetri
 const DEFAULT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const OTHER_EVENTS = "(other)";
 
+/** Where a handler span's start time is kept: on its context object (one per span, gone with it). */
+const STARTED = Symbol("sockline.prometheus.started");
+type TimedContext = HandlerContext & { [STARTED]?: number | undefined };
+
 /**
  * Registers the metrics of `io` on `options.registry` (default: prom-client's default registry).
  * Throws if a metric of the same name is registered there already (e.g. a second server with the
@@ -113,9 +117,15 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
   metric("counter", "packets_received_total", "Socket.IO packets received, by type", ["type"], (m, set) => {
     for (const [type, count] of Object.entries(m.packets.in)) set({ type }, count);
   });
-  metric("counter", "packets_sent_total", "Socket.IO packets written, by type (a broadcast counts one per recipient)", ["type"], (m, set) => {
-    for (const [type, count] of Object.entries(m.packets.out)) set({ type }, count);
-  });
+  metric(
+    "counter",
+    "packets_sent_total",
+    "Socket.IO packets written, by type (a broadcast counts one per recipient)",
+    ["type"],
+    (m, set) => {
+      for (const [type, count] of Object.entries(m.packets.out)) set({ type }, count);
+    },
+  );
   metric("counter", "messages_received_total", "Engine.IO messages received", none, (m, set) => set({}, m.engine?.messages.in ?? 0));
   metric("counter", "messages_sent_total", "Engine.IO messages sent", none, (m, set) => set({}, m.engine?.messages.out ?? 0));
   metric("counter", "received_bytes_total", "Bytes of the Engine.IO messages received", none, (m, set) => set({}, m.engine?.bytes.in ?? 0));
@@ -135,16 +145,24 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
     for (const [violation, count] of Object.entries(m.violations)) set({ violation }, count);
   });
   metric("counter", "adapter_requests_total", "Requests the adapter sent to other nodes", ["namespace"], (m, set) => {
-    for (const [namespace, figures] of Object.entries(m.adapters)) if (typeof figures.requests === "number") set({ namespace }, figures.requests);
+    for (const [namespace, figures] of Object.entries(m.adapters))
+      if (typeof figures.requests === "number") set({ namespace }, figures.requests);
   });
   metric("counter", "adapter_timeouts_total", "Adapter requests that failed or timed out", ["namespace"], (m, set) => {
-    for (const [namespace, figures] of Object.entries(m.adapters)) if (typeof figures.timeouts === "number") set({ namespace }, figures.timeouts);
+    for (const [namespace, figures] of Object.entries(m.adapters))
+      if (typeof figures.timeouts === "number") set({ namespace }, figures.timeouts);
   });
-  metric("gauge", "adapter_reachable", "1 while the adapter's backend (Redis) is reachable, 0 during an outage", ["namespace"], (m, set) => {
-    for (const [namespace, figures] of Object.entries(m.adapters)) {
-      if (typeof figures.reachable === "boolean") set({ namespace }, figures.reachable ? 1 : 0);
-    }
-  });
+  metric(
+    "gauge",
+    "adapter_reachable",
+    "1 while the adapter's backend (Redis) is reachable, 0 during an outage",
+    ["namespace"],
+    (m, set) => {
+      for (const [namespace, figures] of Object.entries(m.adapters)) {
+        if (typeof figures.reachable === "boolean") set({ namespace }, figures.reachable ? 1 : 0);
+      }
+    },
+  );
 
   const stopTimings = options.handlerTimings ? timeHandlers(io, registry, prefix, options.handlerTimings) : undefined;
   if (stopTimings) names.push(`${prefix}handler_duration_seconds`);
@@ -172,33 +190,32 @@ function timeHandlers(
     buckets,
     registers: [registry],
   });
-  const started = new WeakMap<HandlerContext, bigint>();
   const seenEvents = new Set<string>();
   const ours = (context: HandlerContext) => (context.socket as { server?: unknown }).server === io;
-  const observe = (context: HandlerContext) => {
-    const start = started.get(context);
+  const observe = (context: TimedContext) => {
+    const start = context[STARTED];
     if (start === undefined) return;
-    started.delete(context);
+    context[STARTED] = undefined;
     let event = context.event as string;
     if (!seenEvents.has(event)) {
       if (seenEvents.size >= maxEvents) event = OTHER_EVENTS;
       else seenEvents.add(event);
     }
-    histogram.observe({ namespace: context.nsp, event }, Number(process.hrtime.bigint() - start) / 1e9);
+    histogram.observe({ namespace: context.nsp, event }, (performance.now() - start) / 1000);
   };
   const subscribers = {
-    start(context: HandlerContext) {
+    start(context: TimedContext) {
       // timed: events of this server that have a listener (client-made names without one are not labels)
       if (!ours(context) || typeof context.event !== "string") return;
       const socket = context.socket as { listenerCount?(event: string): number };
       if ((socket.listenerCount?.(context.event) ?? 0) === 0) return;
-      started.set(context, process.hrtime.bigint());
+      context[STARTED] = performance.now();
     },
-    end(context: HandlerContext) {
+    end(context: TimedContext) {
       if (!context.async) observe(context);
     },
     asyncStart() {},
-    asyncEnd(context: HandlerContext) {
+    asyncEnd(context: TimedContext) {
       observe(context);
     },
     error() {},

@@ -111,7 +111,10 @@ export interface MetricsSource {
   readonly _nsps: ReadonlyMap<
     string,
     {
-      readonly sockets: ReadonlyMap<string, { readonly _pendingAcks: number; readonly conn: { readonly transport?: { readonly name: string } } }>;
+      readonly sockets: ReadonlyMap<
+        string,
+        { readonly _pendingAcks: number; readonly conn: { readonly transport?: { readonly name: string } } }
+      >;
       /** Any adapter; one with a `metrics()` method has its figures in the snapshot. */
       readonly adapter: object;
     }

@@ -112,7 +112,11 @@ export class Socket<
 
   /** Pending acknowledgement callbacks by packet id (the reference's adapters register broadcast acks here). */
   get acks(): Map<number, AckCallback> {
-    return (this._acks ??= new AckTable(this.server._limits.maxPendingAcks, (limit) => this.onAckOverflow(limit), this.server._metrics.acks));
+    return (this._acks ??= new AckTable(
+      this.server._limits.maxPendingAcks,
+      (limit) => this.onAckOverflow(limit),
+      this.server._metrics.acks,
+    ));
   }
 
   /** @internal Acknowledgements this socket still awaits (for `io.metrics()`; 0 without creating the table). */
@@ -443,7 +447,8 @@ export class Socket<
       debug("socket %s: client 'error' event without listener ignored", this.id);
       return;
     }
-    if (handlerChannel.hasSubscribers) traceHandler({ socket: this, nsp: this.nsp.name, event: event[0], args: event.slice(1) }, () => this.emitUntypedArray(event));
+    if (handlerChannel.hasSubscribers)
+      traceHandler({ socket: this, nsp: this.nsp.name, event: event[0], args: event.slice(1) }, () => this.emitUntypedArray(event));
     else this.emitUntypedArray(event);
   }
 

@@ -17,12 +17,23 @@ function record(): { events: Recorded[]; stop(): void } {
   });
   const traced = ["sockline:handler", "sockline:ack"].map((name) => {
     const phase = (p: string) => (context: unknown) => events.push([`${name}:${p}`, context]);
-    const handlers = { start: phase("start"), end: phase("end"), asyncStart: phase("asyncStart"), asyncEnd: phase("asyncEnd"), error: phase("error") };
+    const handlers = {
+      start: phase("start"),
+      end: phase("end"),
+      asyncStart: phase("asyncStart"),
+      asyncEnd: phase("asyncEnd"),
+      error: phase("error"),
+    };
     const channel = diagnosticsChannel.tracingChannel(name);
     channel.subscribe(handlers);
     return () => channel.unsubscribe(handlers);
   });
-  return { events, stop: () => [...plain, ...traced].forEach((off) => off()) };
+  return {
+    events,
+    stop: () => {
+      for (const off of [...plain, ...traced]) off();
+    },
+  };
 }
 
 describe("tracing through node:diagnostics_channel", () => {
@@ -85,7 +96,9 @@ describe("tracing through node:diagnostics_channel", () => {
     assert.equal(connection.nsp, "/");
     assert.equal(connection.recovered, false);
     const packets = events.filter(([name]) => name === "sockline:packet").map(([, m]) => m as PacketMessage);
-    const summary = packets.map((p) => `${p.direction} ${p.packet.type}${p.packet.data?.[0] !== undefined && p.packet.type === 2 ? ` ${p.packet.data[0]}` : ""}`);
+    const summary = packets.map(
+      (p) => `${p.direction} ${p.packet.type}${p.packet.data?.[0] !== undefined && p.packet.type === 2 ? ` ${p.packet.data[0]}` : ""}`,
+    );
     assert.deepEqual(summary, [
       "in 0", // CONNECT
       "out 0",
@@ -103,7 +116,9 @@ describe("tracing through node:diagnostics_channel", () => {
     assert.equal(packets[2]!.socket, socket);
 
     // handler spans: start/end pairs; the async ones end with asyncStart/asyncEnd after their work settled
-    const handler = events.filter(([name]) => name.startsWith("sockline:handler")).map(([name, c]) => `${name.slice(17)} ${(c as HandlerContext).event}`);
+    const handler = events
+      .filter(([name]) => name.startsWith("sockline:handler"))
+      .map(([name, c]) => `${name.slice(17)} ${(c as HandlerContext).event}`);
     assert.deepEqual(handler, [
       "start sync",
       "end sync",
@@ -117,7 +132,9 @@ describe("tracing through node:diagnostics_channel", () => {
       "asyncStart boom",
       "asyncEnd boom",
     ]);
-    const boom = events.find(([name, c]) => name === "sockline:handler:error" && (c as HandlerContext).event === "boom")![1] as HandlerContext;
+    const boom = events.find(
+      ([name, c]) => name === "sockline:handler:error" && (c as HandlerContext).event === "boom",
+    )![1] as HandlerContext;
     assert.equal((boom.error as Error).message, "async failure");
     assert.equal(boom.async, true);
     const sync = events.find(([name]) => name === "sockline:handler:start")![1] as HandlerContext;
@@ -125,8 +142,20 @@ describe("tracing through node:diagnostics_channel", () => {
     assert.equal(sync.args[0], 41);
 
     // ack spans: the answered one, then the timed-out one with its error
-    const acks = events.filter(([name]) => name.startsWith("sockline:ack")).map(([name, c]) => `${name.slice(13)} ${(c as AckContext).event}`);
-    assert.deepEqual(acks, ["start ask", "end ask", "asyncStart ask", "asyncEnd ask", "start mute", "end mute", "error mute", "asyncStart mute", "asyncEnd mute"]);
+    const acks = events
+      .filter(([name]) => name.startsWith("sockline:ack"))
+      .map(([name, c]) => `${name.slice(13)} ${(c as AckContext).event}`);
+    assert.deepEqual(acks, [
+      "start ask",
+      "end ask",
+      "asyncStart ask",
+      "asyncEnd ask",
+      "start mute",
+      "end mute",
+      "error mute",
+      "asyncStart mute",
+      "asyncEnd mute",
+    ]);
     const ask = events.find(([name]) => name === "sockline:ack:asyncEnd")![1] as AckContext;
     assert.deepEqual(ask.result, ["yes"]);
     const mute = events.find(([name]) => name === "sockline:ack:error")![1] as AckContext;

@@ -328,7 +328,10 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
   }
 
   private otherNodes(label: string, timeoutMs: number): Promise<number> {
-    return countingFailures(this.requests, countOtherNodes(label, this.connections.publisher, this.publicChannel, timeoutMs, this.describeOutage));
+    return countingFailures(
+      this.requests,
+      countOtherNodes(label, this.connections.publisher, this.publicChannel, timeoutMs, this.describeOutage),
+    );
   }
 
   private gather(

@@ -11,10 +11,7 @@ interface SocklineCore {
   Server: new (http: unknown, options?: Record<string, unknown>) => ClosableSocklineServer & { metrics(): unknown };
 }
 interface SocklinePrometheus {
-  registerMetrics(
-    io: unknown,
-    options: { handlerTimings: boolean },
-  ): { registry: { metrics(): Promise<string> }; stop(): void };
+  registerMetrics(io: unknown, options: { handlerTimings: boolean }): { registry: { metrics(): Promise<string> }; stop(): void };
 }
 
 /** How often the export is read, as a Prometheus server scraping it would (15 s is usual: 1 s is harsher). */
