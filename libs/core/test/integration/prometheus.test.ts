@@ -48,6 +48,19 @@ describe("Prometheus metrics through prom-client", () => {
     assert.match(text, /# TYPE socketio_disconnects_total counter/);
     assert.match(text, /# TYPE socketio_connected_clients gauge/);
     assert.equal(sample(text, "socketio_handler_duration_seconds_count", 'namespace="/",event="echo"'), 4);
+    assert.match(text, /^# TYPE socketio_handler_duration_seconds histogram$/m);
+    // cumulative buckets, the last (+Inf) holding every observation, and a positive sum
+    const buckets = text.split("\n").filter((l) => l.startsWith('socketio_handler_duration_seconds_bucket{namespace="/",event="echo"'));
+    assert.equal(buckets.length, 13);
+    const counts = buckets.map((l) => Number(l.slice(l.lastIndexOf(" ") + 1)));
+    assert.deepEqual(
+      [...counts].sort((x, y) => x - y),
+      counts,
+      "cumulative",
+    );
+    assert.match(buckets.at(-1)!, /le="\+Inf"\} 4$/);
+    const sum = sample(text, "socketio_handler_duration_seconds_sum", 'namespace="/",event="echo"')!;
+    assert.ok(sum > 0, `sum ${sum}`);
     assert.equal(sample(text, "socketio_handler_duration_seconds_count", 'namespace="/",event="second"'), 1);
     assert.equal(sample(text, "socketio_handler_duration_seconds_count", 'namespace="/",event="(other)"'), 1);
     assert.doesNotMatch(text, /made-up-by-the-client/);
