@@ -1,52 +1,8 @@
 /**
- * The options of the Prometheus export, and the loader the framework mounts use for their
- * `metrics` option. Kept apart from `prometheus.ts`: these types and this loader do not load
- * `prom-client` (an optional peer), so `@sockline/core/integration` and the mounts can name them
- * whether or not it is installed; `prometheus.ts` is loaded only when metrics are asked for.
+ * The loader the framework mounts use for their `metrics` option: `prometheus.ts` (and so
+ * `prom-client`, an optional peer) is loaded only when metrics are asked for.
  */
-import type { MetricsSnapshot } from "../server/metrics.js";
-
-/** The part of a prom-client `Registry` Sockline uses (prom-client's `Registry` is one). */
-export interface MetricsRegistry {
-  readonly contentType: string;
-  metrics(): Promise<string>;
-  removeSingleMetric(name: string): void;
-}
-
-export interface PrometheusOptions {
-  /**
-   * Where the metrics are registered: a prom-client `Registry`. Default: prom-client's default
-   * registry (`register`), the one `@willsoto/nestjs-prometheus` and most setups expose.
-   */
-  registry?: MetricsRegistry;
-  /** Prefix of every metric name. Default "socketio_". */
-  prefix?: string;
-  /**
-   * A histogram of handler durations by namespace and event (`<prefix>handler_duration_seconds`),
-   * from the start of an event's listeners to the end of their work (a gateway's guards,
-   * validation and handler included). Off by default. Only events with a listener are timed; past
-   * `maxEvents` distinct names (default 100) the others share the label `(other)`, so a client
-   * sending made-up event names cannot grow the label set.
-   */
-  handlerTimings?: boolean | { buckets?: number[]; maxEvents?: number };
-}
-
-/** The `metrics` option of the Fastify plugin and the Express mount. */
-export interface MetricsRouteOptions extends PrometheusOptions {
-  /** The route that serves the registry in the Prometheus text format, e.g. "/metrics". */
-  route: string;
-}
-
-/** What `registerMetrics` reads: a Sockline server (anything with `metrics()`). */
-export interface MetricsServer {
-  metrics(): MetricsSnapshot;
-}
-
-export interface RegisteredMetrics {
-  readonly registry: MetricsRegistry;
-  /** Removes the metrics from the registry and stops timing handlers. */
-  stop(): void;
-}
+import type { MetricsServer, PrometheusOptions, RegisteredMetrics } from "./prometheus-options.js";
 
 /**
  * Registers the metrics of `io` (see `@sockline/core/prometheus`), loading `prom-client` now. For

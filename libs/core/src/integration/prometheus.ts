@@ -12,9 +12,9 @@ import { Counter, Gauge, register as defaultRegistry, type Metric, type Registry
 import type { MetricsSnapshot } from "../server/metrics.js";
 import type { HandlerContext } from "../server/tracing.js";
 import { HandlerDurations } from "./handler-durations.js";
-import type { MetricsServer, PrometheusOptions, RegisteredMetrics } from "./metrics-export.js";
+import type { MetricsServer, PrometheusOptions, RegisteredMetrics } from "./prometheus-options.js";
 
-export type { MetricsRegistry, MetricsServer, PrometheusOptions, RegisteredMetrics } from "./metrics-export.js";
+export type { MetricsRegistry, MetricsServer, PrometheusOptions, RegisteredMetrics } from "./prometheus-options.js";
 
 const DEFAULT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const OTHER_EVENTS = "(other)";
