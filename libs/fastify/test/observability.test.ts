@@ -9,7 +9,17 @@ import { Registry } from "prom-client";
 import type { Server as ReferenceServer } from "socket.io";
 import { Server } from "@sockline/core";
 import { socketioPlugin } from "@sockline/fastify";
-import { baseUrl, connectClient, connected, nextEvent, once, openClient, type ClientSocket } from "@sockline/e2e/support";
+import { fileURLToPath } from "node:url";
+import {
+  baseUrl,
+  connectClient,
+  connected,
+  nextEvent,
+  once,
+  openClient,
+  runWithoutPackage,
+  type ClientSocket,
+} from "@sockline/e2e/support";
 import { listen } from "./helpers.js";
 
 interface ServerStats {
@@ -112,6 +122,32 @@ describe("the metrics option of the plugin", () => {
     assert.match(text, /^socketio_handler_duration_seconds_count\{namespace="\/",event="ping!"\} 1$/m);
     assert.match(text, /^# TYPE socketio_adapter_requests_total counter$/m, "declared, without samples while no adapter reports");
     client.disconnect();
+  });
+
+  it("without prom-client installed: the plugin and the core load, and the metrics option fails with what to install", async () => {
+    const script = `
+      const { Server } = await import("@sockline/core");
+      new Server().close();
+      const { default: Fastify } = await import("fastify");
+      const { socketioPlugin } = await import("@sockline/fastify");
+      const app = Fastify();
+      try {
+        await app.register(socketioPlugin, { metrics: { route: "/metrics" } });
+        console.log("registered");
+      } catch (error) {
+        console.log("refused: " + error.message + " | cause: " + error.cause?.code);
+      } finally {
+        await app.close();
+      }
+    `;
+    const { stdout, stderr, code } = await runWithoutPackage("prom-client", script, {
+      cwd: fileURLToPath(new URL("../../../", import.meta.url)),
+    });
+    assert.equal(code, 0, stderr);
+    assert.equal(
+      stdout.trim(),
+      "refused: @sockline/fastify: the metrics option needs prom-client (npm install prom-client) | cause: ERR_MODULE_NOT_FOUND",
+    );
   });
 
   it("stops and unregisters with the app", async () => {
