@@ -39,7 +39,7 @@ export interface EngineMetricsSnapshot {
 
 const ERROR_CODE_COUNT = Object.keys(ERROR_CODES).length;
 
-/** @internal The engine's counters (one per engine server, shared with its sessions through their context). */
+/** The engine's counters (one per engine server, shared with its sessions through their context); read them with `engine.metrics()`. */
 export class EngineMetrics {
   connectedPolling = 0;
   connectedWebSocket = 0;

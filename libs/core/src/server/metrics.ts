@@ -60,14 +60,14 @@ export interface NamespaceMetrics {
 
 const PACKET_TYPES = 7;
 
-/** @internal Acknowledgement counters, shared by every socket's ack table. */
+/** Acknowledgement counters, shared by every socket's ack table (read them with `io.metrics()`). */
 export interface AckCounters {
   sent: number;
   answered: number;
   timedOut: number;
 }
 
-/** @internal The counters of one Socket.IO server. */
+/** The counters of one Socket.IO server (read them with `io.metrics()`). */
 export class ServerMetrics {
   readonly packetsIn: number[] = new Array<number>(PACKET_TYPES).fill(0);
   readonly packetsOut: number[] = new Array<number>(PACKET_TYPES).fill(0);
