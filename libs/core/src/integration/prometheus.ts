@@ -48,7 +48,7 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
   };
 
   /** A gauge, or a counter (`_total`), whose values `read` sets from the snapshot at each scrape. */
-  const metric = <L extends string>(
+  const metric: DefineMetric = <L extends string>(
     kind: "gauge" | "counter",
     name: string,
     help: string,
@@ -56,7 +56,6 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
     read: (m: MetricsSnapshot, set: (labels: Partial<Record<L, string>>, value: number) => void) => void,
   ): void => {
     const fullName = prefix + name;
-    names.push(fullName);
     if (kind === "gauge") {
       new Gauge<L>({
         name: fullName,
@@ -68,6 +67,7 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
           read(snapshot(), (labels, value) => this.set(labels, value));
         },
       });
+      names.push(fullName);
       return;
     }
     new Counter<L>({
@@ -81,9 +81,42 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
         read(snapshot(), (labels, value) => this.inc(labels, value));
       },
     });
+    names.push(fullName);
   };
-  const none: readonly never[] = [];
 
+  // a name already taken on the registry throws: take back what this call registered, then rethrow
+  let stopTimings: (() => void) | undefined;
+  try {
+    registerAll(metric);
+    if (options.handlerTimings) {
+      stopTimings = timeHandlers(io, registry, prefix, options.handlerTimings);
+      names.push(`${prefix}handler_duration_seconds`);
+    }
+  } catch (error) {
+    for (const name of names) registry.removeSingleMetric(name);
+    throw error;
+  }
+  return {
+    registry,
+    stop() {
+      stopTimings?.();
+      for (const name of names) registry.removeSingleMetric(name);
+    },
+  };
+}
+
+/** Registers one metric: a gauge or a counter whose values `read` sets from the snapshot at each scrape. */
+type DefineMetric = <L extends string>(
+  kind: "gauge" | "counter",
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  read: (m: MetricsSnapshot, set: (labels: Partial<Record<L, string>>, value: number) => void) => void,
+) => void;
+
+/** Every metric of the snapshot, with its conventional name and labels. */
+function registerAll(metric: DefineMetric): void {
+  const none: readonly never[] = [];
   metric("gauge", "connected_clients", "Sockets connected now, by namespace and transport", ["namespace", "transport"], (m, set) => {
     for (const [namespace, nsp] of Object.entries(m.namespaces)) {
       for (const [transport, count] of Object.entries(nsp.transports)) set({ namespace, transport }, count);
@@ -164,16 +197,6 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
       }
     },
   );
-
-  const stopTimings = options.handlerTimings ? timeHandlers(io, registry, prefix, options.handlerTimings) : undefined;
-  if (stopTimings) names.push(`${prefix}handler_duration_seconds`);
-  return {
-    registry,
-    stop() {
-      stopTimings?.();
-      for (const name of names) registry.removeSingleMetric(name);
-    },
-  };
 }
 
 /** Subscribes to `sockline:handler` and feeds a histogram; returns the unsubscribe. */

@@ -1,7 +1,7 @@
 // @sockline/core/prometheus: io.metrics() as prom-client metrics, read in the Prometheus text format.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Registry, register as defaultRegistry } from "prom-client";
+import { Gauge, Registry, register as defaultRegistry } from "prom-client";
 import type { Socket } from "@sockline/core";
 import { registerMetrics, type RegisteredMetrics } from "@sockline/core/prometheus";
 import { Fixture, once } from "../server/helpers.js";
@@ -94,5 +94,15 @@ describe("Prometheus metrics through prom-client", () => {
       await io.close();
     }
     assert.doesNotMatch(await defaultRegistry.metrics(), /second_io_/);
+  });
+
+  it("a name already taken on the registry: throws, and leaves the registry as it was", async () => {
+    const own = new Registry();
+    new Gauge({ name: "app_upgrades_total", help: "the application's own", registers: [own] });
+    assert.throws(() => registerMetrics(fx.io, { registry: own, prefix: "app_" }), /app_upgrades_total has already been registered/);
+    assert.deepEqual(
+      own.getMetricsAsArray().map((m) => m.name),
+      ["app_upgrades_total"],
+    );
   });
 });
