@@ -4,7 +4,7 @@
 // which relays its requests, so the three processes never need a side channel.
 
 /** Names of the implementations under test. */
-export type ImplName = "sockline" | "sockline-fastify" | "sockline-express" | "socketio" | "ws";
+export type ImplName = "sockline" | "sockline-fastify" | "sockline-express" | "sockline-metrics" | "sockline-traced" | "socketio" | "ws";
 
 /** Names of the scenarios. */
 export type ScenarioName = "echo" | "fanout" | "fanout-room" | "memory" | "connect" | "polling" | "binary" | "crossnode" | "slow-consumer";

@@ -11,7 +11,18 @@ import { ratioChart } from "./report/chart.js";
 import type { Line, ResultLine } from "./report/lines.js";
 import { summarize, summaryTable } from "./report/summary.js";
 import { availableImpls, ensureFdLimit, machine } from "./runner/environment.js";
-import { ALL_IMPLS, ALL_SCENARIOS, MOUNT_IMPLS, MOUNT_SCENARIOS, plans, REFERENCE, type Mode, type ScenarioPlan } from "./runner/config.js";
+import {
+  ALL_IMPLS,
+  ALL_SCENARIOS,
+  MOUNT_IMPLS,
+  MOUNT_SCENARIOS,
+  OBSERVED_IMPLS,
+  OBSERVED_SCENARIOS,
+  plans,
+  REFERENCE,
+  type Mode,
+  type ScenarioPlan,
+} from "./runner/config.js";
 import { startServer, runLoad, type ServerProcess } from "./runner/processes.js";
 import { startRedis, type RedisProcess } from "./runner/redis.js";
 import { verifyWithOfficialClient } from "./runner/verify.js";
@@ -159,6 +170,8 @@ async function main(): Promise<void> {
       let runnable = impls.filter((impl) => !plan.excludes?.includes(impl));
       if (options.impls === undefined && !MOUNT_SCENARIOS.includes(scenario))
         runnable = runnable.filter((impl) => !MOUNT_IMPLS.includes(impl));
+      if (options.impls === undefined && !OBSERVED_SCENARIOS.includes(scenario))
+        runnable = runnable.filter((impl) => !OBSERVED_IMPLS.includes(impl));
       for (const impl of impls.filter((impl) => plan.excludes?.includes(impl)))
         emit({ type: "skip", scenario, impl, reason: `${scenario} does not apply to ${impl}` });
       if (scenario === "crossnode") {

@@ -3,6 +3,7 @@ import Fastify from "fastify";
 import { socketioPlugin } from "@sockline/fastify";
 import type { BootstrapOptions, ListeningApp } from "./bootstrap-types.js";
 import { ChatGateway, chatGatewayFactory } from "./chat-gateway.js";
+import { chatMetricsOptions } from "./metrics.js";
 import { loadPublicFiles } from "./public-files.js";
 
 /** The default bootstrap: the gateway mounted by `@sockline/fastify`, the page served by a small route. */
@@ -12,6 +13,7 @@ export async function startFastify({ chat, serverOptions, host, port }: Bootstra
     ...serverOptions,
     gateways: [ChatGateway],
     gatewayFactory: chatGatewayFactory(chat),
+    metrics: chatMetricsOptions(), // GET /metrics: Prometheus text
   });
 
   const publicFile = await loadPublicFiles();

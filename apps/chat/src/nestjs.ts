@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { Module, type DynamicModule } from "@nestjs/common";
+import { Controller, Get, Header, Module, type DynamicModule, type OnModuleDestroy } from "@nestjs/common";
+import { Registry } from "prom-client";
+import { registerMetrics, type RegisteredMetrics } from "@sockline/core/prometheus";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { SocklineAdapter, SocklineModule } from "@sockline/nestjs";
@@ -15,6 +17,30 @@ import { PUBLIC_DIR } from "./public-files.js";
  * `SocklineModule` mounts it on the server of `SocklineAdapter`, where its guard, DTO validation,
  * acks and lifecycle hooks run exactly as on the other two frameworks.
  */
+/**
+ * GET /metrics, as a Nest Prometheus module's controller serves it (those use prom-client's default
+ * registry; the chat keeps one per app). The server's metrics are registered on the first scrape:
+ * the server exists once the gateway is initialised.
+ */
+@Controller()
+class MetricsController implements OnModuleDestroy {
+  private readonly registry = new Registry();
+  private registered: RegisteredMetrics | undefined;
+
+  constructor(private readonly chat: ChatService) {}
+
+  @Get("metrics")
+  @Header("Content-Type", Registry.PROMETHEUS_CONTENT_TYPE)
+  metrics(): Promise<string> {
+    this.registered ??= registerMetrics(this.chat.namespace.server, { registry: this.registry, handlerTimings: true });
+    return this.registry.metrics();
+  }
+
+  onModuleDestroy(): void {
+    this.registered?.stop();
+  }
+}
+
 @Module({})
 class ChatModule {
   static create(chat: ChatService, server: Partial<ServerOptions>): DynamicModule {
@@ -23,6 +49,7 @@ class ChatModule {
       // The adapter reads its server options from DI, like a Nest app configured by modules.
       imports: [SocklineModule.forRoot({ server })],
       providers: [{ provide: ChatService, useValue: chat }, ChatGateway],
+      controllers: [MetricsController],
     };
   }
 }

@@ -23,6 +23,11 @@ describe("the chat process (npm start)", () => {
 
         // On websocket from the start: a client caught mid-upgrade at shutdown is a different story.
         const client = await connected(chatClient(url, "ann", { transports: ["websocket"] }));
+        // GET /metrics: the server's figures in the Prometheus text format
+        const metrics = await fetch(`${url}/metrics`);
+        assert.equal(metrics.status, 200);
+        assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+        assert.match(await metrics.text(), /^socketio_connected_clients\{namespace="[^"]+",transport="websocket"\} 1$/m);
         const disconnected = nextEvent(client, "disconnect");
         main.child.kill("SIGTERM");
         // The server disconnects its clients itself: not a transport error seen by the client.

@@ -16,5 +16,11 @@ export {
   type AdapterNamespace,
   type AdapterSocket,
 } from "./adapter/index.js";
-export { Diagnostics, type Diagnostic, type DiagnosticKind } from "./engine/index.js";
+export {
+  Diagnostics,
+  type Diagnostic,
+  type DiagnosticCounts,
+  type DiagnosticKind,
+  type EngineMetricsSnapshot,
+} from "./engine/index.js";
 export { Encoder, Decoder, PacketType, protocol, type Packet } from "./parser/index.js";

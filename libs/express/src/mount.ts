@@ -10,12 +10,14 @@ import {
   logDiagnostics,
   matchesEnginePath,
   mountGatewaysOnDemand,
+  registerMetricsOnDemand,
   resolveEnginePath,
   routeUpgrades,
   type EnginePath,
   type GatewayEntry,
   type GatewayFactory,
   type DiagnosticWarn,
+  type MetricsRouteOptions,
   type UpgradeProblem,
   type UpgradeRoute,
 } from "@sockline/core/integration";
@@ -61,6 +63,14 @@ export interface SocklineExpressOptions extends Partial<ServerOptions> {
    * With pino: `{ warn: (message, diagnostic) => log.warn({ diagnostic }, message) }`.
    */
   logger?: DiagnosticsLogger | false;
+  /**
+   * Serves the server's Prometheus metrics (`io.metrics()` through prom-client, an optional peer)
+   * on `route`, e.g. `{ route: "/metrics" }`, as a route of the app at the mount's position (the
+   * middleware before it applies: put your auth there). The other fields are those of
+   * `registerMetrics` (`@sockline/core/prometheus`): registry (default prom-client's default one),
+   * prefix, handler timings.
+   */
+  metrics?: MetricsRouteOptions;
 }
 
 /** What the `logger` option needs: console, winston and most loggers have it as is. */
@@ -219,7 +229,16 @@ export function sockline<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any,
 >(app: Application, options: SocklineExpressOptions = {}): Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-  const { server, gateways, gatewayFactory, upgradeRoutingTimeout, maxPendingUpgrades, logger = console, ...serverOptions } = options;
+  const {
+    server,
+    gateways,
+    gatewayFactory,
+    upgradeRoutingTimeout,
+    maxPendingUpgrades,
+    logger = console,
+    metrics,
+    ...serverOptions
+  } = options;
   const path = resolveEnginePath({ path: serverOptions.path, addTrailingSlash: serverOptions.addTrailingSlash });
   const io = new Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>({ ...serverOptions, path: path.full });
 
@@ -232,6 +251,7 @@ export function sockline<
 
   const mount = new SocklineMount(app, io, path, gatewaysMounted, upgradeRoutingTimeout, maxPendingUpgrades);
   if (logger !== false) logDiagnosticsUntilClosed(io, logger);
+  if (metrics !== undefined) serveMetrics(app, io, metrics);
   app.use(mount.middleware);
   bypassExpressWhenNothingPrecedes(app, mount);
   mounts.set(io, { mount, ready: gatewaysMounted ?? Promise.resolve() });
@@ -249,6 +269,32 @@ function logDiagnosticsUntilClosed(io: AnyServer, logger: DiagnosticsLogger): vo
   const close = io.close;
   io.close = function closeAndStopLogging(this: AnyServer, ...args: Parameters<AnyServer["close"]>) {
     stop();
+    return close.apply(this, args);
+  };
+}
+
+/**
+ * The `metrics` option: registers the server's metrics (prom-client loads in the background; the
+ * route waits for it) and serves the registry on `route` until `io.close()`.
+ */
+function serveMetrics(app: Application, io: AnyServer, { route, ...options }: MetricsRouteOptions): void {
+  const registered = registerMetricsOnDemand(io, options, PACKAGE_NAME);
+  registered.catch((err: unknown) => debug("metrics: %O", err));
+  app.get(route, (_req, res, next) => {
+    registered
+      .then(async ({ registry }) => {
+        const text = await registry.metrics();
+        res.setHeader("Content-Type", registry.contentType);
+        res.end(text);
+      })
+      .catch(next);
+  });
+  const close = io.close;
+  io.close = function closeAndStopMetrics(this: AnyServer, ...args: Parameters<AnyServer["close"]>) {
+    registered.then(
+      (metrics) => metrics.stop(),
+      () => {},
+    );
     return close.apply(this, args);
   };
 }

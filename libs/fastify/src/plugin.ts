@@ -5,11 +5,13 @@ import { Server, type ServerOptions } from "@sockline/core";
 import {
   matchesEnginePath,
   mountGatewaysOnDemand,
+  registerMetricsOnDemand,
   resolveEnginePath,
   routeUpgrades,
   type EnginePath,
   type GatewayEntry,
   type GatewayFactory,
+  type MetricsRouteOptions,
   type UpgradeProblem,
 } from "@sockline/core/integration";
 import { registerEngineRoutes } from "./engine-routes.js";
@@ -55,6 +57,13 @@ export interface SocklineFastifyOptions extends Partial<ServerOptions> {
   gateways?: readonly GatewayEntry[];
   /** Builds gateway instances from their classes (e.g. from your DI container); default `new`. */
   gatewayFactory?: GatewayFactory;
+  /**
+   * Serves the server's Prometheus metrics (`io.metrics()` through prom-client, an optional peer)
+   * on `route`, e.g. `{ route: "/metrics" }`, as a Fastify route: your hooks (auth) apply. The
+   * other fields are those of `registerMetrics` (`@sockline/core/prometheus`): registry (default
+   * prom-client's default one), prefix, handler timings.
+   */
+  metrics?: MetricsRouteOptions;
 }
 
 /** Options Fastify's `register()` itself reads, and also hands to the plugin. */
@@ -69,6 +78,7 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
     decorator = "io",
     gateways,
     gatewayFactory,
+    metrics,
     io: existing,
     upgradeRoutingTimeout,
     maxPendingUpgrades,
@@ -118,9 +128,20 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
     });
   });
 
+  if (metrics !== undefined) await serveMetrics(fastify, io, metrics);
   if (gateways !== undefined && gateways.length > 0) {
     await mountGatewaysOnDemand(io, gateways, { load: loadGatewayPackage, factory: gatewayFactory, requiredBy: PLUGIN_NAME });
   }
+}
+
+/** The `metrics` option: registers the server's metrics and serves the registry on `route`. */
+async function serveMetrics(fastify: FastifyInstance, io: AnyServer, { route, ...options }: MetricsRouteOptions): Promise<void> {
+  const registered = await registerMetricsOnDemand(io, options, PLUGIN_NAME);
+  fastify.get(route, async (_request, reply) => {
+    reply.header("Content-Type", registered.registry.contentType);
+    return registered.registry.metrics();
+  });
+  fastify.addHook("onClose", async () => registered.stop());
 }
 
 /** `@sockline/gateway`, an optional peer: loaded only when the `gateways` option has some. */

@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import type { AckSender } from '@sockline/core';
+import { traceHandlerPromise, type AckSender } from '@sockline/core';
 import { deliverResult, splitAck, type AckMode } from './respond.js';
 import { toAckError, type ErrorDescriber, type ExceptionEventPayload } from './errors.js';
 import type { AckCallback, GatewaySocket } from './types.js';
@@ -76,7 +76,8 @@ export function bindEventHandlers<S extends GatewaySocket>(
         await deliverResult(socket, result, ack, binding.ackMode);
         if (ack?.pending && options.ackNil && binding.ackMode === 'result') ack.send(null);
       };
-      run().catch(error => {
+      // the core's `sockline:handler` span (when traced) lasts until guards, validation and the handler settle
+      traceHandlerPromise(run()).catch(error => {
         if (options.errors === 'none') {
           debug('event "%s" of socket %s failed: %O', binding.event, socket.id, error);
           return;

@@ -19,6 +19,7 @@ import {
 import { decodeRequestPayload, msgpackParser, toPublishable, type MessageParser } from "./codec.js";
 import { randomId } from "./ids.js";
 import { PendingRequests } from "./pending-requests.js";
+import { countingFailures, redisAdapterMetrics, type RedisAdapterMetrics } from "./adapter-metrics.js";
 import {
   ClassicChannels,
   RequestType,
@@ -319,7 +320,10 @@ export class RedisAdapter extends Adapter {
 
   /** Number of other nodes that will answer a request, for `label` in errors. */
   private otherNodes(label: string): Promise<number> {
-    return countOtherNodes(label, this.publisher, this.channels.request, this.requestsTimeout, this.describeOutage);
+    return countingFailures(
+      this.requests,
+      countOtherNodes(label, this.publisher, this.channels.request, this.requestsTimeout, this.describeOutage),
+    );
   }
 
   /**
@@ -425,6 +429,11 @@ export class RedisAdapter extends Adapter {
           responses.push(response.data);
         }),
     );
+  }
+
+  /** Requests, timeouts and whether Redis is reachable, for `io.metrics()` (see `adapter-metrics.ts`). */
+  metrics(): RedisAdapterMetrics {
+    return redisAdapterMetrics(this.requests, this.connections.monitor);
   }
 
   override close(): void {

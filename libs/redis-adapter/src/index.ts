@@ -7,3 +7,4 @@ export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from "./
 export { createStreamsAdapter } from "./streams/create-streams-adapter.js";
 export { RedisStreamsAdapter, type RedisStreamsAdapterOptions } from "./streams/streams-adapter.js";
 export { MessageType } from "./streams/cluster-protocol.js";
+export type { RedisAdapterMetrics } from "./adapter-metrics.js";

@@ -17,6 +17,9 @@ export interface PendingRequest<R> {
 
 export class PendingRequests<R> {
   private readonly pending = new Map<string, PendingRequest<R>>();
+  /** Requests opened so far, and those that timed out (the adapter's metrics). */
+  opened = 0;
+  timedOut = 0;
 
   has(requestId: string): boolean {
     return this.pending.has(requestId);
@@ -40,6 +43,7 @@ export class PendingRequests<R> {
       const entry = this.pending.get(requestId);
       if (!entry) return;
       this.pending.delete(requestId);
+      this.timedOut++;
       const outage = describeOutage();
       entry.fail(
         new Error(
@@ -49,6 +53,7 @@ export class PendingRequests<R> {
       );
     }, timeoutMs);
     this.pending.set(requestId, { ...request, received: 0, timer });
+    this.opened++;
   }
 
   /** Count one response; completes the request when all expected responses are in. Unknown ids are ignored. */

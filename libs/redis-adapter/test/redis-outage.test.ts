@@ -6,9 +6,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, eventsOf, startSocklineNode, waitForCluster, type Mode, type SocklineNode, type TestClient } from "./helpers/nodes.js";
+import type { RedisAdapterMetrics } from "@sockline/redis-adapter";
 import { redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } from "@sockline/e2e/support";
 
 const skip = redisServerSkipReason();
+
+/** The figures of a node's "/" adapter in its io.metrics(). */
+function adapterMetrics(node: SocklineNode): RedisAdapterMetrics {
+  return node.io.metrics().adapters["/"] as unknown as RedisAdapterMetrics;
+}
 
 for (const mode of ["classic", "streams"] as Mode[]) {
   describe(`${mode} adapter: Redis outage`, { skip }, () => {
@@ -45,12 +51,16 @@ for (const mode of ["classic", "streams"] as Mode[]) {
     it("works across nodes before the outage", async () => {
       a.io.emit("before");
       await waitUntil(() => eventsOf(b1, "before").length === 1, "before on B");
+      for (const node of [a, b]) assert.equal(adapterMetrics(node).reachable, true, node.name);
     });
 
     it("keeps serving local clients while Redis is down and fails cluster requests with a clear error", async () => {
       await redis.stop();
       await waitUntil(() => outageErrors.get("A")!.length > 0 && outageErrors.get("B")!.length > 0, "outage reported on both nodes");
       for (const [node, errors] of outageErrors) assert.match(errors[0]!.message, /Redis connection lost/, node);
+      // io.metrics() says so too, under the namespace's adapter
+      for (const node of [a, b]) assert.equal(adapterMetrics(node).reachable, false, node.name);
+      const before = [a, b].map(adapterMetrics);
 
       // local broadcasts and new local connections still work
       a.io.emit("during", 1);
@@ -74,6 +84,12 @@ for (const mode of ["classic", "streams"] as Mode[]) {
         assert.match(message, /fetchSockets|serverSideEmit/);
         assert.match(message, /timeout|Redis/);
       }
+      // each node's two requests (fetchSockets, serverSideEmitWithAck) failed: counted as timeouts
+      for (const [i, node] of [a, b].entries()) {
+        const now = adapterMetrics(node);
+        assert.equal(now.timeouts - before[i]!.timeouts, 2, node.name);
+        assert.equal(now.pendingRequests, 0, node.name);
+      }
     });
 
     it("resumes broadcasts and requests when Redis comes back, without restarting the nodes", async () => {
@@ -91,10 +107,13 @@ for (const mode of ["classic", "streams"] as Mode[]) {
       }, "B -> A again");
       const sockets = await a.io.fetchSockets();
       assert.deepEqual(sockets.map((s: any) => s.data.user).sort(), ["a1", "b1", "late"]);
+      const sent = adapterMetrics(a).requests;
       assert.deepEqual(await a.io.serverSideEmitWithAck("whoami"), ["B"]);
+      assert.equal(adapterMetrics(a).requests, sent + 1, "one request sent to the other node");
       // reported once per adapter, not once per reconnection attempt
       assert.equal(outageErrors.get("A")!.length, 1);
       assert.equal(outageErrors.get("B")!.length, 1);
+      for (const node of [a, b]) assert.equal(adapterMetrics(node).reachable, true, node.name);
     });
   });
 }

@@ -28,6 +28,7 @@ const APP_DEPENDENCIES = [
   "@nestjs/websockets",
   "@nestjs/platform-express",
   "rxjs",
+  "prom-client", // the optional peer of @sockline/core/prometheus (its entry point is loaded like the others)
   "reflect-metadata",
   "class-validator",
   "redis",

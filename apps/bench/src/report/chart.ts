@@ -10,6 +10,8 @@ const COLORS: Record<ImplName, string> = {
   sockline: "#1e88e5",
   "sockline-fastify": "#43a047",
   "sockline-express": "#fb8c00",
+  "sockline-metrics": "#8e24aa",
+  "sockline-traced": "#00897b",
 };
 
 function escapeXml(text: string): string {

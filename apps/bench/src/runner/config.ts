@@ -27,7 +27,15 @@ export const ALL_SCENARIOS: ScenarioName[] = [
   "slow-consumer",
 ];
 
-export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express"];
+export const ALL_IMPLS: ImplName[] = [
+  "socketio",
+  "ws",
+  "sockline",
+  "sockline-fastify",
+  "sockline-express",
+  "sockline-metrics",
+  "sockline-traced",
+];
 
 /**
  * Scenarios where the framework mounts can differ from the core: the HTTP side (handshake, upgrade,
@@ -38,6 +46,15 @@ export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fa
 export const MOUNT_SCENARIOS: ScenarioName[] = ["echo", "memory", "connect", "polling"];
 
 export const MOUNT_IMPLS: ImplName[] = ["sockline-fastify", "sockline-express"];
+
+/**
+ * Sockline with its metrics exported (prom-client, handler timings, a scrape a second) and with a
+ * diagnostics_channel subscriber: what observability costs, measured by default on the scenarios
+ * where it runs per message (echo: per packet and handler; fanout: per broadcast copy).
+ */
+export const OBSERVED_SCENARIOS: ScenarioName[] = ["echo", "fanout"];
+
+export const OBSERVED_IMPLS: ImplName[] = ["sockline-metrics", "sockline-traced"];
 
 /** The reference every ratio is computed against. */
 export const REFERENCE: ImplName = "socketio";

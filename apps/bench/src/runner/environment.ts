@@ -35,6 +35,8 @@ export async function availableImpls(requested: ImplName[] | undefined, mode: Mo
     sockline: () => isAvailable("@sockline/core", "Server"),
     "sockline-fastify": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("@sockline/fastify", "default")),
     "sockline-express": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("@sockline/express", "sockline")),
+    "sockline-metrics": async () => (await isAvailable("@sockline/core", "Server")) && (await isAvailable("prom-client", "Registry")),
+    "sockline-traced": () => isAvailable("@sockline/core", "Server"),
   };
   const wanted =
     requested ??

@@ -13,6 +13,8 @@ const factories: Record<ImplName, () => Promise<ImplFactory>> = {
   sockline: async () => (await import("./impls/sockline.js")).create,
   "sockline-fastify": async () => (await import("./impls/sockline-fastify.js")).create,
   "sockline-express": async () => (await import("./impls/sockline-express.js")).create,
+  "sockline-metrics": async () => (await import("./impls/sockline-metrics.js")).create,
+  "sockline-traced": async () => (await import("./impls/sockline-traced.js")).create,
 };
 
 const counter = new ConnectionCounter();

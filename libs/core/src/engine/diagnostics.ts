@@ -7,6 +7,9 @@
  * `io.diagnostics.on("diagnostic", fn)` (or `engine.diagnostics` for the engine alone). Reporting
  * costs one `listenerCount` check when nobody listens; callers on hot paths check `active` first so
  * they do not even build the report.
+ *
+ * Every report is also counted, by kind and name (`counts()`): the metrics' "limit hits" and
+ * "violations" are these counts, so they can never disagree with what was reported.
  */
 import { EventEmitter } from "node:events";
 import createDebug from "debug";
@@ -47,7 +50,13 @@ export interface DiagnosticsEvents {
   diagnostic: [diagnostic: Diagnostic];
 }
 
+/** How many reports of each name were made, by kind: `{ limit: { maxBufferedBytes: 2 }, violation: {...} }`. */
+export type DiagnosticCounts = Record<DiagnosticKind, Record<string, number>>;
+
 export class Diagnostics extends EventEmitter<DiagnosticsEvents> {
+  /** Reports by kind, then name (a refusal is rare: a Map lookup per report costs nothing worth saving). */
+  private readonly counted = { limit: new Map<string, number>(), violation: new Map<string, number>() };
+
   /** Whether anyone listens: callers may skip building a report when not. */
   get active(): boolean {
     return this.listenerCount("diagnostic") > 0;
@@ -56,6 +65,8 @@ export class Diagnostics extends EventEmitter<DiagnosticsEvents> {
   /** Reports `diagnostic` to the listeners (and to `DEBUG=sockline:diagnostics`). Never throws. */
   report(diagnostic: Diagnostic): void {
     debug("%s %s (%s): %s", diagnostic.kind, diagnostic.name, diagnostic.action, diagnostic.message);
+    const byName = this.counted[diagnostic.kind];
+    if (byName !== undefined) byName.set(diagnostic.name, (byName.get(diagnostic.name) ?? 0) + 1);
     if (!this.active) return;
     try {
       this.emit("diagnostic", diagnostic);
@@ -63,5 +74,10 @@ export class Diagnostics extends EventEmitter<DiagnosticsEvents> {
       // a broken listener must not turn a refusal into a crash of the connection's code path
       debug("a diagnostic listener threw: %s", err);
     }
+  }
+
+  /** The reports made so far, counted by kind and name (a copy). */
+  counts(): DiagnosticCounts {
+    return { limit: Object.fromEntries(this.counted.limit), violation: Object.fromEntries(this.counted.violation) };
   }
 }

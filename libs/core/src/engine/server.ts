@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { addToMirror, mirrorOf, removeFromMirror } from "./clients-mirror.js";
 import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
+import { EngineMetrics, type EngineMetricsSnapshot } from "./metrics.js";
 import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
 import { serializeCookie } from "./cookie.js";
 import { ERROR_CODES, ERROR_MESSAGES, protocolRevision, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
@@ -100,6 +101,8 @@ export class Server extends EventEmitter {
   readonly opts: ResolvedOptions;
   /** Where limits reached and protocol violations are reported (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
+  /** @internal The counters `metrics()` reads (see `metrics.ts`). */
+  readonly _metrics = new EngineMetrics();
   /** The open sessions by id: what the engine itself looks sessions up in. */
   private readonly sessions = new Map<string, Socket>();
   /** `clients` once somebody has read it, kept in step with `sessions` from then on. */
@@ -129,6 +132,7 @@ export class Server extends EventEmitter {
     this.context = {
       opts: this.opts,
       diagnostics: this.diagnostics,
+      metrics: this._metrics,
       heartbeat: this.heartbeat,
       upgradesFor: (transport) => this.upgradesFor(transport),
       sessionClosed: (socket) => this.onSocketClose(socket),
@@ -153,6 +157,11 @@ export class Server extends EventEmitter {
 
   get clientsCount(): number {
     return this.sessions.size;
+  }
+
+  /** The engine's counters and gauges now, as one snapshot (see `EngineMetricsSnapshot`). */
+  metrics(): EngineMetricsSnapshot {
+    return this._metrics.snapshot();
   }
 
   /** Adds an express-style middleware, run for every HTTP request (upgrades included) before the engine. */
@@ -417,6 +426,7 @@ export class Server extends EventEmitter {
     debug("session %s opened over %s", id, transport.name);
     const socket = newSession(id, this.context, transport, req);
     this.sessions.set(id, socket);
+    this._metrics.opened(transport.name);
     if (this.clientsMirror !== undefined) addToMirror(this.clientsMirror, id, socket);
     return socket;
   }
@@ -430,6 +440,7 @@ export class Server extends EventEmitter {
   private refuseRequest(req: EngineRequest, res: ServerResponse, code: ErrorCode, context: ErrorContext): void {
     debug("request refused: %s %o", ERROR_MESSAGES[code], context);
     reportRefusedRequest(this.diagnostics, req, code, context, false);
+    this._metrics.refused(code);
     this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
     if (res.headersSent) {
       if (!res.writableEnded) res.end();
@@ -443,6 +454,7 @@ export class Server extends EventEmitter {
   private refuseUpgrade(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): void {
     debug("upgrade refused: %s %o", ERROR_MESSAGES[code], context);
     reportRefusedRequest(this.diagnostics, req, code, context, true);
+    this._metrics.refused(code);
     this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
     if (!socket.writable) {
       socket.destroy();

@@ -4,6 +4,7 @@
  * session module then depends on no server module.
  */
 import type { Diagnostics } from "./diagnostics.js";
+import type { EngineMetrics } from "./metrics.js";
 import type { HeartbeatEntry, HeartbeatScheduler } from "./heartbeat.js";
 import type { ResolvedOptions, TransportName } from "./options.js";
 import type { Packet } from "./packet.js";
@@ -12,6 +13,8 @@ export interface SessionContext<S extends HeartbeatEntry> {
   readonly opts: ResolvedOptions;
   /** Where the session reports its refusals (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
+  /** The server's counters (see `metrics.ts`): sessions bump them on paths that already run. */
+  readonly metrics: EngineMetrics;
   /** The server's one heartbeat timer, shared by every session (the session only queues itself). */
   readonly heartbeat: Pick<HeartbeatScheduler<S>, "schedulePing" | "expectPong" | "expectClientPing" | "isWaitingForPong" | "remove">;
   /** The transports a session opened over `transport` may upgrade to (the handshake's `upgrades`). */

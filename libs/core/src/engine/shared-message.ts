@@ -10,6 +10,7 @@ const MESSAGE_CODE = 0x34; // Engine.IO "4"
 
 export class SharedMessage {
   private frame: Buffer[] | undefined = undefined;
+  private textBytes = -1;
 
   constructor(
     /** The message's data (an encoded Socket.IO packet). */
@@ -17,6 +18,12 @@ export class SharedMessage {
     /** Whether the message may be compressed. */
     readonly compress = true,
   ) {}
+
+  /** UTF-8 length of `text`, computed once for all recipients (the engine's byte counters read it). */
+  get byteLength(): number {
+    if (this.textBytes < 0) this.textBytes = Buffer.byteLength(this.text);
+    return this.textBytes;
+  }
 
   /**
    * The complete WebSocket text frame ("4" + text) as the list of Buffers `ws` writes (one Buffer,

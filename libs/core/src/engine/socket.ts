@@ -179,6 +179,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     if (transport !== this.transport) return this.onUpgradePacket(transport, { type: "message", data });
     if (this.readyState !== "open") return;
     this.extendPongWait();
+    this.context.metrics.received(data);
     if (this.listenerCount("packet") > 0) this.emit("packet", { type: "message", data });
     if (this.handler !== null) this.handler.onData(data);
     this.emit("data", data);
@@ -307,6 +308,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     previous.close();
     this.transport = upgrade.transport;
     this.upgraded = true;
+    this.context.metrics.upgraded();
     this.emit("upgrade", upgrade.transport);
     this.flush();
     if (this.readyState === "closing") this.transport.close(() => this.onClose("forced close"));
@@ -359,6 +361,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
     // checked before this packet is added: one message bigger than the bound still goes out
     const queued = this.writeBufferBytes + transport.unsentBytes;
     if (queued > this.context.opts.maxBufferedBytes) return this.onBufferLimit(queued);
+    if (type === "message") this.context.metrics.sent(data, shared?.byteLength);
     const compress = options?.compress !== false;
     // hot path (WebSocket, nothing buffered, nobody observing packets): straight to `ws`
     if (
@@ -476,6 +479,7 @@ export class Socket extends EventEmitter implements TransportOwner, HeartbeatEnt
   onClose(reason: CloseReason, description?: unknown): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
+    this.context.metrics.closed(this.transport.name, reason);
     this.context.heartbeat.remove(this);
     if (this.upgrade) this.cancelUpgrade("session closed");
     this.packetCallbacks = null;

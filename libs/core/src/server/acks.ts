@@ -1,5 +1,6 @@
 import createDebug from "debug";
 import type { AckCallback } from "../adapter/index.js";
+import type { AckCounters } from "./metrics.js";
 
 const debug = createDebug("sockline:socket:ack");
 
@@ -14,12 +15,15 @@ export class AckTable extends Map<number, AckCallback> {
   constructor(
     private readonly limit: number,
     private readonly onOverflow: (limit: number) => void,
+    /** The server's ack counters: every ack registered here is one asked of the client. */
+    private readonly counters?: AckCounters,
   ) {
     super();
   }
 
   override set(id: number, ack: AckCallback): this {
     super.set(id, ack);
+    if (this.counters !== undefined) this.counters.sent++;
     if (this.size > this.limit && !this.overflowed) {
       this.overflowed = true;
       this.onOverflow(this.limit);

@@ -5,6 +5,7 @@
  */
 import type { Diagnostics } from "../engine/index.js";
 import type { Packet } from "../parser/index.js";
+import type { ServerMetrics } from "./metrics.js";
 import type { ConnectDeadlineEntry, ConnectDeadlines } from "./connect-deadlines.js";
 import type { DisconnectReason } from "./socket-types.js";
 
@@ -74,6 +75,8 @@ export interface ClientContext<C extends ConnectDeadlineEntry, S extends ClientS
   readonly encoder: PacketEncoder;
   /** Where the client reports the refusals it makes (see `Diagnostics`). */
   readonly diagnostics: Diagnostics;
+  /** The server's counters: the client counts the packets it decodes and writes. */
+  readonly metrics: ServerMetrics;
   /** Milliseconds a binary packet may wait for its attachments (`attachmentTimeout`). */
   readonly attachmentTimeout: number;
   /** The decoder shared by every connection for its text frames; undefined with a custom parser. */

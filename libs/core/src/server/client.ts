@@ -8,6 +8,7 @@ import type { ConnectDeadlines } from "./connect-deadlines.js";
 import { isLegacyConnection, parseLegacyConnect } from "./legacy-protocol.js";
 import type { OutgoingMessage } from "./outgoing-message.js";
 import { SocketsByNamespace } from "./sockets-by-namespace.js";
+import { packetChannel } from "./tracing.js";
 import type { DisconnectReason } from "./socket-types.js";
 import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
 
@@ -198,6 +199,7 @@ export class Client<
     }
     // Older adapters passed already-encoded frames to socket.packet(); accept them as such.
     const encoded = opts.preEncoded ? (packet as unknown as EncodedPacket[]) : this.context.encoder.encode(packet);
+    if (!opts.preEncoded) this.counted("out", packet);
     this.writeToEngine(encoded, opts);
   }
 
@@ -321,8 +323,16 @@ export class Client<
     this.onError(err);
   }
 
+  /** Counts a packet (in `io.metrics()`), and publishes it on `sockline:packet` when someone listens. */
+  private counted(direction: "in" | "out", packet: Packet): void {
+    if (direction === "in") this.context.metrics.packetIn(packet.type);
+    else this.context.metrics.packetOut(packet.type);
+    if (packetChannel.hasSubscribers) packetChannel.publish({ direction, packet, socket: this.nsps.get(packet.nsp) });
+  }
+
   /** @internal */
   onDecoded(packet: Packet): void {
+    this.counted("in", packet);
     const socket = this.nsps.get(packet.nsp);
     if (!socket && packet.type === PacketType.CONNECT) {
       if (isLegacyConnection(this.conn)) this.onLegacyConnect(packet.nsp);

@@ -33,3 +33,13 @@ export { DEFAULT_LIMITS, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PATH } from "./options
 export type { EngineConnection, EngineLike } from "./engine-types.js";
 export type { EncodedPacket, PacketEncoder, WriteOptions } from "./client-context.js";
 export * from "./typed-events.js";
+export type { MetricsSnapshot, NamespaceMetrics, PacketTypeName, AdapterMetrics } from "./metrics.js";
+export { traceHandlerPromise } from "./tracing.js";
+export type {
+  AckContext,
+  ConnectionMessage,
+  DisconnectMessage,
+  HandlerContext,
+  PacketMessage,
+  TracedSocket,
+} from "./tracing.js";

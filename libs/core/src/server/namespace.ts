@@ -9,6 +9,7 @@ import { OutgoingMessage } from "./outgoing-message.js";
 import type { ServerOf } from "./parents.js";
 import { assertNotReserved, NAMESPACE_RESERVED_EVENTS } from "./reserved-events.js";
 import { Socket } from "./socket.js";
+import { connectionChannel, packetChannel } from "./tracing.js";
 import {
   StrictEventEmitter,
   type AllButLast,
@@ -188,6 +189,7 @@ export class Namespace<
   ): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
     const { pid, offset } = auth;
     if (this.server.opts.connectionStateRecovery && typeof pid === "string" && typeof offset === "string") {
+      this.server._metrics.recoveryAttempts++;
       let session: Session | null = null;
       try {
         session = await this.adapter.restoreSession(pid, offset);
@@ -196,6 +198,7 @@ export class Namespace<
       }
       if (session) {
         debug("namespace %s: connection state recovered for socket %s", this.name, session.sid);
+        this.server._metrics.recoverySuccesses++;
         return new Socket(this, client, auth, session);
       }
     }
@@ -210,6 +213,7 @@ export class Namespace<
     this._preConnectSockets.delete(socket.id);
     this.sockets.set(socket.id, socket);
     socket._onConnect();
+    if (connectionChannel.hasSubscribers) connectionChannel.publish({ socket, nsp: this.name, recovered: socket.recovered });
     if (onConnected) onConnected(socket);
     this.emitReserved("connect", socket);
     this.emitReserved("connection", socket);
@@ -243,12 +247,17 @@ export class Namespace<
 
   sendMany(ids: Iterable<SocketId>, packet: Packet, flags: BroadcastFlags | undefined): void {
     const message = new OutgoingMessage(this.server.encoder, packet, flags);
+    const traced = packetChannel.hasSubscribers;
+    let count = 0;
     for (const id of ids) {
       const socket = this.sockets.get(id);
       if (socket === undefined) continue;
+      count++;
       socket.notifyOutgoingListeners(packet);
       socket.client._writeMessage(message);
+      if (traced) packetChannel.publish({ direction: "out", packet, socket, broadcast: true });
     }
+    this.server._metrics.broadcast(packet.type, count);
   }
 
   sendManyWithAck(ids: Iterable<SocketId>, packet: Packet, flags: BroadcastFlags | undefined, ack: AckCallback): number {
@@ -258,6 +267,7 @@ export class Namespace<
     const message = new OutgoingMessage(this.server.encoder, packet, flags);
     const timeout = flags?.timeout;
     const recipients: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] | undefined = timeout === undefined ? undefined : [];
+    const traced = packetChannel.hasSubscribers;
     let count = 0;
     for (const socketId of ids) {
       const socket = this.sockets.get(socketId);
@@ -267,7 +277,9 @@ export class Namespace<
       recipients?.push(socket);
       socket.notifyOutgoingListeners(packet);
       socket.client._writeMessage(message);
+      if (traced) packetChannel.publish({ direction: "out", packet, socket, broadcast: true });
     }
+    this.server._metrics.broadcast(packet.type, count);
     // Past the timeout nobody waits for the answers any more (on this node, or on the node that
     // broadcast): their callbacks are dropped rather than held until the sockets close.
     if (recipients !== undefined && recipients.length > 0) setTimeout(forgetAck, timeout, recipients, id).unref();
@@ -397,5 +409,6 @@ export class Namespace<
 type AdapterConstructor = new (nsp: AdapterNamespace) => Adapter;
 
 function forgetAck(sockets: Socket<any, any, any, any>[], id: number): void {
-  for (const socket of sockets) socket._deleteAck(id);
+  // an answer still awaited past the timeout is a timed-out ack
+  for (const socket of sockets) if (socket._deleteAck(id)) socket.server._metrics.acks.timedOut++;
 }

@@ -11,6 +11,7 @@ import { Client } from "./client.js";
 import type { ClientContext, PacketDecoder, PacketEncoder } from "./client-context.js";
 import { ConnectDeadlines } from "./connect-deadlines.js";
 import type { EngineConnection, EngineLike } from "./engine-types.js";
+import { metricsSnapshot, ServerMetrics, type MetricsSnapshot } from "./metrics.js";
 import { Namespace, type ConnectionMiddleware, type MiddlewareOptions, type NamespaceReservedEvents } from "./namespace.js";
 import {
   DEFAULT_CONNECT_TIMEOUT,
@@ -91,6 +92,8 @@ export class Server<
    * event: `io.diagnostics.on("diagnostic", (d) => ...)`. Shared with every engine this server creates.
    */
   readonly diagnostics = new Diagnostics();
+  /** @internal The Socket.IO layer's counters (see `metrics.ts`); `metrics()` reads them. */
+  readonly _metrics = new ServerMetrics();
   httpServer: HttpServer | undefined;
   readonly encoder: PacketEncoder;
   readonly opts: ServerOptions;
@@ -149,6 +152,7 @@ export class Server<
     this.clientContext = {
       encoder: this.encoder,
       diagnostics: this.diagnostics,
+      metrics: this._metrics,
       attachmentTimeout: this._limits.attachmentTimeout,
       sharedTextDecoder: () => this.sharedTextDecoder(),
       createDecoder: () => this.createDecoder(),
@@ -160,6 +164,15 @@ export class Server<
     // The engine exists from the start: plugins mount it through handleRequest/handleUpgrade.
     this.bind(new EngineServer(this.engineOptions()));
     if (srv !== undefined) this.attach(srv as HttpServer | number);
+  }
+
+  /**
+   * The server's figures now, as one snapshot: connections by transport and namespace, handshakes,
+   * disconnects by reason, packets, broadcasts, acks, recovery, limit hits, the adapters' figures
+   * (see `MetricsSnapshot`, and `@sockline/core/prometheus` to export them).
+   */
+  metrics(): MetricsSnapshot {
+    return metricsSnapshot(this);
   }
 
   /** Same as `opts` (kept for code written against the reference). */

@@ -11,6 +11,7 @@ import { generateId } from "./ids.js";
 import { isLegacyConnection, legacySocketId } from "./legacy-protocol.js";
 import type { NamespaceOf, ServerOf } from "./parents.js";
 import { assertNotReserved } from "./reserved-events.js";
+import { ackChannel, disconnectChannel, handlerChannel, traceAck, traceHandler } from "./tracing.js";
 import { RECOVERABLE_DISCONNECT_REASONS, type DisconnectReason, type EventMiddleware, type SocketReservedEvents } from "./socket-types.js";
 import {
   StrictEventEmitter,
@@ -113,7 +114,16 @@ export class Socket<
 
   /** Pending acknowledgement callbacks by packet id (the reference's adapters register broadcast acks here). */
   get acks(): Map<number, AckCallback> {
-    return (this._acks ??= new AckTable(this.server._limits.maxPendingAcks, (limit) => this.onAckOverflow(limit)));
+    return (this._acks ??= new AckTable(
+      this.server._limits.maxPendingAcks,
+      (limit) => this.onAckOverflow(limit),
+      this.server._metrics.acks,
+    ));
+  }
+
+  /** @internal Acknowledgements this socket still awaits (for `io.metrics()`; 0 without creating the table). */
+  get _pendingAcks(): number {
+    return this._acks?.size ?? 0;
   }
 
   private onAckOverflow(limit: number): void {
@@ -153,7 +163,8 @@ export class Socket<
     if (typeof data[data.length - 1] === "function") {
       const id = this.nsp._ids++;
       debug("socket %s: emitting packet with ack id %d", this.id, id);
-      this.registerAck(id, data.pop() as AckCallback, flags?.timeout);
+      const ack = data.pop() as AckCallback;
+      this.registerAck(id, ackChannel.hasSubscribers ? traceAck(this, ev, id, flags?.timeout, ack) : ack, flags?.timeout);
       packet.id = id;
     }
     if (this.server.opts.connectionStateRecovery) {
@@ -191,6 +202,7 @@ export class Socket<
       id,
       withTimeout(table, id, ack, timeout, this, (ackId, ms) => {
         debug("socket %s: ack %d timed out after %d ms", this.id, ackId, ms);
+        this.server._metrics.acks.timedOut++;
       }),
     );
   }
@@ -293,6 +305,7 @@ export class Socket<
       return;
     }
     table!.delete(packet.id!);
+    this.server._metrics.acks.answered++;
     ack.apply(this, packet.data);
   }
 
@@ -311,14 +324,15 @@ export class Socket<
   }
 
   /** @internal Forgets a pending acknowledgement without creating the ack table when there is none. */
-  _deleteAck(id: number): void {
-    this._acks?.delete(id);
+  _deleteAck(id: number): boolean {
+    return this._acks?.delete(id) ?? false;
   }
 
   /** @internal Ends this socket's presence in the namespace (the connection itself may stay open). */
   _onClose(reason: DisconnectReason, description?: unknown): this | undefined {
     if (!this.connected) return this;
     debug("socket %s: closing, reason %s", this.id, reason);
+    this.server._metrics.disconnected(reason);
     this.emitReserved("disconnecting", reason, description);
     if (
       this.server.opts.connectionStateRecovery &&
@@ -331,6 +345,7 @@ export class Socket<
     this._cleanup();
     this.client._remove(this);
     this.connected = false;
+    if (disconnectChannel.hasSubscribers) disconnectChannel.publish({ socket: this, nsp: this.nsp.name, reason, description });
     this.emitReserved("disconnect", reason, description);
     return undefined;
   }
@@ -435,7 +450,9 @@ export class Socket<
       debug("socket %s: client 'error' event without listener ignored", this.id);
       return;
     }
-    this.emitUntypedArray(event);
+    if (handlerChannel.hasSubscribers)
+      traceHandler({ socket: this, nsp: this.nsp.name, event: event[0], args: event.slice(1) }, () => this.emitUntypedArray(event));
+    else this.emitUntypedArray(event);
   }
 
   onAny(listener: AnyListener): this {

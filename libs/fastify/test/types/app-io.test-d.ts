@@ -4,6 +4,7 @@
  * `@ts-expect-error` line must be an error, or the check fails.
  */
 import Fastify from "fastify";
+import { Registry } from "prom-client";
 import type { Socket } from "@sockline/core";
 import defaultPlugin, { socketioPlugin, socklinePlugin, type FastifySocklineServer, type SocklineFastifyOptions } from "@sockline/fastify";
 
@@ -52,6 +53,12 @@ export async function pluginOptions(): Promise<void> {
   await app.register(socketioPlugin, { logDiagnostics: "warn" });
   // @ts-expect-error gatewayFactory builds an object from a class
   await app.register(socketioPlugin, { gatewayFactory: (name: string) => name });
+  // the metrics route: a prom-client Registry (or any registry with contentType / metrics / removeSingleMetric)
+  await app.register(socketioPlugin, { metrics: { route: "/metrics", registry: new Registry(), prefix: "chat_", handlerTimings: true } });
+  // @ts-expect-error the metrics option names its route
+  await app.register(socketioPlugin, { metrics: { prefix: "chat_" } });
+  // @ts-expect-error handlerTimings' maxEvents is a number
+  await app.register(socketioPlugin, { metrics: { route: "/metrics", handlerTimings: { maxEvents: "10" } } });
 
   // one plugin under three names: the documented one, the default export and the deprecated alias
   expectTrue<Equal<typeof defaultPlugin, typeof socketioPlugin>>();

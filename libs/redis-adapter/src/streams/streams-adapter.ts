@@ -22,6 +22,7 @@ import {
 } from "../cluster-operations.js";
 import { randomId } from "../ids.js";
 import { PendingRequests } from "../pending-requests.js";
+import { countingFailures, redisAdapterMetrics, type RedisAdapterMetrics } from "../adapter-metrics.js";
 import { describeSocket } from "../socket-details.js";
 import {
   MessageType,
@@ -327,7 +328,10 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
   }
 
   private otherNodes(label: string, timeoutMs: number): Promise<number> {
-    return countOtherNodes(label, this.connections.publisher, this.publicChannel, timeoutMs, this.describeOutage);
+    return countingFailures(
+      this.requests,
+      countOtherNodes(label, this.connections.publisher, this.publicChannel, timeoutMs, this.describeOutage),
+    );
   }
 
   private gather(
@@ -446,6 +450,11 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
       }
     }
     return session;
+  }
+
+  /** Requests, timeouts and whether Redis is reachable, for `io.metrics()` (see `adapter-metrics.ts`). */
+  metrics(): RedisAdapterMetrics {
+    return redisAdapterMetrics(this.requests, this.connections.monitor);
   }
 
   override close(): void {
