@@ -7,3 +7,9 @@ export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from "./
 export { createStreamsAdapter } from "./streams/create-streams-adapter.js";
 export { RedisStreamsAdapter, type RedisStreamsAdapterOptions } from "./streams/streams-adapter.js";
 export { MessageType } from "./streams/cluster-protocol.js";
+export {
+  createRedisSessionRouter,
+  RedisSessionRouter,
+  DEFAULT_ROUTER_OPTIONS,
+  type RedisSessionRouterOptions,
+} from "./session-router/redis-session-router.js";
