@@ -13,3 +13,4 @@ export {
   DEFAULT_ROUTER_OPTIONS,
   type RedisSessionRouterOptions,
 } from "./session-router/redis-session-router.js";
+export type { RouterStats as RedisSessionRouterStats } from "./session-router/router-transport.js";

@@ -27,7 +27,7 @@ import {
 import { wrapRedisClient, type RedisClientLike, type RedisConnection } from "../redis-client.js";
 import { isNodeId, newNodeId } from "./node-id.js";
 import type { RelayLink } from "./relay-link.js";
-import { ForwardError, RouterTransport, type RouterTransportOptions } from "./router-transport.js";
+import { ForwardError, RouterTransport, type RouterStats, type RouterTransportOptions } from "./router-transport.js";
 import { relayWebSocket, refuseRelayedUpgrade, type ClientWebSocket } from "./websocket-relay.js";
 
 const debug = createDebug("sockline:redis-session-router");
@@ -86,6 +86,7 @@ export class RedisSessionRouter implements SessionRouter {
   private node: RoutedNode | undefined;
   private readonly options: RouterTransportOptions;
   private closed = false;
+  private started: RouterTransport | undefined;
 
   constructor(pubClient: RedisClientLike, opts: RedisSessionRouterOptions = {}) {
     const { nodeId = newNodeId(), subClient, ...rest } = opts;
@@ -101,6 +102,7 @@ export class RedisSessionRouter implements SessionRouter {
     this.transport = subscriber.then((connection) => RouterTransport.start(this.publisher, connection, this.nodeId, this.options));
     this.transport.then(
       (transport) => {
+        this.started = transport;
         transport.report = (diagnostic) => this.report(diagnostic);
         transport.setHandlers({
           servePoll: (poll, abandoned) => this.boundNode().servePoll(poll, abandoned),
@@ -111,6 +113,25 @@ export class RedisSessionRouter implements SessionRouter {
       (error: Error) => debug("node %s could not subscribe: %s", this.nodeId, error.message),
     );
     this.ready = this.transport.then(() => undefined);
+  }
+
+  /** What this node forwarded, served and relayed so far (all zeros until `ready`). */
+  stats(): RouterStats {
+    return (
+      this.started?.stats() ?? {
+        forwardedPolls: 0,
+        answeredPolls: 0,
+        failedForwards: {},
+        servedPolls: 0,
+        relayedAsEdge: 0,
+        relayedAsOwner: 0,
+        framesSent: 0,
+        framesReceived: 0,
+        droppedMessages: 0,
+        pendingRequests: 0,
+        openLinks: 0,
+      }
+    );
   }
 
   bind(node: RoutedNode): void {

@@ -71,6 +71,26 @@ export class ForwardError extends Error {
   }
 }
 
+/** Counters since the start (cumulative), and what is open now. */
+export interface RouterStats {
+  /** Polls this node forwarded to owners, and how many of them got the owner's answer. */
+  forwardedPolls: number;
+  answeredPolls: number;
+  /** Forwards (polls and upgrades) that failed, by reason. */
+  failedForwards: Partial<Record<ForwardFailure, number>>;
+  /** Polls other nodes forwarded here. */
+  servedPolls: number;
+  /** WebSockets this node accepted for other nodes' sessions (edge) and relayed WebSockets of its own sessions (owner). */
+  relayedAsEdge: number;
+  relayedAsOwner: number;
+  framesSent: number;
+  framesReceived: number;
+  /** Messages from Redis dropped as invalid or oversized. */
+  droppedMessages: number;
+  pendingRequests: number;
+  openLinks: number;
+}
+
 interface Pending {
   owner: string;
   kind: MessageKind;
@@ -95,6 +115,17 @@ export class RouterTransport implements LinkCarrier {
   private checkingLiveness = false;
   private closed = false;
   private readonly onMessage = (_channel: string, message: Buffer) => this.receive(message);
+  private readonly counters = {
+    forwardedPolls: 0,
+    answeredPolls: 0,
+    failedForwards: {} as Partial<Record<ForwardFailure, number>>,
+    servedPolls: 0,
+    relayedAsEdge: 0,
+    relayedAsOwner: 0,
+    framesSent: 0,
+    framesReceived: 0,
+    droppedMessages: 0,
+  };
   /** Where diagnostics go (the engine's `Diagnostics` once the router is bound). */
   report: DiagnosticSink = () => {};
 
@@ -130,6 +161,20 @@ export class RouterTransport implements LinkCarrier {
     return this.edgeLinks.size + this.ownerLinks.size;
   }
 
+  stats(): RouterStats {
+    return {
+      ...this.counters,
+      failedForwards: { ...this.counters.failedForwards },
+      pendingRequests: this.pending.size,
+      openLinks: this.openLinks,
+    };
+  }
+
+  private countFailure(error: unknown): void {
+    const reason = error instanceof ForwardError ? error.reason : "redis";
+    this.counters.failedForwards[reason] = (this.counters.failedForwards[reason] ?? 0) + 1;
+  }
+
   setHandlers(handlers: RouterTransportHandlers): void {
     this.handlers = handlers;
   }
@@ -142,10 +187,17 @@ export class RouterTransport implements LinkCarrier {
 
   /** Forwards a poll to its owner and resolves with the owner's answer, or rejects with a {@link ForwardError}. */
   async forwardPoll(owner: string, poll: WirePoll, body: Buffer, abandoned?: AbortSignal): Promise<WireAnswer> {
-    const answer = await this.request(owner, MessageKind.Poll, poll, body, undefined, abandoned);
-    const head = answer.head as WireAnswerHead;
-    if ("refused" in head) throw new ForwardError("refused", `owner ${owner} refused the poll for session ${poll.sid}: ${head.refused}`);
-    return { status: head.status, headers: head.headers, body: answer.body };
+    this.counters.forwardedPolls++;
+    try {
+      const answer = await this.request(owner, MessageKind.Poll, poll, body, undefined, abandoned);
+      const head = answer.head as WireAnswerHead;
+      if ("refused" in head) throw new ForwardError("refused", `owner ${owner} refused the poll for session ${poll.sid}: ${head.refused}`);
+      this.counters.answeredPolls++;
+      return { status: head.status, headers: head.headers, body: answer.body };
+    } catch (error) {
+      this.countFailure(error);
+      throw error;
+    }
   }
 
   /**
@@ -163,8 +215,10 @@ export class RouterTransport implements LinkCarrier {
     } catch (error) {
       this.edgeLinks.delete(id);
       link.end();
+      this.countFailure(error);
       throw error;
     }
+    this.counters.relayedAsEdge++;
     this.ensureLivenessChecks();
     return link;
   }
@@ -292,6 +346,7 @@ export class RouterTransport implements LinkCarrier {
   private receive(message: Buffer): void {
     if (this.closed) return;
     if (message.length > this.options.maxMessageBytes) {
+      this.counters.droppedMessages++;
       this.reportDiagnostic({
         kind: "limit",
         name: "maxMessageBytes",
@@ -304,6 +359,7 @@ export class RouterTransport implements LinkCarrier {
     }
     const envelope = decodeEnvelope(message);
     if (isDecodeFailure(envelope)) {
+      this.counters.droppedMessages++;
       this.reportDiagnostic({
         kind: "violation",
         name: "invalid-router-message",
@@ -331,9 +387,11 @@ export class RouterTransport implements LinkCarrier {
         return this.answered(envelope);
       case MessageKind.FrameToOwnerText:
       case MessageKind.FrameToOwnerBinary:
+        this.counters.framesReceived++;
         return this.ownerLinks.get(`${envelope.from}/${envelope.id}`)?.receive(envelope.seq, frameOf(envelope, MessageKind.FrameToOwnerText));
       case MessageKind.FrameToEdgeText:
       case MessageKind.FrameToEdgeBinary: {
+        this.counters.framesReceived++;
         const link = this.edgeLinks.get(envelope.id);
         if (link?.peer === envelope.from) link.receive(envelope.seq, frameOf(envelope, MessageKind.FrameToEdgeText));
         return;
@@ -383,6 +441,7 @@ export class RouterTransport implements LinkCarrier {
     }
     const abandoned = new AbortController();
     this.serving.set(key, abandoned);
+    this.counters.servedPolls++;
     // the body is a view into the Redis message: copy it, the engine may keep it past this call
     this.handlers
       .servePoll({ ...poll, body: Buffer.from(envelope.body) }, abandoned.signal)
@@ -431,6 +490,7 @@ export class RouterTransport implements LinkCarrier {
         this.ownerLinks.delete(key);
         link.end();
       } else {
+        this.counters.relayedAsOwner++;
         this.ensureLivenessChecks();
       }
     }
@@ -467,6 +527,7 @@ export class RouterTransport implements LinkCarrier {
       link.close();
       return Promise.resolve(1);
     }
+    this.counters.framesSent++;
     return this.publisher.publish(this.channelOf(link.peer), message).then(Number);
   }
 
