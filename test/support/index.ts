@@ -11,3 +11,4 @@ export * from "./acks.js";
 export * from "./stalled-websocket.js";
 export * from "./hidden-package.js";
 export * from "./type-tests.js";
+export * from "./in-process-router.js";

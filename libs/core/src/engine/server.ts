@@ -161,7 +161,13 @@ export class Server extends EventEmitter {
       },
       refuseUpgrade: (req, socket, code, context) => this.refuseUpgrade(req, socket, code, context),
       upgradeSession: (req, socket, head, headers, session) =>
-        this.upgradeSession(req, socket, head, { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined }, session),
+        this.upgradeSession(
+          req,
+          socket,
+          head,
+          { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined },
+          session,
+        ),
       acceptWebSocket: (req, socket, head, headers, onOpen) => {
         const pending = { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined };
         this.completeWebSocketHandshake(req, socket, head, pending, onOpen, () => onOpen(undefined));
@@ -433,7 +439,8 @@ export class Server extends EventEmitter {
   private withNewId(req: IncomingMessage, then: (id: string | undefined) => void): void {
     const accept = (generated: unknown) => {
       // with a router, the id names this node as the owner (see `session-routing.ts`)
-      const id = this.routing !== null && typeof generated === "string" && generated !== "" ? this.routing.newSessionId(generated) : generated;
+      const id =
+        this.routing !== null && typeof generated === "string" && generated !== "" ? this.routing.newSessionId(generated) : generated;
       if (typeof id !== "string" || id === "" || this.sessions.has(id)) {
         debug("generateId gave an invalid or duplicate id: %o", id);
         return then(undefined);
@@ -554,6 +561,7 @@ export class Server extends EventEmitter {
     debug("closing %d sessions", this.sessions.size);
     for (const socket of [...this.sessions.values()]) socket.close(true);
     this.heartbeat.stop();
+    this.routing?.close();
     return this;
   }
 }

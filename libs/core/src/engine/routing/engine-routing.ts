@@ -16,14 +16,7 @@ import type { Socket } from "../socket.js";
 import type { PollingTransport } from "../transports/polling.js";
 import type { EngineRequest } from "../transports/transport.js";
 import type { HandshakeHeaders } from "../upgrade-response.js";
-import type {
-  ForwardedAnswer,
-  ForwardedPoll,
-  ForwardedUpgrade,
-  RelayedWebSocket,
-  RoutedNode,
-  SessionRouter,
-} from "../session-routing.js";
+import type { ForwardedAnswer, ForwardedPoll, ForwardedUpgrade, RelayedWebSocket, RoutedNode, SessionRouter } from "../session-routing.js";
 import { ForwardedPollResponder, ForwardedRequest, errorAnswer } from "./forwarded-exchange.js";
 import { PollForwarder } from "./poll-forwarder.js";
 import { RelayedWebSocketTransport } from "./relayed-websocket-transport.js";
@@ -44,7 +37,13 @@ export interface RoutingHost {
   /** Completes the WebSocket handshake of an upgrade of `session` and upgrades it (or closes the WebSocket, as for a local upgrade). */
   upgradeSession(req: EngineRequest, socket: Duplex, head: Buffer, headers: HandshakeHeaders, session: Socket): void;
   /** Completes a WebSocket handshake that opens no session; `onOpen` gets the WebSocket, or undefined if the handshake was refused. */
-  acceptWebSocket(req: EngineRequest, socket: Duplex, head: Buffer, headers: HandshakeHeaders, onOpen: (ws: WebSocket | undefined) => void): void;
+  acceptWebSocket(
+    req: EngineRequest,
+    socket: Duplex,
+    head: Buffer,
+    headers: HandshakeHeaders,
+    onOpen: (ws: WebSocket | undefined) => void,
+  ): void;
 }
 
 export class EngineRouting implements RoutedNode {
@@ -54,7 +53,9 @@ export class EngineRouting implements RoutedNode {
     readonly router: SessionRouter,
     private readonly host: RoutingHost,
   ) {
-    this.forwarder = new PollForwarder(router, host.opts, host.diagnostics, (req, code, context) => host.reportRefusal(req, code, context, false));
+    this.forwarder = new PollForwarder(router, host.opts, host.diagnostics, (req, code, context) =>
+      host.reportRefusal(req, code, context, false),
+    );
     router.bind(this);
   }
 

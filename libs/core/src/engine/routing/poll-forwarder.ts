@@ -169,7 +169,13 @@ function flatHeaders(headers: EngineRequest["headers"]): Record<string, string> 
 }
 
 /** Reads a POST body up to `limit` bytes; over it, answers 413 and drops the connection (as the polling transport does). */
-function readBody(req: EngineRequest, res: ServerResponse, limit: number, then: (body: Buffer) => void, over: (size: number) => void): void {
+function readBody(
+  req: EngineRequest,
+  res: ServerResponse,
+  limit: number,
+  then: (body: Buffer) => void,
+  over: (size: number) => void,
+): void {
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) {
     over(declared);
