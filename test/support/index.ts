@@ -12,3 +12,4 @@ export * from "./stalled-websocket.js";
 export * from "./hidden-package.js";
 export * from "./type-tests.js";
 export * from "./round-robin-proxy.js";
+export * from "./in-process-router.js";

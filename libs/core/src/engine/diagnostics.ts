@@ -13,8 +13,12 @@ import createDebug from "debug";
 
 const debug = createDebug("sockline:diagnostics");
 
-/** A configured bound was reached ("limit"), or the peer broke the protocol ("violation"). */
-export type DiagnosticKind = "limit" | "violation";
+/**
+ * A configured bound was reached ("limit"), the peer broke the protocol ("violation"), or a request
+ * of a session another node owns could not be forwarded to it ("routing": the owner is gone, or did
+ * not answer; see `docs/session-routing.md`).
+ */
+export type DiagnosticKind = "limit" | "violation" | "routing";
 
 export interface Diagnostic {
   kind: DiagnosticKind;
