@@ -7,7 +7,18 @@
 export type ImplName = "sockline" | "sockline-fastify" | "sockline-express" | "socketio" | "ws";
 
 /** Names of the scenarios. */
-export type ScenarioName = "echo" | "fanout" | "fanout-room" | "memory" | "connect" | "polling" | "binary" | "crossnode" | "slow-consumer";
+export type ScenarioName =
+  | "echo"
+  | "fanout"
+  | "fanout-room"
+  | "memory"
+  | "connect"
+  | "polling"
+  | "binary"
+  | "crossnode"
+  | "slow-consumer"
+  | "routed-polling"
+  | "routed-ws";
 
 /** Requests the load generator may send to the server (relayed by the runner). */
 export type ServerCommand =

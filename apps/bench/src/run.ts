@@ -161,7 +161,7 @@ async function main(): Promise<void> {
         runnable = runnable.filter((impl) => !MOUNT_IMPLS.includes(impl));
       for (const impl of impls.filter((impl) => plan.excludes?.includes(impl)))
         emit({ type: "skip", scenario, impl, reason: `${scenario} does not apply to ${impl}` });
-      if (scenario === "crossnode") {
+      if ((plan.nodes ?? 1) > 1) {
         const socklineRedis = await isAvailable("@sockline/redis-adapter", "createAdapter");
         const skipped = socklineRedis ? [] : runnable.filter((impl) => impl.startsWith("sockline"));
         for (const impl of skipped)
@@ -246,6 +246,7 @@ async function runOnce(
       servers.push(
         await startServer(impl, {
           redisUrl: nodes > 1 ? redisUrl : undefined,
+          sessionRouter: plan.sessionRouter,
           cpuProfile: options.profile ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}-n${node}.cpuprofile`) : undefined,
           heapSnapshot:
             options.heapSnapshot && scenario === "memory"

@@ -13,6 +13,8 @@ export interface ScenarioPlan {
   excludes?: ImplName[];
   /** number of server nodes */
   nodes?: number;
+  /** the nodes route each other's sessions (no sticky sessions): Sockline's Redis session router */
+  sessionRouter?: "redis";
 }
 
 export const ALL_SCENARIOS: ScenarioName[] = [
@@ -25,6 +27,8 @@ export const ALL_SCENARIOS: ScenarioName[] = [
   "binary",
   "crossnode",
   "slow-consumer",
+  "routed-polling",
+  "routed-ws",
 ];
 
 export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express"];
@@ -43,6 +47,9 @@ export const MOUNT_IMPLS: ImplName[] = ["sockline-fastify", "sockline-express"];
 export const REFERENCE: ImplName = "socketio";
 
 const BINARY_BYTES = 64 * 1024;
+
+/** Only Sockline routes sessions between nodes: the routed scenarios compare it with itself (affinity vs none). */
+const ROUTED_EXCLUDES: ImplName[] = ["socketio", "ws", "sockline-fastify", "sockline-express"];
 
 export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
   if (mode === "smoke") {
@@ -63,6 +70,8 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
         params: { clients: 20, paused: 1, broadcasts: 20, payloadKB: 1024, settleMs: 100 },
         excludes: ["ws"],
       },
+      "routed-polling": { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
+      "routed-ws": { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
     };
   }
   const quick = mode === "quick";
@@ -99,5 +108,14 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
       },
       excludes: ["ws"],
     },
+    "routed-polling": {
+      durationMs: d,
+      repeats,
+      params: { clients: quick ? 50 : 200, warmupMs },
+      excludes: ROUTED_EXCLUDES,
+      nodes: 2,
+      sessionRouter: "redis",
+    },
+    "routed-ws": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
   };
 }

@@ -23,6 +23,8 @@ export interface ServerSpawnOptions {
   cpuProfile?: string;
   /** write a V8 heap snapshot with the memory scenario's clients connected to this file */
   heapSnapshot?: string;
+  /** the nodes route each other's sessions (Sockline's Redis session router, with `redisUrl`) */
+  sessionRouter?: "redis";
 }
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -49,6 +51,7 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
       NODE_ENV: "production",
       ...(options.cpuProfile ? { SOCKLINE_BENCH_PROFILE: options.cpuProfile } : {}),
       ...(options.heapSnapshot ? { SOCKLINE_BENCH_HEAPSNAPSHOT: options.heapSnapshot } : {}),
+      ...(options.sessionRouter ? { SOCKLINE_BENCH_SESSION_ROUTER: options.sessionRouter } : {}),
     },
   });
   let nextId = 0;

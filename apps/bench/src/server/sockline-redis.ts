@@ -19,3 +19,26 @@ export async function attachSocklineRedis(io: unknown, redisUrl: string): Promis
   host.adapter(createAdapter(pair.pub, pair.sub));
   return pair.close;
 }
+
+interface SocklineSessionRouterModule {
+  createRedisSessionRouter(client: unknown, options: { subClient: unknown }): { ready: Promise<void>; close(): Promise<void> };
+}
+
+/**
+ * The `sessionRouter` server option when the runner asks for one (routed scenarios: env
+ * SOCKLINE_BENCH_SESSION_ROUTER=redis), with its own Redis connection; empty options otherwise.
+ */
+export async function socklineRoutingOptions(redisUrl: string | undefined): Promise<{ options: Record<string, unknown>; close(): Promise<void> }> {
+  if (process.env["SOCKLINE_BENCH_SESSION_ROUTER"] !== "redis" || !redisUrl) return { options: {}, close: async () => {} };
+  const { createRedisSessionRouter } = await loadOptional<SocklineSessionRouterModule>("@sockline/redis-adapter", "createRedisSessionRouter");
+  const pair = await createRedisPair(redisUrl);
+  const router = createRedisSessionRouter(pair.pub, { subClient: pair.sub });
+  await router.ready;
+  return {
+    options: { sessionRouter: router },
+    close: async () => {
+      await router.close();
+      await pair.close();
+    },
+  };
+}
