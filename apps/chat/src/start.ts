@@ -59,7 +59,8 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
   let app: ListeningApp;
   try {
     const start = await BOOTSTRAPS[framework]();
-    app = await start({ chat, serverOptions: chatServerOptions(redis?.adapter), host, port: options.port ?? 3000 });
+    const serverOptions = { ...chatServerOptions(redis?.adapter), ...(redis ? { sessionRouter: redis.sessionRouter } : {}) };
+    app = await start({ chat, serverOptions, host, port: options.port ?? 3000 });
   } catch (error) {
     await redis?.close();
     throw error;
