@@ -137,7 +137,12 @@ describe("no sticky sessions over Redis: three nodes behind a round-robin proxy"
     await inBatches(participants, 25, (p) => p.connected());
     await inBatches(participants, 50, (p) => p.talk());
     await waitUntil(
-      () => participants.every((p) => [...p.said.values()].reduce((sum, list) => sum + list.length, 0) >= MESSAGES * participants.filter((o) => o.room === p.room).length),
+      () =>
+        participants.every(
+          (p) =>
+            [...p.said.values()].reduce((sum, list) => sum + list.length, 0) >=
+            MESSAGES * participants.filter((o) => o.room === p.room).length,
+        ),
       "every broadcast delivered",
       60_000,
     );
@@ -159,7 +164,11 @@ describe("no sticky sessions over Redis: three nodes behind a round-robin proxy"
       assert.ok(s.router.forwardedPolls > 0, `node ${s.nodeId} forwarded polls`);
       assert.ok(s.router.servedPolls > 0, `node ${s.nodeId} served forwarded polls`);
     }
-    if (UPGRADING > 0) assert.ok(stats.some((s) => s.router.relayedAsEdge > 0), "some upgrades were relayed");
+    if (UPGRADING > 0)
+      assert.ok(
+        stats.some((s) => s.router.relayedAsEdge > 0),
+        "some upgrades were relayed",
+      );
     const owners = new Set(participants.map((p) => p.owner));
     assert.deepEqual([...owners].sort(), ["A", "B", "C"]);
     console.log(
@@ -180,7 +189,9 @@ describe("no sticky sessions over Redis: a node dies, its clients recover elsewh
   before(async () => {
     redis = await startRedisServer();
     nodes = await Promise.all(
-      ["A", "B", "C"].map((name) => NodeProcess.start({ name, redisUrl: redis.url, mode: "streams", pingInterval: 2000, pingTimeout: 2000 })),
+      ["A", "B", "C"].map((name) =>
+        NodeProcess.start({ name, redisUrl: redis.url, mode: "streams", pingInterval: 2000, pingTimeout: 2000 }),
+      ),
     );
     proxy = await startRoundRobinProxy(nodes.map((node) => node.port));
   });

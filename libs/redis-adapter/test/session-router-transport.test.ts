@@ -13,7 +13,12 @@ import { redisServerSkipReason, startRedisServer, waitUntil, type RedisServer } 
 import { wrapRedisClient, type RedisConnection } from "../dist/redis-client.js";
 import { decodeEnvelope, encodeEnvelope, isDecodeFailure, MessageKind } from "../dist/session-router/envelope.js";
 import type { RelayLink } from "../dist/session-router/relay-link.js";
-import { ForwardError, RouterTransport, type RouterTransportHandlers, type RouterTransportOptions } from "../dist/session-router/router-transport.js";
+import {
+  ForwardError,
+  RouterTransport,
+  type RouterTransportHandlers,
+  type RouterTransportOptions,
+} from "../dist/session-router/router-transport.js";
 
 const skip = redisServerSkipReason();
 
@@ -26,7 +31,13 @@ const OPTIONS: RouterTransportOptions = {
   livenessInterval: 100,
 };
 
-const POLL = { sid: "B.secret", method: "GET" as const, url: "/socket.io/?EIO=4&transport=polling&sid=B.secret", headers: {}, remoteAddress: "1.2.3.4" };
+const POLL = {
+  sid: "B.secret",
+  method: "GET" as const,
+  url: "/socket.io/?EIO=4&transport=polling&sid=B.secret",
+  headers: {},
+  remoteAddress: "1.2.3.4",
+};
 
 interface Node {
   transport: RouterTransport;
@@ -74,7 +85,10 @@ describe("session router transport", { skip }, () => {
   const handlers: RouterTransportHandlers = {
     servePoll(poll, abandoned) {
       served.push({ sid: poll.sid, abandoned });
-      if (poll.sid === HOLD) return new Promise((resolve) => abandoned.addEventListener("abort", () => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) })));
+      if (poll.sid === HOLD)
+        return new Promise((resolve) =>
+          abandoned.addEventListener("abort", () => resolve({ status: 200, headers: {}, body: Buffer.alloc(0) })),
+        );
       if (poll.sid === "B.huge") return Promise.resolve({ status: 200, headers: {}, body: Buffer.alloc(100 * 1024) });
       return Promise.resolve({
         status: 200,
@@ -128,7 +142,10 @@ describe("session router transport", { skip }, () => {
     const slow = await startNode(redis.url, "A2", "node-redis", { requestTimeout: 200 });
     try {
       const before = served.length;
-      await assert.rejects(slow.transport.forwardPoll("B", { ...POLL, sid: HOLD }, Buffer.alloc(0)), (error: ForwardError) => error.reason === "timeout");
+      await assert.rejects(
+        slow.transport.forwardPoll("B", { ...POLL, sid: HOLD }, Buffer.alloc(0)),
+        (error: ForwardError) => error.reason === "timeout",
+      );
       await waitUntil(() => served.length > before && served[served.length - 1].abandoned.aborted, "owner released the timed-out poll");
     } finally {
       await slow.close();
@@ -150,8 +167,14 @@ describe("session router transport", { skip }, () => {
   });
 
   it("refuses to publish a request over maxMessageBytes, and the owner refuses an answer over it", async () => {
-    await assert.rejects(a.transport.forwardPoll("B", { ...POLL, method: "POST" }, Buffer.alloc(70 * 1024)), (error: ForwardError) => error.reason === "too-large");
-    await assert.rejects(a.transport.forwardPoll("B", { ...POLL, sid: "B.huge" }, Buffer.alloc(0)), (error: ForwardError) => error.reason === "refused");
+    await assert.rejects(
+      a.transport.forwardPoll("B", { ...POLL, method: "POST" }, Buffer.alloc(70 * 1024)),
+      (error: ForwardError) => error.reason === "too-large",
+    );
+    await assert.rejects(
+      a.transport.forwardPoll("B", { ...POLL, sid: "B.huge" }, Buffer.alloc(0)),
+      (error: ForwardError) => error.reason === "refused",
+    );
     assert.ok(b.diagnostics.some((d) => d.name === "maxMessageBytes" && d.sid === "B.huge"));
   });
 
@@ -209,7 +232,8 @@ describe("session router transport", { skip }, () => {
     const forwarded = a.transport.forwardPoll("B", { ...POLL, sid: HOLD }, Buffer.alloc(0), controller.signal);
     await waitUntil(() => a.transport.pendingRequests === 1, "pending");
     // a forged answer for every plausible id, from a node that was not asked
-    for (let id = 1; id < 200; id++) await raw.publish("test-router#A", encodeEnvelope(MessageKind.Answer, "Z", id, 0, { status: 200, headers: {} }));
+    for (let id = 1; id < 200; id++)
+      await raw.publish("test-router#A", encodeEnvelope(MessageKind.Answer, "Z", id, 0, { status: 200, headers: {} }));
     assert.equal(a.transport.pendingRequests, 1);
     controller.abort();
     await assert.rejects(forwarded);
@@ -219,11 +243,19 @@ describe("session router transport", { skip }, () => {
     const message = encodeEnvelope(MessageKind.FrameToOwnerBinary, "node_1-x", 42, 7, undefined, Buffer.from([0, 1, 2]));
     const envelope = decodeEnvelope(message);
     assert.ok(!isDecodeFailure(envelope));
-    assert.deepEqual({ ...envelope, body: [...envelope.body] }, { kind: 6, from: "node_1-x", id: 42, seq: 7, head: undefined, body: [0, 1, 2] });
+    assert.deepEqual(
+      { ...envelope, body: [...envelope.body] },
+      { kind: 6, from: "node_1-x", id: 42, seq: 7, head: undefined, body: [0, 1, 2] },
+    );
   });
 
   describe("relayed WebSocket links", () => {
-    const upgrade = { sid: "B.ws", url: "/socket.io/?EIO=4&transport=websocket&sid=B.ws", headers: { host: "x" }, remoteAddress: "1.2.3.4" };
+    const upgrade = {
+      sid: "B.ws",
+      url: "/socket.io/?EIO=4&transport=websocket&sid=B.ws",
+      headers: { host: "x" },
+      remoteAddress: "1.2.3.4",
+    };
 
     it("refuses a link for a session the owner does not adopt", async () => {
       await assert.rejects(a.transport.openLink("B", { ...upgrade, sid: "B.other" }), (error: ForwardError) => error.reason === "refused");
@@ -293,5 +325,3 @@ describe("session router transport", { skip }, () => {
     });
   });
 });
-
-

@@ -44,7 +44,10 @@ async function start(options: RedisNodeOptions) {
   };
   router = createRedisSessionRouter(pub, { nodeId: options.name });
   await router.ready;
-  const adapter = options.mode === "classic" ? createAdapter(pub, sub) : createStreamsAdapter(pub, { blockTimeInMs: 1000, persistConnectedSessions: true });
+  const adapter =
+    options.mode === "classic"
+      ? createAdapter(pub, sub)
+      : createStreamsAdapter(pub, { blockTimeInMs: 1000, persistConnectedSessions: true });
   const httpServer = createServer();
   io = new Server(httpServer, {
     adapter,

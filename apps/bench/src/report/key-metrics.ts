@@ -42,8 +42,18 @@ export const KEY_METRICS: KeyMetric[] = [
   { scenario: "routed-polling", metric: "routedServerUsPerOp", label: "polling, no affinity: server µs/msg (2 nodes)", better: "lower" },
   { scenario: "routed-polling", metric: "affinityP50Ms", label: "polling, affinity: p50 ms", better: "lower" },
   { scenario: "routed-polling", metric: "routedP50Ms", label: "polling, no affinity: p50 ms", better: "lower" },
-  { scenario: "routed-ws", metric: "affinityServerUsPerOp", label: "ws echo, upgraded on the owner: server µs/echo (2 nodes)", better: "lower" },
-  { scenario: "routed-ws", metric: "relayedServerUsPerOp", label: "ws echo, relayed over Redis: server µs/echo (2 nodes)", better: "lower" },
+  {
+    scenario: "routed-ws",
+    metric: "affinityServerUsPerOp",
+    label: "ws echo, upgraded on the owner: server µs/echo (2 nodes)",
+    better: "lower",
+  },
+  {
+    scenario: "routed-ws",
+    metric: "relayedServerUsPerOp",
+    label: "ws echo, relayed over Redis: server µs/echo (2 nodes)",
+    better: "lower",
+  },
   { scenario: "routed-ws", metric: "affinityP50Ms", label: "ws echo, upgraded on the owner: p50 ms", better: "lower" },
   { scenario: "routed-ws", metric: "relayedP50Ms", label: "ws echo, relayed over Redis: p50 ms", better: "lower" },
 ];

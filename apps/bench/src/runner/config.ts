@@ -70,8 +70,22 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
         params: { clients: 20, paused: 1, broadcasts: 20, payloadKB: 1024, settleMs: 100 },
         excludes: ["ws"],
       },
-      "routed-polling": { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
-      "routed-ws": { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
+      "routed-polling": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        nodes: 2,
+        sessionRouter: "redis",
+      },
+      "routed-ws": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        nodes: 2,
+        sessionRouter: "redis",
+      },
     };
   }
   const quick = mode === "quick";

@@ -28,9 +28,14 @@ interface SocklineSessionRouterModule {
  * The `sessionRouter` server option when the runner asks for one (routed scenarios: env
  * SOCKLINE_BENCH_SESSION_ROUTER=redis), with its own Redis connection; empty options otherwise.
  */
-export async function socklineRoutingOptions(redisUrl: string | undefined): Promise<{ options: Record<string, unknown>; close(): Promise<void> }> {
+export async function socklineRoutingOptions(
+  redisUrl: string | undefined,
+): Promise<{ options: Record<string, unknown>; close(): Promise<void> }> {
   if (process.env["SOCKLINE_BENCH_SESSION_ROUTER"] !== "redis" || !redisUrl) return { options: {}, close: async () => {} };
-  const { createRedisSessionRouter } = await loadOptional<SocklineSessionRouterModule>("@sockline/redis-adapter", "createRedisSessionRouter");
+  const { createRedisSessionRouter } = await loadOptional<SocklineSessionRouterModule>(
+    "@sockline/redis-adapter",
+    "createRedisSessionRouter",
+  );
   const pair = await createRedisPair(redisUrl);
   const router = createRedisSessionRouter(pair.pub, { subClient: pair.sub });
   await router.ready;

@@ -90,7 +90,8 @@ export class RedisSessionRouter implements SessionRouter {
 
   constructor(pubClient: RedisClientLike, opts: RedisSessionRouterOptions = {}) {
     const { nodeId = newNodeId(), subClient, ...rest } = opts;
-    if (!isNodeId(nodeId)) throw new TypeError(`@sockline/redis-adapter: invalid nodeId ${JSON.stringify(nodeId)}: [A-Za-z0-9_-]{1,64} expected`);
+    if (!isNodeId(nodeId))
+      throw new TypeError(`@sockline/redis-adapter: invalid nodeId ${JSON.stringify(nodeId)}: [A-Za-z0-9_-]{1,64} expected`);
     this.nodeId = nodeId;
     this.options = { ...DEFAULT_ROUTER_OPTIONS, ...withoutUndefined(rest) };
     for (const name of ["requestTimeout", "maxPendingRequests", "maxMessageBytes", "maxRelayBufferedBytes", "livenessInterval"] as const) {
@@ -135,7 +136,8 @@ export class RedisSessionRouter implements SessionRouter {
   }
 
   bind(node: RoutedNode): void {
-    if (this.node && this.node !== node) throw new Error("@sockline/redis-adapter: a session router serves one server; create one router per server");
+    if (this.node && this.node !== node)
+      throw new Error("@sockline/redis-adapter: a session router serves one server; create one router per server");
     this.node = node;
   }
 

@@ -211,7 +211,8 @@ export class RouterTransport implements LinkCarrier {
     this.edgeLinks.set(id, link);
     try {
       const answer = await this.request(owner, MessageKind.Open, upgrade, undefined, id);
-      if (!(answer.head as WireOpened).adopted) throw new ForwardError("refused", `owner ${owner} did not adopt a WebSocket for session ${upgrade.sid}`);
+      if (!(answer.head as WireOpened).adopted)
+        throw new ForwardError("refused", `owner ${owner} did not adopt a WebSocket for session ${upgrade.sid}`);
     } catch (error) {
       this.edgeLinks.delete(id);
       link.end();
@@ -254,7 +255,10 @@ export class RouterTransport implements LinkCarrier {
     const message = encodeEnvelope(kind, this.nodeId, id, 0, head, body);
     if (message.length > this.options.maxMessageBytes) {
       return Promise.reject(
-        new ForwardError("too-large", `forwarded request of ${message.length} bytes over maxMessageBytes (${this.options.maxMessageBytes})`),
+        new ForwardError(
+          "too-large",
+          `forwarded request of ${message.length} bytes over maxMessageBytes (${this.options.maxMessageBytes})`,
+        ),
       );
     }
     return new Promise<Envelope>((resolve, reject) => {
@@ -263,15 +267,18 @@ export class RouterTransport implements LinkCarrier {
       }, this.options.requestTimeout);
       const onAbandoned = () => this.giveUp(id, new ForwardError("abandoned", "the forwarded request was abandoned"));
       abandoned?.addEventListener("abort", onAbandoned, { once: true });
-      const settle = <T>(settler: (value: T) => void) => (value: T) => {
-        abandoned?.removeEventListener("abort", onAbandoned);
-        settler(value);
-      };
+      const settle =
+        <T>(settler: (value: T) => void) =>
+        (value: T) => {
+          abandoned?.removeEventListener("abort", onAbandoned);
+          settler(value);
+        };
       this.pending.set(id, { owner, kind, resolve: settle(resolve), reject: settle(reject), timer });
       this.ensureLivenessChecks();
       this.publisher.publish(this.channelOf(owner), message).then(
         (receivers) => {
-          if (Number(receivers) === 0) this.failPending(id, new ForwardError("owner-gone", `node ${owner} is not subscribed (stopped or gone)`));
+          if (Number(receivers) === 0)
+            this.failPending(id, new ForwardError("owner-gone", `node ${owner} is not subscribed (stopped or gone)`));
         },
         (error: Error) => this.failPending(id, new ForwardError("redis", `could not publish to node ${owner}: ${error.message}`)),
       );
@@ -388,7 +395,9 @@ export class RouterTransport implements LinkCarrier {
       case MessageKind.FrameToOwnerText:
       case MessageKind.FrameToOwnerBinary:
         this.counters.framesReceived++;
-        return this.ownerLinks.get(`${envelope.from}/${envelope.id}`)?.receive(envelope.seq, frameOf(envelope, MessageKind.FrameToOwnerText));
+        return this.ownerLinks
+          .get(`${envelope.from}/${envelope.id}`)
+          ?.receive(envelope.seq, frameOf(envelope, MessageKind.FrameToOwnerText));
       case MessageKind.FrameToEdgeText:
       case MessageKind.FrameToEdgeBinary: {
         this.counters.framesReceived++;

@@ -28,7 +28,12 @@ export interface ClientWebSocket {
  * closes the other. A client that does not read what the owner sends it is dropped past `maxBufferedBytes` (the
  * owner's own `maxBufferedBytes` cannot see this node's socket buffer).
  */
-export function relayWebSocket(ws: ClientWebSocket, link: RelayLink, maxBufferedBytes: number, report: (diagnostic: Diagnostic) => void): void {
+export function relayWebSocket(
+  ws: ClientWebSocket,
+  link: RelayLink,
+  maxBufferedBytes: number,
+  report: (diagnostic: Diagnostic) => void,
+): void {
   ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
     const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     link.send(isBinary ? frame : frame.toString("utf8"));

@@ -43,7 +43,11 @@ async function measureBothNodes(context: ScenarioContext, workers: Request[], no
 }
 
 /** Runs `phase` with fresh clients from `open`, then closes them (also on failure). */
-async function withClients<C extends Closable>(count: number, open: (index: number) => Promise<C>, phase: (clients: C[]) => Promise<Metrics>) {
+async function withClients<C extends Closable>(
+  count: number,
+  open: (index: number) => Promise<C>,
+  phase: (clients: C[]) => Promise<Metrics>,
+) {
   const clients: C[] = [];
   try {
     for (let start = 0; start < count; start += 50) {
