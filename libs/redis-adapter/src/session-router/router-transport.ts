@@ -24,7 +24,11 @@ import {
   type WirePoll,
   type WireUpgrade,
 } from "./envelope.js";
+import { ForwardError, type ForwardFailure, type RouterStats } from "./forward-error.js";
+import { PeerLiveness } from "./peer-liveness.js";
 import { RelayLink, type LinkCarrier } from "./relay-link.js";
+
+export { ForwardError, type ForwardFailure, type RouterStats } from "./forward-error.js";
 
 const debug = createDebug("sockline:redis-session-router");
 
@@ -58,39 +62,6 @@ export interface RouterTransportHandlers {
   adoptLink(upgrade: WireUpgrade, link: RelayLink): boolean;
 }
 
-export type ForwardFailure = "owner-gone" | "timeout" | "abandoned" | "overloaded" | "too-large" | "refused" | "closed" | "redis";
-
-/** Why a forwarded request got no answer from the owner. */
-export class ForwardError extends Error {
-  constructor(
-    readonly reason: ForwardFailure,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ForwardError";
-  }
-}
-
-/** Counters since the start (cumulative), and what is open now. */
-export interface RouterStats {
-  /** Polls this node forwarded to owners, and how many of them got the owner's answer. */
-  forwardedPolls: number;
-  answeredPolls: number;
-  /** Forwards (polls and upgrades) that failed, by reason. */
-  failedForwards: Partial<Record<ForwardFailure, number>>;
-  /** Polls other nodes forwarded here. */
-  servedPolls: number;
-  /** WebSockets this node accepted for other nodes' sessions (edge) and relayed WebSockets of its own sessions (owner). */
-  relayedAsEdge: number;
-  relayedAsOwner: number;
-  framesSent: number;
-  framesReceived: number;
-  /** Messages from Redis dropped as invalid or oversized. */
-  droppedMessages: number;
-  pendingRequests: number;
-  openLinks: number;
-}
-
 interface Pending {
   owner: string;
   kind: MessageKind;
@@ -111,8 +82,7 @@ export class RouterTransport implements LinkCarrier {
   /** Polls of other nodes being served here, by `<edge node id>/<request id>`, to release them when abandoned. */
   private readonly serving = new Map<string, AbortController>();
   private handlers: RouterTransportHandlers | undefined;
-  private livenessTimer: NodeJS.Timeout | undefined;
-  private checkingLiveness = false;
+  private readonly liveness: PeerLiveness;
   private closed = false;
   private readonly onMessage = (_channel: string, message: Buffer) => this.receive(message);
   private readonly counters = {
@@ -134,7 +104,15 @@ export class RouterTransport implements LinkCarrier {
     private readonly subscriber: RedisConnection,
     readonly nodeId: string,
     private readonly options: RouterTransportOptions,
-  ) {}
+  ) {
+    this.liveness = new PeerLiveness(
+      publisher,
+      (peer) => this.channelOf(peer),
+      () => this.peersWaitedOn(),
+      (peer) => this.peerGone(peer),
+      options.livenessInterval,
+    );
+  }
 
   /** Subscribes to this node's channel; resolves once other nodes can reach it. */
   static async start(
@@ -220,7 +198,7 @@ export class RouterTransport implements LinkCarrier {
       throw error;
     }
     this.counters.relayedAsEdge++;
-    this.ensureLivenessChecks();
+    this.liveness.watch();
     return link;
   }
 
@@ -274,7 +252,7 @@ export class RouterTransport implements LinkCarrier {
           settler(value);
         };
       this.pending.set(id, { owner, kind, resolve: settle(resolve), reject: settle(reject), timer });
-      this.ensureLivenessChecks();
+      this.liveness.watch();
       this.publisher.publish(this.channelOf(owner), message).then(
         (receivers) => {
           if (Number(receivers) === 0)
@@ -307,36 +285,13 @@ export class RouterTransport implements LinkCarrier {
 
   // ---- liveness of the peers we wait on ----
 
-  private ensureLivenessChecks(): void {
-    if (this.livenessTimer || this.closed) return;
-    this.livenessTimer = setInterval(() => void this.checkPeers(), this.options.livenessInterval);
-    this.livenessTimer.unref();
-  }
-
-  private async checkPeers(): Promise<void> {
+  /** The peers something waits on: owners of pending requests, peers of open links. */
+  private peersWaitedOn(): Set<string> {
     const peers = new Set<string>();
     for (const entry of this.pending.values()) peers.add(entry.owner);
     for (const link of this.edgeLinks.values()) peers.add(link.peer);
     for (const link of this.ownerLinks.values()) peers.add(link.peer);
-    if (peers.size === 0) {
-      clearInterval(this.livenessTimer);
-      this.livenessTimer = undefined;
-      return;
-    }
-    if (this.checkingLiveness) return;
-    this.checkingLiveness = true;
-    try {
-      const list = [...peers];
-      const reply = await this.publisher.command(["PUBSUB", "NUMSUB", ...list.map((peer) => this.channelOf(peer))]);
-      if (!Array.isArray(reply)) return;
-      list.forEach((peer, index) => {
-        if (Number(reply[index * 2 + 1]) === 0) this.peerGone(peer);
-      });
-    } catch (error) {
-      debug("liveness check failed: %s", (error as Error).message);
-    } finally {
-      this.checkingLiveness = false;
-    }
+    return peers;
   }
 
   /** `peer` unsubscribed: it stopped or died. Whatever waits on it ends now rather than at its timeout. */
@@ -500,7 +455,7 @@ export class RouterTransport implements LinkCarrier {
         link.end();
       } else {
         this.counters.relayedAsOwner++;
-        this.ensureLivenessChecks();
+        this.liveness.watch();
       }
     }
     const message = encodeEnvelope(MessageKind.Opened, this.nodeId, envelope.id, 0, { adopted } satisfies WireOpened);
@@ -594,8 +549,7 @@ export class RouterTransport implements LinkCarrier {
     if (this.closed) return;
     for (const link of [...this.edgeLinks.values(), ...this.ownerLinks.values()]) link.close();
     this.closed = true;
-    clearInterval(this.livenessTimer);
-    this.livenessTimer = undefined;
+    this.liveness.stop();
     for (const id of [...this.pending.keys()]) this.giveUp(id, new ForwardError("closed", "the session router closed"));
     for (const controller of this.serving.values()) controller.abort();
     await this.subscriber.unsubscribe([this.channelOf(this.nodeId)], this.onMessage).catch((error: Error) => {
