@@ -180,7 +180,7 @@ export class RedisSessionRouter implements SessionRouter {
           sid: upgrade.sid,
           remoteAddress: upgrade.remoteAddress,
           transport: "websocket",
-        } as unknown as Diagnostic);
+        });
       }
       refuseRelayedUpgrade(socket);
       return;
