@@ -15,6 +15,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import type { Diagnostics } from "./diagnostics.js";
 
 /** A polling request of a session owned by another node, as the receiving node forwards it. */
 export interface ForwardedPoll {
@@ -70,6 +71,8 @@ export interface RelayedWebSocket {
 
 /** The engine as a router sees it (implemented by the engine `Server`, handed to `SessionRouter.bind`). */
 export interface RoutedNode {
+  /** The engine's reporter: a router reports what it refuses (invalid or oversized messages, its bounds) there. */
+  readonly diagnostics: Diagnostics;
   /**
    * Serves a poll forwarded by another node as if it had arrived here: a GET is held until there
    * is something to send or the ping is due. Never rejects: failures are answers (400 "Session ID

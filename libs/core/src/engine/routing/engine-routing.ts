@@ -59,6 +59,10 @@ export class EngineRouting implements RoutedNode {
     router.bind(this);
   }
 
+  get diagnostics(): Diagnostics {
+    return this.host.diagnostics;
+  }
+
   /** The id of a new session: the router prefixes `base` with this node's id. */
   newSessionId(base: string): string {
     return this.router.newSessionId(base);
