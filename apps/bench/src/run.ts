@@ -255,7 +255,14 @@ async function runOnce(
         }),
       );
     }
-    const job = { scenario, impl, ports: servers.map((server) => server.port), durationMs: plan.durationMs, params: plan.params };
+    const job = {
+      scenario,
+      impl,
+      ports: servers.flatMap((server) => server.ports),
+      servers: servers.length,
+      durationMs: plan.durationMs,
+      params: plan.params,
+    };
     const metrics = await runLoad(job, servers, plan.durationMs * 4 + 120_000);
     return { type: "result", scenario, impl, repeat, mode: options.mode, at, metrics };
   } catch (error) {

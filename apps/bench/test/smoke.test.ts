@@ -28,6 +28,8 @@ const PRIMARY_METRIC: Record<string, string> = {
   "slow-consumer": "pausedDropped",
   "routed-polling": "routedOpsPerSec",
   "routed-ws": "relayedOpsPerSec",
+  "routed-polling-ipc": "routedOpsPerSec",
+  "routed-ws-ipc": "relayedOpsPerSec",
 };
 
 /** Scenarios that need a redis-server (and the Redis adapter): skipped, with a reason, where there is none. */

@@ -56,6 +56,32 @@ export const KEY_METRICS: KeyMetric[] = [
   },
   { scenario: "routed-ws", metric: "affinityP50Ms", label: "ws echo, upgraded on the owner: p50 ms", better: "lower" },
   { scenario: "routed-ws", metric: "relayedP50Ms", label: "ws echo, relayed over Redis: p50 ms", better: "lower" },
+  {
+    scenario: "routed-polling-ipc",
+    metric: "affinityServerUsPerOp",
+    label: "polling (cluster IPC), affinity: server µs/msg",
+    better: "lower",
+  },
+  {
+    scenario: "routed-polling-ipc",
+    metric: "routedServerUsPerOp",
+    label: "polling (cluster IPC), no affinity: server µs/msg",
+    better: "lower",
+  },
+  { scenario: "routed-polling-ipc", metric: "affinityP50Ms", label: "polling (cluster IPC), affinity: p50 ms", better: "lower" },
+  { scenario: "routed-polling-ipc", metric: "routedP50Ms", label: "polling (cluster IPC), no affinity: p50 ms", better: "lower" },
+  {
+    scenario: "routed-ws-ipc",
+    metric: "affinityServerUsPerOp",
+    label: "ws echo (cluster), upgraded on the owner: server µs/echo",
+    better: "lower",
+  },
+  {
+    scenario: "routed-ws-ipc",
+    metric: "relayedServerUsPerOp",
+    label: "ws echo (cluster), socket passed to the owner: server µs/echo",
+    better: "lower",
+  },
 ];
 
 /** Whether `ratio` (implementation / reference) meets the target of `key` (true when there is none). */

@@ -13,8 +13,11 @@ export interface ScenarioPlan {
   excludes?: ImplName[];
   /** number of server nodes */
   nodes?: number;
-  /** the nodes route each other's sessions (no sticky sessions): Sockline's Redis session router */
-  sessionRouter?: "redis";
+  /**
+   * the nodes route each other's sessions (no sticky sessions): Sockline's Redis session router, or
+   * `cluster`: one server process, a cluster primary with two workers on their own ports (IPC routing)
+   */
+  sessionRouter?: "redis" | "cluster";
 }
 
 export const ALL_SCENARIOS: ScenarioName[] = [
@@ -29,6 +32,8 @@ export const ALL_SCENARIOS: ScenarioName[] = [
   "slow-consumer",
   "routed-polling",
   "routed-ws",
+  "routed-polling-ipc",
+  "routed-ws-ipc",
 ];
 
 export const ALL_IMPLS: ImplName[] = ["socketio", "ws", "sockline", "sockline-fastify", "sockline-express"];
@@ -86,6 +91,20 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
         nodes: 2,
         sessionRouter: "redis",
       },
+      "routed-polling-ipc": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        sessionRouter: "cluster",
+      },
+      "routed-ws-ipc": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        sessionRouter: "cluster",
+      },
     };
   }
   const quick = mode === "quick";
@@ -131,5 +150,13 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
       sessionRouter: "redis",
     },
     "routed-ws": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
+    "routed-polling-ipc": {
+      durationMs: d,
+      repeats,
+      params: { clients: quick ? 50 : 200, warmupMs },
+      excludes: ROUTED_EXCLUDES,
+      sessionRouter: "cluster",
+    },
+    "routed-ws-ipc": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, sessionRouter: "cluster" },
   };
 }

@@ -26,12 +26,18 @@ interface SocklineSessionRouterModule {
 
 /**
  * The `sessionRouter` server option when the runner asks for one (routed scenarios: env
- * SOCKLINE_BENCH_SESSION_ROUTER=redis), with its own Redis connection; empty options otherwise.
+ * SOCKLINE_BENCH_SESSION_ROUTER=redis, with its own Redis connection; =cluster in a cluster worker,
+ * the IPC router); empty options otherwise.
  */
 export async function socklineRoutingOptions(
   redisUrl: string | undefined,
 ): Promise<{ options: Record<string, unknown>; close(): Promise<void> }> {
-  if (process.env["SOCKLINE_BENCH_SESSION_ROUTER"] !== "redis" || !redisUrl) return { options: {}, close: async () => {} };
+  const mode = process.env["SOCKLINE_BENCH_SESSION_ROUTER"];
+  if (mode === "cluster") {
+    const { clusterRouter } = await loadOptional<{ clusterRouter(): unknown }>("@sockline/core/cluster", "clusterRouter");
+    return { options: { sessionRouter: clusterRouter() }, close: async () => {} };
+  }
+  if (mode !== "redis" || !redisUrl) return { options: {}, close: async () => {} };
   const { createRedisSessionRouter } = await loadOptional<SocklineSessionRouterModule>(
     "@sockline/redis-adapter",
     "createRedisSessionRouter",

@@ -22,4 +22,6 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   "slow-consumer": slowConsumer,
   "routed-polling": routedPolling,
   "routed-ws": routedWebSocket,
+  "routed-polling-ipc": routedPolling,
+  "routed-ws-ipc": routedWebSocket,
 };

@@ -1,9 +1,11 @@
 // No sticky sessions (issue #18): what serving a session on a node that does not own it costs.
-// Two Sockline nodes share a Redis server (adapter + session router); each scenario measures the
-// same closed loop twice in one run, side by side: with affinity (every request of a session on its
-// owner, as behind a sticky balancer) and without (requests spread over both nodes, so about half
-// of them are forwarded to the owner over Redis, or the WebSocket is relayed by the other node).
-// Server CPU is summed over both nodes: forwarding costs on the node that forwards AND on the owner.
+// Two Sockline nodes route each other's sessions: two processes sharing a Redis server (the Redis
+// session router; `routed-*`), or two cluster workers of one primary (IPC; `routed-*-ipc`). Each
+// scenario measures the same closed loop twice in one run, side by side: with affinity (every
+// request of a session on its owner, as behind a sticky balancer) and without (requests spread over
+// both nodes, so about half of them are forwarded to the owner; or the upgrade goes through the
+// other node: relayed over Redis, its socket passed to the owner over IPC). Server CPU is summed
+// over every process: forwarding costs on the node that forwards, on the owner, and on the primary.
 import { Agent } from "node:http";
 import type { CpuWindow, Metrics } from "../../ipc.js";
 import { SioPollingClient } from "../../protocol/sio-polling.js";
@@ -17,7 +19,8 @@ interface Closable {
 }
 
 /** One measured closed loop with both nodes' CPU: ops/s, latency, µs of server CPU (both nodes) per op. */
-async function measureBothNodes(context: ScenarioContext, workers: Request[], nodes: number): Promise<Metrics> {
+async function measureBothNodes(context: ScenarioContext, workers: Request[]): Promise<Metrics> {
+  const nodes = context.job.servers ?? context.job.ports.length;
   const cpu: CpuWindow[] = [];
   const all = Array.from({ length: nodes }, (_, node) => node);
   const result = await closedLoop(workers, {
@@ -88,7 +91,6 @@ export const routedPolling: Scenario = async (context) => {
     measureBothNodes(
       context,
       clients.map((client) => (done: () => void) => client.emitWithAck("echo", payload, done)),
-      ports.length,
     );
   try {
     const affinity = await withClients(count, () => SioPollingClient.connect(agent, ports[0]!, HANDSHAKE_TIMEOUT_MS), loop);
@@ -111,7 +113,6 @@ export const routedWebSocket: Scenario = async (context) => {
     measureBothNodes(
       context,
       clients.map((client) => (done: () => void) => client.emitWithAck("echo", payload, done)),
-      ports.length,
     );
   try {
     const local = await withClients(count, () => SioUpgradedClient.connect(agent, ports[0]!, ports[0]!, HANDSHAKE_TIMEOUT_MS), loop);
