@@ -114,6 +114,8 @@ export class RedisSessionRouter implements SessionRouter {
       (error: Error) => debug("node %s could not subscribe: %s", this.nodeId, error.message),
     );
     this.ready = this.transport.then(() => undefined);
+    // a user who never awaits `ready` must not get an unhandled rejection (forwards report the failure themselves)
+    this.ready.catch(() => {});
   }
 
   /** What this node forwarded, served and relayed so far (all zeros until `ready`). */
