@@ -64,7 +64,14 @@ function runWorker(): void {
   const node = router.nodeId;
   const report = (r: ClusterReport) => process.send?.({ [TEST_TAG]: r });
   const http = createServer();
-  const io = new Server(http, { sessionRouter: router, adapter: createAdapter() });
+  const io = new Server(http, {
+    sessionRouter: router,
+    adapter: createAdapter(),
+    // short heartbeats, so that a test of seconds sees many pings and pongs cross the workers
+    ...(process.env.PING_INTERVAL
+      ? { pingInterval: Number(process.env.PING_INTERVAL), pingTimeout: Number(process.env.PING_TIMEOUT ?? 20_000) }
+      : {}),
+  });
   io.diagnostics.on("diagnostic", (d) => report({ type: "diagnostic", node, kind: d.kind, name: d.name, message: d.message }));
   io.engine.on("connection_error", (error: { code: number; req: { url?: string } }) => {
     if (error.code === 1) report({ type: "unknown-sid", node, url: error.req.url ?? "" });

@@ -12,3 +12,5 @@ export * from "./stalled-websocket.js";
 export * from "./hidden-package.js";
 export * from "./type-tests.js";
 export * from "./in-process-router.js";
+export * from "./round-robin-http-proxy.js";
+export * from "./routed-clients.js";
