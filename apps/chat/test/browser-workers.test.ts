@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { ChatPage, chromiumMissing, launchChromium, screenshot, type Browser } from "./browser.js";
 import { killMain, startMain, type MainProcess } from "./chat-process.js";
+import { waitUntil } from "@sockline/e2e/support";
 
 const skip = chromiumMissing();
 
@@ -16,11 +17,9 @@ function watchOwner(page: Page): () => string | undefined {
   return () => owner;
 }
 
-async function ownerOf(page: Page, owner: () => string | undefined): Promise<string> {
-  for (let i = 0; i < 100 && owner() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  const node = owner();
-  if (node === undefined) throw new Error("no request of the page carried a session id");
-  return node;
+async function ownerOf(owner: () => string | undefined): Promise<string> {
+  await waitUntil(() => owner() !== undefined, "a request of the page to carry its session id");
+  return owner()!;
 }
 
 describe("the chat on cluster workers without sticky sessions (npm start -- --workers=2)", () => {
@@ -51,7 +50,7 @@ describe("the chat on cluster workers without sticky sessions (npm start -- --wo
       const annOwner = watchOwner(ann.page);
       await ann.join("ann", { pollingOnly: true });
       await ann.waitForTransport("polling");
-      const annNode = await ownerOf(ann.page, annOwner);
+      const annNode = await ownerOf(annOwner);
 
       // Node's round-robin decides where a handshake lands: open WebSocket pages until one lands on the other worker.
       let bob: ChatPage | undefined;
@@ -62,7 +61,7 @@ describe("the chat on cluster workers without sticky sessions (npm start -- --wo
         const owner = watchOwner(candidate.page);
         await candidate.join(`bob${attempt}`);
         await candidate.waitForTransport("websocket");
-        if ((await ownerOf(candidate.page, owner)) !== annNode) {
+        if ((await ownerOf(owner)) !== annNode) {
           bob = candidate;
           bobName = `bob${attempt}`;
         } else await candidate.page.close();
