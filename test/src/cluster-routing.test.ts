@@ -203,6 +203,29 @@ describe("cluster: 4 workers, round-robin, no sticky sessions", { timeout: 10 * 
     }
   });
 
+  it("refuses broken routing messages from a worker (reported by the primary) and keeps routing", async () => {
+    const before = cluster.reports.length;
+    cluster.command({ type: "hostile", node: nodes[1]! });
+    await waitUntil(() => cluster.reports.some((r) => r.type === "hostile-sent"), "the worker to send its messages", LONG);
+    // the primary reads its IPC in order: a client exchange after this proves the messages were all handled
+    const clients = await connectAll(port, 4, { reconnection: false, prefix: "h" });
+    try {
+      await Promise.all(clients.map(async (c) => assert.equal(await c.client.timeout(LONG).emitWithAck("echo", 7), 7)));
+    } finally {
+      closeAll(clients);
+    }
+    const refused = cluster.reports.slice(before).filter((r) => r.type === "diagnostic");
+    assert.deepEqual(
+      refused.map((r) => r.type === "diagnostic" && `${r.node} ${r.kind} ${r.name}`),
+      Array(6).fill("primary violation invalid-ipc-message"),
+    );
+    assert.match(
+      JSON.stringify(refused),
+      /format version 2.*unknown message type.*invalid id.*invalid poll method.*too many headers.*invalid answer status/,
+    );
+    assert.equal(cluster.count("unknown-sid"), 0);
+  });
+
   it("kill a worker mid-run: its clients reconnect to the others; upgraded clients of the others are unaffected", async () => {
     const count = Math.max(10, Math.floor(CLIENTS / 4));
     const clients = await connectAll(port, count, { reconnection: true, prefix: "k" });
