@@ -7,9 +7,15 @@ import { describe, it, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { Socket as ClientSocket } from "engine.io-client";
 import type { Diagnostic, Socket as EngineSocket } from "@sockline/core/engine";
-import { InProcessRouterHub, http as httpRequest, once, waitUntil } from "@sockline/e2e/support";
+import {
+  InProcessRouterHub,
+  http as httpRequest,
+  once,
+  roundRobinHttpProxy,
+  waitUntil,
+  type RoundRobinHttpProxy,
+} from "@sockline/e2e/support";
 import { nextConnection, nextMessage, pollingHandshake, rawWebSocket, startServer, closed, type TestServer } from "./helpers.js";
-import { roundRobinProxy, type RoundRobinProxy } from "./round-robin-proxy.js";
 
 const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -217,7 +223,7 @@ describe("session routing: engine.io-client behind a round-robin proxy", () => {
       const hub = new InProcessRouterHub();
       const a = await node(hub, "a", { upgrades: mode });
       const b = await node(hub, "b", { upgrades: mode });
-      const proxy: RoundRobinProxy = await roundRobinProxy([a.server.port, b.server.port]);
+      const proxy: RoundRobinHttpProxy = await roundRobinHttpProxy([a.server.port, b.server.port]);
       opened.push(proxy);
       const echoed: string[] = [];
       for (const server of [a.server, b.server]) {

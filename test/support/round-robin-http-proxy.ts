@@ -1,19 +1,19 @@
 /**
- * A round-robin HTTP proxy for the routing tests: every request and every upgrade goes to the next
+ * A round-robin HTTP proxy for the session routing tests (issue #18): every request and every upgrade goes to the next
  * backend in turn, with no affinity at all (each request on its own backend connection).
  */
 import { once } from "node:events";
 import { createServer, request, type Server as HttpServer } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 
-export interface RoundRobinProxy {
+export interface RoundRobinHttpProxy {
   port: number;
   /** Requests and upgrades sent to each backend, by port. */
   readonly hits: Map<number, number>;
   close(): Promise<void>;
 }
 
-export async function roundRobinProxy(backends: number[]): Promise<RoundRobinProxy> {
+export async function roundRobinHttpProxy(backends: number[]): Promise<RoundRobinHttpProxy> {
   let next = 0;
   const hits = new Map<number, number>(backends.map((port) => [port, 0]));
   const pick = () => {
