@@ -11,3 +11,7 @@ export * from "./acks.js";
 export * from "./stalled-websocket.js";
 export * from "./hidden-package.js";
 export * from "./type-tests.js";
+export * from "./round-robin-proxy.js";
+export * from "./in-process-router.js";
+export * from "./round-robin-http-proxy.js";
+export * from "./routed-clients.js";

@@ -7,7 +7,20 @@
 export type ImplName = "sockline" | "sockline-fastify" | "sockline-express" | "sockline-metrics" | "sockline-traced" | "socketio" | "ws";
 
 /** Names of the scenarios. */
-export type ScenarioName = "echo" | "fanout" | "fanout-room" | "memory" | "connect" | "polling" | "binary" | "crossnode" | "slow-consumer";
+export type ScenarioName =
+  | "echo"
+  | "fanout"
+  | "fanout-room"
+  | "memory"
+  | "connect"
+  | "polling"
+  | "binary"
+  | "crossnode"
+  | "slow-consumer"
+  | "routed-polling"
+  | "routed-ws"
+  | "routed-polling-ipc"
+  | "routed-ws-ipc";
 
 /** Requests the load generator may send to the server (relayed by the runner). */
 export type ServerCommand =
@@ -42,7 +55,7 @@ export type ToServer = { type: "request"; id: number; command: ServerCommand } |
 
 /** Server process -> runner. */
 export type FromServer =
-  | { type: "ready"; port: number }
+  | { type: "ready"; port: number /** every port, when one server process listens on several (cluster workers) */; ports?: number[] }
   | { type: "reply"; id: number; data?: ServerReplyData; error?: string }
   | { type: "fatal"; error: string };
 
@@ -52,6 +65,8 @@ export interface LoadJob {
   impl: ImplName;
   /** ports of the server processes (two for the cross-node scenario: [emitter node, receiver node]) */
   ports: number[];
+  /** server processes behind `ports`, when fewer than the ports (a cluster primary with its workers' ports) */
+  servers?: number;
   /** length of the measured window */
   durationMs: number;
   /** scenario-specific sizes (client counts, batch sizes, payload sizes) */

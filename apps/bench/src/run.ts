@@ -174,7 +174,7 @@ async function main(): Promise<void> {
         runnable = runnable.filter((impl) => !OBSERVED_IMPLS.includes(impl));
       for (const impl of impls.filter((impl) => plan.excludes?.includes(impl)))
         emit({ type: "skip", scenario, impl, reason: `${scenario} does not apply to ${impl}` });
-      if (scenario === "crossnode") {
+      if ((plan.nodes ?? 1) > 1) {
         const socklineRedis = await isAvailable("@sockline/redis-adapter", "createAdapter");
         const skipped = socklineRedis ? [] : runnable.filter((impl) => impl.startsWith("sockline"));
         for (const impl of skipped)
@@ -259,6 +259,7 @@ async function runOnce(
       servers.push(
         await startServer(impl, {
           redisUrl: nodes > 1 ? redisUrl : undefined,
+          sessionRouter: plan.sessionRouter,
           cpuProfile: options.profile ? join(options.out, "profiles", `${scenario}-${impl}-r${repeat}-n${node}.cpuprofile`) : undefined,
           heapSnapshot:
             options.heapSnapshot && scenario === "memory"
@@ -267,7 +268,14 @@ async function runOnce(
         }),
       );
     }
-    const job = { scenario, impl, ports: servers.map((server) => server.port), durationMs: plan.durationMs, params: plan.params };
+    const job = {
+      scenario,
+      impl,
+      ports: servers.flatMap((server) => server.ports),
+      servers: servers.length,
+      durationMs: plan.durationMs,
+      params: plan.params,
+    };
     const metrics = await runLoad(job, servers, plan.durationMs * 4 + 120_000);
     return { type: "result", scenario, impl, repeat, mode: options.mode, at, metrics };
   } catch (error) {

@@ -26,7 +26,14 @@ const PRIMARY_METRIC: Record<string, string> = {
   crossnode: "deliveriesPerSec",
   // Sockline drops the paused client once more than maxBufferedBytes wait for it
   "slow-consumer": "pausedDropped",
+  "routed-polling": "routedOpsPerSec",
+  "routed-ws": "relayedOpsPerSec",
+  "routed-polling-ipc": "routedOpsPerSec",
+  "routed-ws-ipc": "relayedOpsPerSec",
 };
+
+/** Scenarios that need a redis-server (and the Redis adapter): skipped, with a reason, where there is none. */
+const REDIS_SCENARIOS = ["crossnode", "routed-polling", "routed-ws"];
 
 interface Parsed {
   type: string;
@@ -76,10 +83,10 @@ describe(`bench smoke (${SMOKE_IMPL})`, () => {
     for (const [scenario, metric] of Object.entries(PRIMARY_METRIC)) {
       const result = lines.find((line) => line.type === "result" && line.scenario === scenario);
       if (!result) {
-        // Only the cross-node scenario may be skipped (no Redis adapter or no redis-server), with a reason.
+        // Only the Redis scenarios may be skipped (no Redis adapter or no redis-server), with a reason.
         const skip = lines.find((line) => line.type === "skip" && line.scenario === scenario);
-        assert.equal(scenario, "crossnode", `no result for ${scenario}:\n${stderr}`);
-        assert.ok(skip?.reason, `crossnode neither ran nor was skipped with a reason`);
+        assert.ok(REDIS_SCENARIOS.includes(scenario), `no result for ${scenario}:\n${stderr}`);
+        assert.ok(skip?.reason, `${scenario} neither ran nor was skipped with a reason`);
         continue;
       }
       assert.equal(result.impl, SMOKE_IMPL);

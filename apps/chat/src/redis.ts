@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import createDebug from "debug";
 import { createClient } from "redis";
-import { createStreamsAdapter } from "@sockline/redis-adapter";
+import { createRedisSessionRouter, createStreamsAdapter, type RedisSessionRouter } from "@sockline/redis-adapter";
 import type { ServerOptions } from "@sockline/core";
 
 const debug = createDebug("sockline:chat:redis");
@@ -27,12 +27,19 @@ export function checkRedisUrl(url: string, name = "Redis URL"): void {
 
 export interface RedisConnection {
   adapter: NonNullable<ServerOptions["adapter"]>;
+  /**
+   * The Redis session router: any node serves any request of any page (polling included), so the nodes
+   * can sit behind a balancer without sticky sessions.
+   */
+  sessionRouter: RedisSessionRouter;
   close(): Promise<void>;
 }
 
 /**
  * With `REDIS_URL`: the streams flavour of the Redis adapter, so rooms, broadcasts and presence span
- * every node, and a page that reconnects to another node still recovers its session and missed messages.
+ * every node, and a page that reconnects to another node still recovers its session and missed messages
+ * (also when its node died: connected sessions are kept in Redis); and the Redis session router, so
+ * no sticky sessions are needed in front of the nodes.
  */
 export async function connectRedis(url: string): Promise<RedisConnection> {
   checkRedisUrl(url);
@@ -62,9 +69,19 @@ export async function connectRedis(url: string): Promise<RedisConnection> {
   });
   await client.connect();
   ready = true;
+  const sessionRouter = createRedisSessionRouter(client as any);
+  try {
+    await sessionRouter.ready;
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
   return {
-    adapter: createStreamsAdapter(client as any) as NonNullable<ServerOptions["adapter"]>,
+    adapter: createStreamsAdapter(client as any, { persistConnectedSessions: true }) as NonNullable<ServerOptions["adapter"]>,
+    sessionRouter,
     close: async () => {
+      // the router's own subscriber connection (a duplicate of the client) closes with it
+      await sessionRouter.close().catch((error: Error) => debug("closing the session router: %s", error.message));
       if (!client.isOpen) return;
       if (!client.isReady) {
         // Redis is unreachable: close() would wait for replies to the queued commands that never come,

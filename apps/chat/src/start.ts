@@ -1,4 +1,6 @@
 import createDebug from "debug";
+import type { ServerOptions } from "@sockline/core";
+import type { SessionRouter } from "@sockline/core/engine";
 import type { BootstrapOptions, ListeningApp } from "./bootstrap-types.js";
 import { ChatService } from "./chat-service.js";
 import { ChatStore } from "./chat-store.js";
@@ -25,6 +27,12 @@ export interface ChatOptions {
   redisUrl?: string;
   /** Messages kept per room (default 50). */
   historyPerRoom?: number;
+  /**
+   * This process is a worker of `--workers=N` (see `workers.ts`): sessions are routed between the
+   * workers (`clusterRouter()`, no sticky sessions) and broadcasts cross them (the cluster adapter,
+   * unless `redisUrl` brings the Redis one).
+   */
+  clusterWorker?: boolean;
 }
 
 export interface RunningChat {
@@ -32,7 +40,7 @@ export interface RunningChat {
   /** Where to open the page (`localhost` when bound to every interface). */
   url: string;
   port: number;
-  adapter: "in-memory" | "redis";
+  adapter: "in-memory" | "redis" | "cluster";
   /** The chat logic, and through it the namespace (tests drop connections through it). */
   chat: ChatService;
   /** Disconnects every socket, closes the servers and the Redis connection; safe to call twice. */
@@ -54,12 +62,16 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
 
   let redis: RedisConnection | undefined;
   if (options.redisUrl) redis = await connectRedis(options.redisUrl);
-  const chat = new ChatService(new ChatStore(options.historyPerRoom ?? 50), { clustered: redis !== undefined });
+  const worker = options.clusterWorker ? await clusterWorkerOptions(redis?.adapter) : undefined;
+  const chat = new ChatService(new ChatStore(options.historyPerRoom ?? 50), { clustered: redis !== undefined || worker !== undefined });
 
   let app: ListeningApp;
   try {
     const start = await BOOTSTRAPS[framework]();
-    app = await start({ chat, serverOptions: chatServerOptions(redis?.adapter), host, port: options.port ?? 3000 });
+    // a cluster worker routes over IPC (its router passes upgrade sockets: cheaper than relaying); else Redis
+    const sessionRouter = worker?.router ?? redis?.sessionRouter;
+    const serverOptions = { ...chatServerOptions(worker?.adapter ?? redis?.adapter), ...(sessionRouter ? { sessionRouter } : {}) };
+    app = await start({ chat, serverOptions, host, port: options.port ?? 3000 });
   } catch (error) {
     await redis?.close();
     throw error;
@@ -71,13 +83,24 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
     framework,
     url: `http://${urlHost}:${app.port}`,
     port: app.port,
-    adapter: redis ? "redis" : "in-memory",
+    adapter: redis ? "redis" : worker ? "cluster" : "in-memory",
     chat,
     close: () =>
       (closing ??= (async () => {
         debug("closing the %s app", framework);
         await app.close();
+        await worker?.router.close();
         await redis?.close();
       })()),
   };
+}
+
+/** A cluster worker's session router, and its adapter: the Redis one when there is one, else the cluster adapter. */
+async function clusterWorkerOptions(
+  redisAdapter: unknown,
+): Promise<{ router: SessionRouter; adapter: NonNullable<ServerOptions["adapter"]> }> {
+  // loaded only in worker mode: a single-process chat never loads the cluster modules
+  const { clusterRouter } = await import("@sockline/core/cluster");
+  const adapter = redisAdapter ?? (await import("@socket.io/cluster-adapter")).createAdapter();
+  return { router: clusterRouter(), adapter: adapter as NonNullable<ServerOptions["adapter"]> };
 }

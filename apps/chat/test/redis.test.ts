@@ -2,7 +2,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, type RunningChat } from "@sockline/chat";
 import { ack, chatClient, connected, type ChatClient } from "./helpers.js";
-import { nextEvent, redisServerSkipReason, startRedisServer, type RedisServer } from "@sockline/e2e/support";
+import {
+  nextEvent,
+  redisServerSkipReason,
+  startRedisServer,
+  startRoundRobinProxy,
+  type RedisServer,
+  type RoundRobinProxy,
+} from "@sockline/e2e/support";
 
 // Two chat nodes on two ports, sharing rooms through a real redis-server (the streams adapter).
 const skip = redisServerSkipReason();
@@ -83,5 +90,49 @@ describe("two chat nodes sharing a Redis server", () => {
       startChat({ framework: "fastify", host: "127.0.0.1", port: 0, redisUrl: stopped.url }),
       new RegExp(`cannot connect to Redis at ${stopped.url.replace(/[.]/g, "\\.")}: connect ECONNREFUSED`),
     );
+  });
+});
+
+// The same two nodes behind a balancer without affinity: every request goes to the other node in
+// turn, so a long-polling page only works because the Redis session router forwards its requests.
+describe("two chat nodes behind a round-robin balancer (no sticky sessions)", () => {
+  let redis: RedisServer;
+  let nodes: RunningChat[] = [];
+  let proxy: RoundRobinProxy;
+  const clients: ChatClient[] = [];
+
+  before(async () => {
+    if (skip) return;
+    redis = await startRedisServer();
+    nodes = [
+      await startChat({ framework: "fastify", host: "127.0.0.1", port: 0, redisUrl: redis.url }),
+      await startChat({ framework: "express", host: "127.0.0.1", port: 0, redisUrl: redis.url }),
+    ];
+    proxy = await startRoundRobinProxy(nodes.map((node) => node.port));
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await proxy?.close();
+    for (const node of nodes) await node.close();
+    await redis?.stop();
+  });
+
+  it("chats between a long-polling page and an upgrading page, every request on the next node", { skip }, async () => {
+    const dan = await connected(chatClient(proxy.url, "dan", { transports: ["polling"] }));
+    const eve = await connected(chatClient(proxy.url, "eve"));
+    clients.push(dan, eve);
+    await ack(dan, "room:join", { room: "anywhere" });
+    await ack(eve, "room:join", { room: "anywhere" });
+    for (let i = 0; i < 5; i++) {
+      const atEve = nextEvent(eve, "message", { match: (m: any) => m.text === `dan ${i}` });
+      await ack(dan, "message:send", { room: "anywhere", text: `dan ${i}` });
+      await atEve;
+      const atDan = nextEvent(dan, "message", { match: (m: any) => m.text === `eve ${i}` });
+      await ack(eve, "message:send", { room: "anywhere", text: `eve ${i}` });
+      await atDan;
+    }
+    // both nodes took requests of the polling page
+    for (const node of nodes) assert.ok(proxy.served.get(node.port)!.requests > 2, `node on port ${node.port} served requests`);
+    assert.equal(dan.io.engine.transport.name, "polling");
   });
 });

@@ -8,3 +8,10 @@ export { createStreamsAdapter } from "./streams/create-streams-adapter.js";
 export { RedisStreamsAdapter, type RedisStreamsAdapterOptions } from "./streams/streams-adapter.js";
 export { MessageType } from "./streams/cluster-protocol.js";
 export type { RedisAdapterMetrics } from "./adapter-metrics.js";
+export {
+  createRedisSessionRouter,
+  RedisSessionRouter,
+  DEFAULT_ROUTER_OPTIONS,
+  type RedisSessionRouterOptions,
+} from "./session-router/redis-session-router.js";
+export type { RouterStats as RedisSessionRouterStats } from "./session-router/router-transport.js";

@@ -1,5 +1,7 @@
 // A minimal Socket.IO client over HTTP long-polling (Engine.IO 4): one GET always pending, POSTs
 // serialized (the server refuses overlapping POSTs of one session), packets joined by \x1e.
+// Given several ports, each request goes to the next one in turn: a balancer without affinity
+// (the routed-polling scenario; the nodes need a session router).
 import { request, type Agent } from "node:http";
 
 const SEPARATOR = "\x1e";
@@ -39,24 +41,33 @@ export class SioPollingClient {
   private closed = false;
   private connected: (() => void) | undefined;
   private pollLoop: Promise<void> = Promise.resolve();
+  private turn = 0;
 
   private constructor(
     private readonly agent: Agent,
-    private readonly port: number,
+    private readonly ports: readonly number[],
     private readonly sid: string,
   ) {}
+
+  /** The port of the next request. */
+  private get port(): number {
+    return this.ports[this.turn++ % this.ports.length]!;
+  }
 
   private get path(): string {
     return `/socket.io/?EIO=4&transport=polling&sid=${this.sid}`;
   }
 
   /** Engine.IO handshake by GET, then Socket.IO CONNECT; resolves once "40{...}" arrives on a poll. */
-  static async connect(agent: Agent, port: number, timeoutMs: number): Promise<SioPollingClient> {
+  static async connect(agent: Agent, ports: number | readonly number[], timeoutMs: number): Promise<SioPollingClient> {
+    const list = typeof ports === "number" ? [ports] : ports;
+    const port = list[0]!;
     const open = await httpText(agent, port, "GET", "/socket.io/?EIO=4&transport=polling");
     const first = open.split(SEPARATOR)[0]!;
     if (!first.startsWith("0")) throw new Error(`polling handshake on port ${port}: unexpected "${first.slice(0, 80)}"`);
     const { sid } = JSON.parse(first.slice(1)) as { sid: string };
-    const client = new SioPollingClient(agent, port, sid);
+    const client = new SioPollingClient(agent, list, sid);
+    client.turn = 1;
     const connected = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`polling CONNECT on port ${port}: none within ${timeoutMs} ms`)), timeoutMs);
       client.connected = () => {

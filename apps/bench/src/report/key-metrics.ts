@@ -37,6 +37,51 @@ export const KEY_METRICS: KeyMetric[] = [
   { scenario: "slow-consumer", metric: "rssGrowthMB", label: "slow consumers: server RSS growth MB", better: "lower" },
   { scenario: "slow-consumer", metric: "heapGrowthMB", label: "slow consumers: server heap growth MB", better: "lower" },
   { scenario: "slow-consumer", metric: "pausedDropped", label: "slow consumers: paused clients dropped", better: "higher" },
+  // Sockline only (no reference): each row pair is affinity vs none, measured side by side in one run
+  { scenario: "routed-polling", metric: "affinityServerUsPerOp", label: "polling, affinity: server µs/msg (2 nodes)", better: "lower" },
+  { scenario: "routed-polling", metric: "routedServerUsPerOp", label: "polling, no affinity: server µs/msg (2 nodes)", better: "lower" },
+  { scenario: "routed-polling", metric: "affinityP50Ms", label: "polling, affinity: p50 ms", better: "lower" },
+  { scenario: "routed-polling", metric: "routedP50Ms", label: "polling, no affinity: p50 ms", better: "lower" },
+  {
+    scenario: "routed-ws",
+    metric: "affinityServerUsPerOp",
+    label: "ws echo, upgraded on the owner: server µs/echo (2 nodes)",
+    better: "lower",
+  },
+  {
+    scenario: "routed-ws",
+    metric: "relayedServerUsPerOp",
+    label: "ws echo, relayed over Redis: server µs/echo (2 nodes)",
+    better: "lower",
+  },
+  { scenario: "routed-ws", metric: "affinityP50Ms", label: "ws echo, upgraded on the owner: p50 ms", better: "lower" },
+  { scenario: "routed-ws", metric: "relayedP50Ms", label: "ws echo, relayed over Redis: p50 ms", better: "lower" },
+  {
+    scenario: "routed-polling-ipc",
+    metric: "affinityServerUsPerOp",
+    label: "polling (cluster IPC), affinity: server µs/msg",
+    better: "lower",
+  },
+  {
+    scenario: "routed-polling-ipc",
+    metric: "routedServerUsPerOp",
+    label: "polling (cluster IPC), no affinity: server µs/msg",
+    better: "lower",
+  },
+  { scenario: "routed-polling-ipc", metric: "affinityP50Ms", label: "polling (cluster IPC), affinity: p50 ms", better: "lower" },
+  { scenario: "routed-polling-ipc", metric: "routedP50Ms", label: "polling (cluster IPC), no affinity: p50 ms", better: "lower" },
+  {
+    scenario: "routed-ws-ipc",
+    metric: "affinityServerUsPerOp",
+    label: "ws echo (cluster), upgraded on the owner: server µs/echo",
+    better: "lower",
+  },
+  {
+    scenario: "routed-ws-ipc",
+    metric: "relayedServerUsPerOp",
+    label: "ws echo (cluster), socket passed to the owner: server µs/echo",
+    better: "lower",
+  },
 ];
 
 /** Whether `ratio` (implementation / reference) meets the target of `key` (true when there is none). */

@@ -13,6 +13,11 @@ export interface ScenarioPlan {
   excludes?: ImplName[];
   /** number of server nodes */
   nodes?: number;
+  /**
+   * the nodes route each other's sessions (no sticky sessions): Sockline's Redis session router, or
+   * `cluster`: one server process, a cluster primary with two workers on their own ports (IPC routing)
+   */
+  sessionRouter?: "redis" | "cluster";
 }
 
 export const ALL_SCENARIOS: ScenarioName[] = [
@@ -25,6 +30,10 @@ export const ALL_SCENARIOS: ScenarioName[] = [
   "binary",
   "crossnode",
   "slow-consumer",
+  "routed-polling",
+  "routed-ws",
+  "routed-polling-ipc",
+  "routed-ws-ipc",
 ];
 
 export const ALL_IMPLS: ImplName[] = [
@@ -61,6 +70,9 @@ export const REFERENCE: ImplName = "socketio";
 
 const BINARY_BYTES = 64 * 1024;
 
+/** Only Sockline routes sessions between nodes: the routed scenarios compare it with itself (affinity vs none). */
+const ROUTED_EXCLUDES: ImplName[] = ["socketio", "ws", "sockline-fastify", "sockline-express"];
+
 export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
   if (mode === "smoke") {
     const d = 1000;
@@ -79,6 +91,36 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
         repeats: 1,
         params: { clients: 20, paused: 1, broadcasts: 20, payloadKB: 1024, settleMs: 100 },
         excludes: ["ws"],
+      },
+      "routed-polling": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        nodes: 2,
+        sessionRouter: "redis",
+      },
+      "routed-ws": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        nodes: 2,
+        sessionRouter: "redis",
+      },
+      "routed-polling-ipc": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        sessionRouter: "cluster",
+      },
+      "routed-ws-ipc": {
+        durationMs: d,
+        repeats: 1,
+        params: { clients: 4, warmupMs: 100 },
+        excludes: ROUTED_EXCLUDES,
+        sessionRouter: "cluster",
       },
     };
   }
@@ -116,5 +158,22 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
       },
       excludes: ["ws"],
     },
+    "routed-polling": {
+      durationMs: d,
+      repeats,
+      params: { clients: quick ? 50 : 200, warmupMs },
+      excludes: ROUTED_EXCLUDES,
+      nodes: 2,
+      sessionRouter: "redis",
+    },
+    "routed-ws": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
+    "routed-polling-ipc": {
+      durationMs: d,
+      repeats,
+      params: { clients: quick ? 50 : 200, warmupMs },
+      excludes: ROUTED_EXCLUDES,
+      sessionRouter: "cluster",
+    },
+    "routed-ws-ipc": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, sessionRouter: "cluster" },
   };
 }

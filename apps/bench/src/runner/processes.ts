@@ -13,6 +13,8 @@ const LOAD_ENTRY = fileURLToPath(new URL("../load/main.js", import.meta.url));
 export interface ServerProcess {
   impl: ImplName;
   port: number;
+  /** every port it listens on (several for a cluster primary's workers) */
+  ports: number[];
   request(command: ServerCommand): Promise<ServerReplyData>;
   close(): Promise<void>;
 }
@@ -23,6 +25,8 @@ export interface ServerSpawnOptions {
   cpuProfile?: string;
   /** write a V8 heap snapshot with the memory scenario's clients connected to this file */
   heapSnapshot?: string;
+  /** the nodes route each other's sessions: Sockline's Redis session router (with `redisUrl`), or a cluster of workers */
+  sessionRouter?: "redis" | "cluster";
 }
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -49,6 +53,7 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
       NODE_ENV: "production",
       ...(options.cpuProfile ? { SOCKLINE_BENCH_PROFILE: options.cpuProfile } : {}),
       ...(options.heapSnapshot ? { SOCKLINE_BENCH_HEAPSNAPSHOT: options.heapSnapshot } : {}),
+      ...(options.sessionRouter ? { SOCKLINE_BENCH_SESSION_ROUTER: options.sessionRouter } : {}),
     },
   });
   let nextId = 0;
@@ -87,6 +92,7 @@ export function startServer(impl: ImplName, options: ServerSpawnOptions = {}): P
         resolve({
           impl,
           port: message.port,
+          ports: message.ports ?? [message.port],
           request: (command) =>
             new Promise((resolveReply, rejectReply) => {
               const id = nextId++;

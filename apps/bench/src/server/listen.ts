@@ -1,12 +1,14 @@
 // Listening helpers shared by the implementation modules: every server binds 127.0.0.1 on an
 // ephemeral port, never a public interface.
+import cluster from "node:cluster";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export function listenLocal(server: HttpServer): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    // a cluster worker (IPC routed scenarios) listens on a port of its own, not one shared by the workers
+    server.listen({ port: 0, host: "127.0.0.1", exclusive: cluster.isWorker }, () => resolve((server.address() as AddressInfo).port));
   });
 }
 

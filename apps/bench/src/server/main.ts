@@ -1,5 +1,6 @@
 // Server process: runs one implementation and answers the measurement requests relayed by the runner.
 // Usage (forked by the runner with --expose-gc): node dist/server/main.js <impl> [redisUrl]
+import cluster from "node:cluster";
 import { writeHeapSnapshot } from "node:v8";
 import type { FromServer, ImplName, ServerCommand, ServerReplyData, ToServer } from "../ipc.js";
 import { ConnectionCounter } from "./handlers.js";
@@ -80,6 +81,11 @@ async function execute(command: ServerCommand): Promise<ServerReplyData> {
 }
 
 async function main(): Promise<void> {
+  // the IPC routed scenarios: this process is the cluster primary, its workers run the implementation
+  if (process.env["SOCKLINE_BENCH_SESSION_ROUTER"] === "cluster" && cluster.isPrimary) {
+    const { runClusterPrimary } = await import("./cluster-primary.js");
+    return runClusterPrimary(send);
+  }
   const implName = process.argv[2] as ImplName;
   const redisUrl = process.argv[3] || undefined;
   const factory = factories[implName];
@@ -87,6 +93,8 @@ async function main(): Promise<void> {
   const running: RunningImpl = await (await factory())({ counter, redisUrl });
 
   process.on("message", (message: ToServer) => {
+    // a cluster worker also receives the session router's messages on this channel: not ours
+    if (message?.type !== "close" && message?.type !== "request") return;
     if (message.type === "close") {
       const exit = () => process.exit(0);
       setTimeout(exit, 2000).unref();

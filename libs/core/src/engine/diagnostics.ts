@@ -16,8 +16,12 @@ import createDebug from "debug";
 
 const debug = createDebug("sockline:diagnostics");
 
-/** A configured bound was reached ("limit"), or the peer broke the protocol ("violation"). */
-export type DiagnosticKind = "limit" | "violation";
+/**
+ * A configured bound was reached ("limit"), the peer broke the protocol ("violation"), or a request
+ * of a session another node owns could not be forwarded to it ("routing": the owner is gone, or did
+ * not answer; see `docs/session-routing.md`).
+ */
+export type DiagnosticKind = "limit" | "violation" | "routing";
 
 export interface Diagnostic {
   kind: DiagnosticKind;
@@ -50,12 +54,12 @@ export interface DiagnosticsEvents {
   diagnostic: [diagnostic: Diagnostic];
 }
 
-/** How many reports of each name were made, by kind: `{ limit: { maxBufferedBytes: 2 }, violation: {...} }`. */
+/** How many reports of each name were made, by kind: `{ limit: { maxBufferedBytes: 2 }, violation: {...}, routing: {...} }`. */
 export type DiagnosticCounts = Record<DiagnosticKind, Record<string, number>>;
 
 export class Diagnostics extends EventEmitter<DiagnosticsEvents> {
   /** Reports by kind, then name (a refusal is rare: a Map lookup per report costs nothing worth saving). */
-  private readonly counted = { limit: new Map<string, number>(), violation: new Map<string, number>() };
+  private readonly counted: Record<DiagnosticKind, Map<string, number>> = { limit: new Map(), violation: new Map(), routing: new Map() };
 
   /** Whether anyone listens: callers may skip building a report when not. */
   get active(): boolean {
@@ -65,7 +69,7 @@ export class Diagnostics extends EventEmitter<DiagnosticsEvents> {
   /** Reports `diagnostic` to the listeners (and to `DEBUG=sockline:diagnostics`). Never throws. */
   report(diagnostic: Diagnostic): void {
     debug("%s %s (%s): %s", diagnostic.kind, diagnostic.name, diagnostic.action, diagnostic.message);
-    const byName = this.counted[diagnostic.kind];
+    const byName = this.counted[diagnostic.kind] as Map<string, number> | undefined;
     if (byName !== undefined) byName.set(diagnostic.name, (byName.get(diagnostic.name) ?? 0) + 1);
     if (!this.active) return;
     try {
@@ -78,6 +82,7 @@ export class Diagnostics extends EventEmitter<DiagnosticsEvents> {
 
   /** The reports made so far, counted by kind and name (a copy). */
   counts(): DiagnosticCounts {
-    return { limit: Object.fromEntries(this.counted.limit), violation: Object.fromEntries(this.counted.violation) };
+    const { limit, violation, routing } = this.counted;
+    return { limit: Object.fromEntries(limit), violation: Object.fromEntries(violation), routing: Object.fromEntries(routing) };
   }
 }

@@ -36,3 +36,12 @@ export type { CookieOptions } from "./cookie.js";
 export type { HttpCompressionOptions } from "./compression.js";
 export type { Middleware } from "./middleware.js";
 export type { Transport, EngineRequest } from "./transports/transport.js";
+export { routedSessionId, ownerOfRoutedSessionId, NODE_ID_PATTERN, OWNER_SEPARATOR } from "./session-routing.js";
+export type {
+  SessionRouter,
+  RoutedNode,
+  ForwardedPoll,
+  ForwardedAnswer,
+  ForwardedUpgrade,
+  RelayedWebSocket,
+} from "./session-routing.js";

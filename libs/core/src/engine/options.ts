@@ -7,6 +7,7 @@ import { COOKIE_OPTION_NAMES } from "./cookie.js";
 import { CORS_OPTION_NAMES, type CorsOptions, type CorsOptionsDelegate } from "./cors.js";
 import type { OptionRules } from "./option-check.js";
 import type { SendData } from "./packet.js";
+import type { SessionRouter } from "./session-routing.js";
 
 export type TransportName = "polling" | "websocket";
 
@@ -62,6 +63,23 @@ export interface ServerOptions {
    * query) may connect; they then speak protocol 3 (its payloads, its client-side ping). Default false.
    */
   allowEIO3: boolean;
+  /**
+   * Sockline: routes the requests of sessions another node owns to that node (no sticky sessions
+   * needed; see `docs/session-routing.md`): `clusterRouter()` of `@sockline/core/cluster`, or the
+   * Redis router of `@sockline/redis-adapter`. Default none: every session is looked up here only.
+   */
+  sessionRouter: SessionRouter | undefined;
+  /**
+   * Sockline: milliseconds a forwarded polling request waits for its owner's answer before it is
+   * answered 400 "Session ID unknown" (the client reconnects). Default `pingInterval + pingTimeout
+   * + 5000`: a held GET is answered by the owner within `pingInterval`.
+   */
+  forwardTimeout: number | undefined;
+  /**
+   * Sockline: most forwarded requests (polls and upgrades) this node may have waiting for other
+   * nodes at once. More: answered 503 at once. Default 10000.
+   */
+  maxPendingForwards: number;
 }
 
 /**
@@ -93,6 +111,9 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPacketsPerPayload: 1000,
   allowEIO3: false,
+  sessionRouter: undefined,
+  forwardTimeout: undefined,
+  maxPendingForwards: 10_000,
 } as ServerOptions);
 
 /** Every engine option, the reference's and Sockline's: a missing or extra name is a compile error. */
@@ -115,6 +136,9 @@ const ENGINE_OPTIONS: Record<keyof ServerOptions | keyof ReferenceOnlyOptions, t
   destroyUpgradeTimeout: true,
   maxBufferedBytes: true,
   maxPacketsPerPayload: true,
+  sessionRouter: true,
+  forwardTimeout: true,
+  maxPendingForwards: true,
   allowEIO3: true,
   wsEngine: true,
 };
@@ -149,11 +173,13 @@ export function resolveOptions(opts: Partial<ServerOptions> = {}): ResolvedOptio
   for (const t of merged.transports) {
     if (t !== "polling" && t !== "websocket") throw new TypeError(`unknown transport "${String(t)}" in the "transports" option`);
   }
-  for (const name of ["maxBufferedBytes", "maxPacketsPerPayload"] as const) {
+  for (const name of ["maxBufferedBytes", "maxPacketsPerPayload", "maxPendingForwards"] as const) {
     const value = merged[name];
     if (typeof value !== "number" || !(value > 0))
       throw new TypeError(`the "${name}" option must be a positive number (or Infinity), got ${String(value)}`);
   }
+  if (merged.forwardTimeout !== undefined && !(merged.forwardTimeout > 0))
+    throw new TypeError(`the "forwardTimeout" option must be a positive number, got ${String(merged.forwardTimeout)}`);
   return {
     ...merged,
     httpCompression:

@@ -28,13 +28,16 @@ import {
 } from "./options.js";
 import { newPollingTransport, newSession, newWebSocketTransport } from "./protocols.js";
 import type { SessionContext } from "./session-context.js";
+import type { SessionRouter } from "./session-routing.js";
 import type { Socket } from "./socket.js";
 import { randomId } from "./random-id.js";
 import { prepareRequest } from "./request-query.js";
 import { shareRequestStrings } from "./shared-request-strings.js";
 import type { PollingTransport } from "./transports/polling.js";
+import { HttpPollResponder } from "./transports/poll-responder.js";
+import { EngineRouting } from "./routing/engine-routing.js";
 import { NO_OWNER, type EngineRequest, type Transport, type TransportContext } from "./transports/transport.js";
-import { mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
+import { headerLines, mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
 import { afterResponsesInFlight, responseInFlight } from "./pipelining.js";
 
 const debug = createDebug("sockline:engine");
@@ -114,6 +117,8 @@ export class Server extends EventEmitter {
   private wss: WebSocketServer | null = null;
   /** Upgrades between our checks and the end of the `ws` handshake (a WeakMap: nothing is added to the request). */
   private readonly handshakes = new WeakMap<IncomingMessage, HandshakeInProgress>();
+  /** Session routing (the `sessionRouter` option): null without a router, and then never consulted. */
+  private readonly routing: EngineRouting | null;
 
   /**
    * `diagnostics`: share a reporter (the Socket.IO server passes its own); default a new one.
@@ -145,6 +150,33 @@ export class Server extends EventEmitter {
       emitResponseHeaders: (headers, req, newSessionId) => this.emitResponseHeaders(headers, req, newSessionId),
     };
     if (this.opts.cors) this.use(corsMiddleware(this.opts.cors));
+    this.routing = this.opts.sessionRouter ? this.createRouting(this.opts.sessionRouter) : null;
+  }
+
+  private createRouting(router: SessionRouter): EngineRouting {
+    return new EngineRouting(router, {
+      opts: this.opts,
+      diagnostics: this.diagnostics,
+      sessionOf: (sid) => this.sessions.get(sid),
+      verify: (req, upgrade, verdict) => this.verify(req, upgrade, verdict),
+      reportRefusal: (req, code, context, upgrade) => {
+        reportRefusedRequest(this.diagnostics, req, code, context, upgrade);
+        this.emit("connection_error", { req, code, message: ERROR_MESSAGES[code], context });
+      },
+      refuseUpgrade: (req, socket, code, context) => this.refuseUpgrade(req, socket, code, context),
+      upgradeSession: (req, socket, head, headers, session) =>
+        this.upgradeSession(
+          req,
+          socket,
+          head,
+          { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined },
+          session,
+        ),
+      acceptWebSocket: (req, socket, head, headers, onOpen) => {
+        const pending = { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined };
+        this.completeWebSocketHandshake(req, socket, head, pending, onOpen, () => onOpen(undefined));
+      },
+    });
   }
 
   /**
@@ -193,8 +225,11 @@ export class Server extends EventEmitter {
         const sid = request._query.sid;
         if (sid) {
           const socket = this.sessions.get(sid);
-          if (!socket) return this.refuseRequest(request, res, ERROR_CODES.UNKNOWN_SID, { sid });
-          (socket.transport as PollingTransport).onRequest(request, res);
+          if (!socket) {
+            if (this.routing?.forwardPoll(request, res)) return;
+            return this.refuseRequest(request, res, ERROR_CODES.UNKNOWN_SID, { sid });
+          }
+          (socket.transport as PollingTransport).onRequest(request, new HttpPollResponder(res));
           return;
         }
         this.withNewId(request, (id) => {
@@ -202,7 +237,7 @@ export class Server extends EventEmitter {
           shareRequestStrings(request);
           const transport = newPollingTransport(this.context, id, request);
           const socket = this.register(id, transport, request);
-          transport.onRequest(request, res);
+          transport.onRequest(request, new HttpPollResponder(res));
           this.emit("connection", socket);
         });
       });
@@ -251,21 +286,12 @@ export class Server extends EventEmitter {
         const sid = request._query.sid;
         if (sid) {
           const session = this.sessions.get(sid);
-          if (!session) return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
           collectHeaders();
-          this.completeWebSocketHandshake(request, socket, upgradeHead, pending, (ws) => {
-            if (session.readyState !== "open" || session.upgrading || session.upgraded || session.transport.name !== "polling") {
-              // As the reference does: the second websocket is opened, then closed; the session and
-              // its transport are left untouched (a websocket session is never taken over).
-              debug("session %s: a further websocket is closed, the session cannot upgrade any more", sid);
-              // Until the peer answers the close (at most ws's close timeout), a bad frame from it
-              // must not become an uncaught "error".
-              ws.on("error", onClosingWebSocketError);
-              ws.close();
-              return;
-            }
-            session.maybeUpgrade(newWebSocketTransport(ws, session, request));
-          });
+          if (!session) {
+            if (this.routing?.forwardUpgrade(request, socket, upgradeHead, pending.headers)) return;
+            return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
+          }
+          this.upgradeSession(request, socket, upgradeHead, pending, session);
           return;
         }
         this.withNewId(request, (id) => {
@@ -286,12 +312,30 @@ export class Server extends EventEmitter {
     else runMiddlewares(this.middlewares, request, standIn.response, proceed);
   }
 
+  /** Completes the WebSocket handshake of an upgrade of `session` (local, or adopted from another node). */
+  private upgradeSession(req: EngineRequest, socket: Duplex, head: Buffer, pending: HandshakeInProgress, session: Socket): void {
+    this.completeWebSocketHandshake(req, socket, head, pending, (ws) => {
+      if (session.readyState !== "open" || session.upgrading || session.upgraded || session.transport.name !== "polling") {
+        // As the reference does: the second websocket is opened, then closed; the session and
+        // its transport are left untouched (a websocket session is never taken over).
+        debug("session %s: a further websocket is closed, the session cannot upgrade any more", session.id);
+        // Until the peer answers the close (at most ws's close timeout), a bad frame from it
+        // must not become an uncaught "error".
+        ws.on("error", onClosingWebSocketError);
+        ws.close();
+        return;
+      }
+      session.maybeUpgrade(newWebSocketTransport(ws, session, req));
+    });
+  }
+
   private completeWebSocketHandshake(
     req: EngineRequest,
     socket: Duplex,
     head: Buffer,
     pending: HandshakeInProgress,
     onOpen: (ws: WebSocket) => void,
+    onRefused?: () => void,
   ): void {
     const wss = this.webSocketServer();
     this.handshakes.set(req, pending);
@@ -313,6 +357,7 @@ export class Server extends EventEmitter {
     if (!opened && socket.writableEnded) {
       this.handshakes.delete(req);
       reportRefusedWebSocketHandshake(this.diagnostics, req);
+      onRefused?.();
     }
   }
 
@@ -357,7 +402,8 @@ export class Server extends EventEmitter {
     const sid = query.sid;
     if (sid) {
       const session = this.sessions.get(sid);
-      if (!session) return verdict(ERROR_CODES.UNKNOWN_SID, { sid });
+      // a session another node owns is checked there (see `routing/engine-routing.ts`)
+      if (!session) return this.routing?.remoteOwnerOf(sid) !== undefined ? verdict() : verdict(ERROR_CODES.UNKNOWN_SID, { sid });
       if (!upgrade && session.transport.name !== transport) {
         return verdict(ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport.name });
       }
@@ -401,7 +447,10 @@ export class Server extends EventEmitter {
 
   /** Runs generateId (sync or async); `then` gets undefined if it failed or gave a used/invalid id. */
   private withNewId(req: IncomingMessage, then: (id: string | undefined) => void): void {
-    const accept = (id: unknown) => {
+    const accept = (generated: unknown) => {
+      // with a router, the id names this node as the owner (see `session-routing.ts`)
+      const id =
+        this.routing !== null && typeof generated === "string" && generated !== "" ? this.routing.newSessionId(generated) : generated;
       if (typeof id !== "string" || id === "" || this.sessions.has(id)) {
         debug("generateId gave an invalid or duplicate id: %o", id);
         return then(undefined);
@@ -525,36 +574,9 @@ export class Server extends EventEmitter {
     debug("closing %d sessions", this.sessions.size);
     for (const socket of [...this.sessions.values()]) socket.close(true);
     this.heartbeat.stop();
+    this.routing?.close();
     return this;
   }
-}
-
-/**
- * The header lines of a 101 answer. Names are compared without case: a header set twice (by a
- * middleware as "cache-control", by the engine as "Cache-Control") is written once, with the value
- * set last; `Set-Cookie` values add up.
- */
-function headerLines(headers: Record<string, string | string[] | undefined>): string[] {
-  const names = Object.keys(headers);
-  if (names.length === 1) {
-    // the usual case (only the engine's Cache-Control): nothing to merge
-    const name = names[0]!;
-    const value = headers[name];
-    if (value === undefined) return [];
-    return Array.isArray(value) ? value.map((v) => `${name}: ${v}`) : [`${name}: ${value}`];
-  }
-  const byName = new Map<string, { name: string; values: string[] }>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const key = name.toLowerCase();
-    const values = (Array.isArray(value) ? value : [value]).map(String);
-    const previous = byName.get(key);
-    if (previous !== undefined && key === "set-cookie") previous.values.push(...values);
-    else byName.set(key, { name, values });
-  }
-  const lines: string[] = [];
-  for (const { name, values } of byName.values()) for (const v of values) lines.push(`${name}: ${v}`);
-  return lines;
 }
 
 function onClosingWebSocketError(this: WebSocket, err: Error): void {

@@ -242,3 +242,31 @@ export function mergeHandshakeHeaders(headers: Record<string, string | string[]>
     else if (key === "set-cookie") headers[existing] = [...[headers[existing]!].flat(), ...values];
   }
 }
+
+/**
+ * The header lines of a 101 answer. Names are compared without case: a header set twice (by a
+ * middleware as "cache-control", by the engine as "Cache-Control") is written once, with the value
+ * set last; `Set-Cookie` values add up.
+ */
+export function headerLines(headers: Record<string, string | string[] | undefined>): string[] {
+  const names = Object.keys(headers);
+  if (names.length === 1) {
+    // the usual case (only the engine's Cache-Control): nothing to merge
+    const name = names[0]!;
+    const value = headers[name];
+    if (value === undefined) return [];
+    return Array.isArray(value) ? value.map((v) => `${name}: ${v}`) : [`${name}: ${value}`];
+  }
+  const byName = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const values = (Array.isArray(value) ? value : [value]).map(String);
+    const previous = byName.get(key);
+    if (previous !== undefined && key === "set-cookie") previous.values.push(...values);
+    else byName.set(key, { name, values });
+  }
+  const lines: string[] = [];
+  for (const { name, values } of byName.values()) for (const v of values) lines.push(`${name}: ${v}`);
+  return lines;
+}

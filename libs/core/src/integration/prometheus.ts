@@ -178,6 +178,15 @@ function registerAll(metric: DefineMetric): void {
   metric("counter", "protocol_violations_total", "Protocol violations, by name (see io.diagnostics)", ["violation"], (m, set) => {
     for (const [violation, count] of Object.entries(m.violations)) set({ violation }, count);
   });
+  metric(
+    "counter",
+    "routing_failures_total",
+    "Requests of sessions other nodes own that could not be forwarded, by reason (see io.diagnostics)",
+    ["reason"],
+    (m, set) => {
+      for (const [reason, count] of Object.entries(m.routingFailures)) set({ reason }, count);
+    },
+  );
   metric("counter", "adapter_requests_total", "Requests the adapter sent to other nodes", ["namespace"], (m, set) => {
     for (const [namespace, figures] of Object.entries(m.adapters))
       if (typeof figures.requests === "number") set({ namespace }, figures.requests);

@@ -48,6 +48,11 @@ export interface MetricsSnapshot {
   limits: Record<string, number>;
   /** Every protocol violation, by name (from `io.diagnostics`). */
   violations: Record<string, number>;
+  /**
+   * Requests of sessions another node owns that could not be forwarded (the owner gone or silent),
+   * by name (from `io.diagnostics`; see `docs/session-routing.md`).
+   */
+  routingFailures: Record<string, number>;
   /** Figures of the namespaces' adapters that keep some (`adapter.metrics()`), by namespace. */
   adapters: Record<string, AdapterMetrics>;
 }
@@ -151,6 +156,7 @@ export function metricsSnapshot(source: MetricsSource): MetricsSnapshot {
     recovery: { attempts: counters.recoveryAttempts, successes: counters.recoverySuccesses },
     limits: diagnostics.limit,
     violations: diagnostics.violation,
+    routingFailures: diagnostics.routing,
     adapters,
   };
 }

@@ -7,6 +7,7 @@ import {
   type Room,
   type Session,
   type SessionToPersist,
+  type SocketId,
 } from "@sockline/core/adapter";
 import createDebug from "debug";
 import * as msgpack from "notepack.io";
@@ -39,6 +40,7 @@ import {
   type RawStreamEntry,
   type WireOptions,
 } from "./cluster-protocol.js";
+import { ConnectedSessions } from "./connected-sessions.js";
 import type { StreamConsumer, StreamsConnections } from "./streams-connections.js";
 
 const debug = createDebug("sockline:redis-adapter:streams");
@@ -62,6 +64,14 @@ export interface RedisStreamsAdapterOptions {
   requestsTimeout?: number;
   /** Always store `data` as JSON in stream entries (binary payloads then travel as JSON objects). @default false */
   onlyPlaintext?: boolean;
+  /**
+   * Sockline: keep the session of every connected socket in Redis (not only of the ones that disconnected), so that
+   * the clients of a node that dies recover their session on another node. Needs `connectionStateRecovery`.
+   * @default false
+   */
+  persistConnectedSessions?: boolean;
+  /** How often the sessions of connected sockets are rewritten (with `persistConnectedSessions`). @default 30000 */
+  connectedSessionsRefreshInterval?: number;
 }
 
 export type ResolvedStreamsOptions = Required<RedisStreamsAdapterOptions>;
@@ -76,6 +86,8 @@ export const DEFAULT_STREAMS_OPTIONS: ResolvedStreamsOptions = {
   sessionKeyPrefix: "sio:session:",
   requestsTimeout: 5000,
   onlyPlaintext: false,
+  persistConnectedSessions: false,
+  connectedSessionsRefreshInterval: 30_000,
 };
 
 /** Stop replaying after this many XRANGE pages: a client that missed more than that cannot be caught up anyway. */
@@ -129,6 +141,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
     this.onMessage(message);
   };
   private readonly stopMonitoring: () => void;
+  private readonly connectedSessions: ConnectedSessions | undefined;
   private closed = false;
   /** Context for timeout errors. */
   private readonly describeOutage = (): string | undefined => (this.redisDown ? "Redis is unreachable" : undefined);
@@ -143,7 +156,31 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
     this.publicChannel = `${opts.channelPrefix}#${nsp.name}#`;
     this.privateChannel = `${opts.channelPrefix}#${nsp.name}#${this.uid}#`;
     this.stopMonitoring = connections.monitor.subscribe(outageListener(this, debug));
+    if (opts.persistConnectedSessions && nsp.connectionStateRecovery) {
+      this.connectedSessions = new ConnectedSessions(
+        nsp,
+        connections.publisher,
+        opts.sessionKeyPrefix,
+        this.maxDisconnectionDuration,
+        opts.connectedSessionsRefreshInterval,
+      );
+    }
     this.subscribed = this.subscribe();
+  }
+
+  override addAll(id: SocketId, rooms: Set<Room>): void {
+    super.addAll(id, rooms);
+    this.connectedSessions?.touch(id);
+  }
+
+  override del(id: SocketId, room: Room): void {
+    super.del(id, room);
+    this.connectedSessions?.touch(id);
+  }
+
+  override delAll(id: SocketId): void {
+    super.delAll(id);
+    this.connectedSessions?.forget(id);
   }
 
   private async subscribe(): Promise<void> {
@@ -461,6 +498,7 @@ export class RedisStreamsAdapter extends Adapter implements StreamConsumer {
     if (this.closed) return;
     this.closed = true;
     this.stopMonitoring();
+    this.connectedSessions?.close();
     this.ackRequests.clear();
     this.requests.rejectAll(`the adapter of namespace ${this.nsp.name} was closed`);
     void this.unsubscribe().finally(() => this.connections.release(this.nsp.name));

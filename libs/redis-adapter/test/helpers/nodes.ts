@@ -24,6 +24,8 @@ export interface NodeOptions {
   singleClient?: boolean;
   /** Namespaces to create (and wait for) besides "/". */
   namespaces?: string[];
+  /** Streams mode: keep connected sockets' sessions in Redis (recovery after a crash). */
+  persistConnectedSessions?: boolean;
 }
 
 export interface SocklineNode {
@@ -94,7 +96,11 @@ export async function startSocklineNode(options: NodeOptions): Promise<SocklineN
   const adapter =
     mode === "classic"
       ? createAdapter(clients[0], clients[1], { requestsTimeout })
-      : createStreamsAdapter(clients[0], { requestsTimeout, blockTimeInMs: 1000 });
+      : createStreamsAdapter(clients[0], {
+          requestsTimeout,
+          blockTimeInMs: 1000,
+          persistConnectedSessions: options.persistConnectedSessions ?? false,
+        });
   const httpServer = createServer();
   const io = new Server(httpServer, {
     adapter,

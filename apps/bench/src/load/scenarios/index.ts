@@ -7,6 +7,7 @@ import { echo } from "./echo.js";
 import { runFanout } from "./fanout.js";
 import { memory } from "./memory.js";
 import { polling } from "./polling.js";
+import { routedPolling, routedWebSocket } from "./routed.js";
 import { slowConsumer } from "./slow-consumer.js";
 
 export const scenarios: Record<ScenarioName, Scenario> = {
@@ -19,4 +20,8 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   binary,
   crossnode: (context) => runFanout(context, { crossNode: true }),
   "slow-consumer": slowConsumer,
+  "routed-polling": routedPolling,
+  "routed-ws": routedWebSocket,
+  "routed-polling-ipc": routedPolling,
+  "routed-ws-ipc": routedWebSocket,
 };

@@ -3,10 +3,10 @@
  * payloads (see `codec.ts`), or JSONP polling (`jsonp.ts`) when the handshake asked for it. Only
  * the body codec differs; requests, limits and the close sequence are the protocol 4 transport's.
  */
-import type { ServerResponse } from "node:http";
 import createDebug from "debug";
 import type { Packet } from "../packet.js";
-import { PollingTransport, refuse } from "../transports/polling.js";
+import { PollingTransport } from "../transports/polling.js";
+import type { PollResponder } from "../transports/poll-responder.js";
 import { TransportError, type TransportContext } from "../transports/transport.js";
 import {
   decodeBinaryPayloadV3,
@@ -43,14 +43,14 @@ export class Eio3PollingTransport extends PollingTransport {
     return this.supportsBinary && hasBinaryData(packets) ? encodeBinaryPayloadV3(packets) : encodeTextPayloadV3(packets);
   }
 
-  protected override decodeBody(body: Buffer, binary: boolean, res: ServerResponse): readonly Packet[] | null {
+  protected override decodeBody(body: Buffer, binary: boolean, res: PollResponder): readonly Packet[] | null {
     const limit = this.ctx.opts.maxPacketsPerPayload;
     const decoded = binary ? decodeBinaryPayloadV3(body, limit) : this.decodeText(body.toString("utf8"), limit);
     if (decoded.ok) return decoded.packets;
     // counted while decoding: past the limit, decoding stopped (`limit + 1` is what was seen)
     if (decoded.tooManyPackets) return this.withinPacketLimit(limit + 1, res, true) ? [] : null;
     debug("session %s: invalid protocol 3 %s payload: %s", this.sid, binary ? "binary" : "text", decoded.reason);
-    refuse(res, 400);
+    res.refuse(400);
     this.refused(
       "violation",
       "invalid-payload",

@@ -2,11 +2,12 @@
  * HTTP long-polling: the client holds one GET open to receive a payload, and
  * POSTs payloads to send. One pending GET and one POST at a time per session.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import createDebug from "debug";
 import { compress, negotiateEncoding } from "../compression.js";
 import type { Packet, PacketType, RawData } from "../packet.js";
 import { decodePayload, encodePayload, SEPARATOR } from "../payload.js";
+import type { PollResponder } from "./poll-responder.js";
 import { NO_OWNER, TransportError, type EngineRequest, type Transport, type TransportContext, type TransportOwner } from "./transport.js";
 
 const debug = createDebug("sockline:engine:polling");
@@ -18,7 +19,7 @@ export class PollingTransport implements Transport {
   readonly name = "polling" as const;
   owner: TransportOwner = NO_OWNER;
   private pollReq: IncomingMessage | null = null;
-  private pollRes: ServerResponse | null = null;
+  private pollRes: PollResponder | null = null;
   private dataReq: IncomingMessage | null = null;
   /** Set while closing: called once the close packet went out (or the wait timed out). */
   private pendingClose: (() => void) | null = null;
@@ -26,7 +27,7 @@ export class PollingTransport implements Transport {
   private discarded = false;
   private closed = false;
   /** The last response written, until it is closed: its unsent bytes count as this session's. */
-  private inFlight: ServerResponse | null = null;
+  private inFlight: PollResponder | null = null;
   /** Whether `application/octet-stream` POST bodies are read (protocol 4 sends text only; see `eio3/polling.ts`). */
   protected readonly binaryBodies: boolean = false;
 
@@ -45,28 +46,30 @@ export class PollingTransport implements Transport {
 
   get unsentBytes(): number {
     const res = this.inFlight;
-    return res === null ? 0 : res.writableLength;
+    return res === null ? 0 : res.unsentBytes;
   }
 
-  /** Serves one HTTP request of this session (the handshake GET included). */
-  onRequest(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Serves one HTTP request of this session (the handshake GET included). `res`: where the answer
+   * goes (this node's HTTP response, or the answer to a poll another node forwarded).
+   */
+  onRequest(req: IncomingMessage, res: PollResponder): void {
     if (req.method === "GET") this.onPollRequest(req, res);
     else if (req.method === "POST") this.onDataRequest(req, res);
     else {
-      res.writeHead(400, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ code: 3, message: "Bad request" }));
+      res.answer(400, { "Content-Type": "application/json" }, JSON.stringify({ code: 3, message: "Bad request" }));
     }
   }
 
-  private onPollRequest(req: IncomingMessage, res: ServerResponse): void {
+  private onPollRequest(req: IncomingMessage, res: PollResponder): void {
     if (this.closed) {
-      res.writeHead(400).end();
+      res.answer(400, {});
       return;
     }
     if (this.pollRes) {
       // the reference closes the session on a second concurrent GET: a well-behaved client never does it
       debug("session %s: second concurrent GET", this.sid);
-      res.writeHead(400).end();
+      res.answer(400, {});
       this.refused("violation", "poll-overlap", "a second GET while one is pending", "connection closed (400)");
       this.owner.onTransportError(this, new TransportError("overlap from client"));
       return;
@@ -93,10 +96,10 @@ export class PollingTransport implements Transport {
     this.pollRes = null;
   }
 
-  private onDataRequest(req: IncomingMessage, res: ServerResponse): void {
+  private onDataRequest(req: IncomingMessage, res: PollResponder): void {
     const limit = this.ctx.opts.maxHttpBufferSize;
     if (this.dataReq) {
-      refuse(res, 400);
+      res.refuse(400);
       this.refused("violation", "post-overlap", "a second POST while one is being read", "connection closed (400)");
       this.owner.onTransportError(this, new TransportError("data request overlap from client"));
       return;
@@ -104,7 +107,7 @@ export class PollingTransport implements Transport {
     // protocol 4 sends binary as base64 text: a binary body is not ours (and must be answered, not left hanging)
     const binary = req.headers["content-type"] === "application/octet-stream";
     if (binary && !this.binaryBodies) {
-      refuse(res, 400);
+      res.refuse(400);
       this.refused("violation", "invalid-content", "binary POST body (protocol 4 sends text)", "connection closed (400)");
       this.owner.onTransportError(this, new TransportError("invalid content (binary POST body in protocol 4)"));
       return;
@@ -112,7 +115,7 @@ export class PollingTransport implements Transport {
     const declared = Number(req.headers["content-length"]);
     if (declared > limit) {
       debug("session %s: POST of %d bytes over maxHttpBufferSize %d", this.sid, declared, limit);
-      refuse(res, 413);
+      res.refuse(413);
       this.refusedOversizedBody(declared, limit);
       return;
     }
@@ -132,7 +135,7 @@ export class PollingTransport implements Transport {
         debug("session %s: POST body over maxHttpBufferSize %d", this.sid, limit);
         cleanup();
         chunks.length = 0;
-        refuse(res, 413);
+        res.refuse(413);
         this.refusedOversizedBody(size, limit);
         return;
       }
@@ -145,8 +148,7 @@ export class PollingTransport implements Transport {
       const headers: Record<string, string | string[]> = { "Content-Type": "text/html", "Content-Length": "2" };
       disableIeXssFilter(req, headers);
       this.ctx.emitResponseHeaders(headers, req, undefined);
-      res.writeHead(200, headers);
-      res.end("ok");
+      res.answer(200, headers, "ok");
       this.onPackets(packets);
     };
     const onClose = () => {
@@ -164,7 +166,7 @@ export class PollingTransport implements Transport {
    * told): then none of its packets is dispatched. Protocol 4: text separated by `\x1e`, its
    * packets counted on the text before anything is decoded.
    */
-  protected decodeBody(body: Buffer, _binary: boolean, res: ServerResponse): readonly Packet[] | null {
+  protected decodeBody(body: Buffer, _binary: boolean, res: PollResponder): readonly Packet[] | null {
     const payload = body.toString("utf8");
     if (!this.withinPacketLimit(countPackets(payload), res)) return null;
     return decodePayload(payload);
@@ -179,11 +181,11 @@ export class PollingTransport implements Transport {
    * Whether `count` packets are within `maxPacketsPerPayload`. If not, answers 400 and closes the
    * session: none of its packets is dispatched. `orMore`: counting stopped at `count`.
    */
-  protected withinPacketLimit(count: number, res: ServerResponse, orMore = false): boolean {
+  protected withinPacketLimit(count: number, res: PollResponder, orMore = false): boolean {
     const limit = this.ctx.opts.maxPacketsPerPayload;
     if (count <= limit) return true;
     debug("session %s: POST of %d packets over maxPacketsPerPayload %d", this.sid, count, limit);
-    refuse(res, 400);
+    res.refuse(400);
     this.refused(
       "limit",
       "maxPacketsPerPayload",
@@ -260,7 +262,7 @@ export class PollingTransport implements Transport {
     this.write(req, res, this.encodeBody(packets), compressible, afterSent);
   }
 
-  private write(req: IncomingMessage, res: ServerResponse, body: string | Buffer, compressible: boolean, onSent?: () => void): void {
+  private write(req: IncomingMessage, res: PollResponder, body: string | Buffer, compressible: boolean, onSent?: () => void): void {
     const headers: Record<string, string | string[]> = {
       "Content-Type": typeof body === "string" ? "text/plain; charset=UTF-8" : "application/octet-stream",
     };
@@ -274,8 +276,7 @@ export class PollingTransport implements Transport {
     this.trackInFlight(res);
     if (!encoding || !compression) {
       headers["Content-Length"] = String(Buffer.byteLength(body));
-      res.writeHead(200, headers);
-      res.end(body, onSent);
+      res.answer(200, headers, body, onSent);
       return;
     }
     compress(encoding, body, compression, (err, compressed) => {
@@ -286,15 +287,14 @@ export class PollingTransport implements Transport {
       }
       headers["Content-Encoding"] = encoding;
       headers["Content-Length"] = String(compressed.length);
-      res.writeHead(200, headers);
-      res.end(compressed, onSent);
+      res.answer(200, headers, compressed, onSent);
     });
   }
 
   /** Counts `res`'s unsent bytes as this session's until it closes (see `unsentBytes`). */
-  private trackInFlight(res: ServerResponse): void {
+  private trackInFlight(res: PollResponder): void {
     this.inFlight = res;
-    res.once("close", () => {
+    res.onceClosed(() => {
       if (this.inFlight === res) this.inFlight = null;
     });
   }
@@ -386,7 +386,7 @@ export class PollingTransport implements Transport {
     // the unsent rest of a response nobody reads is dropped with its connection
     const inFlight = this.inFlight;
     this.inFlight = null;
-    if (inFlight !== null && inFlight.writableLength > 0) inFlight.destroy();
+    if (inFlight !== null && inFlight.unsentBytes > 0) inFlight.destroy();
     const req = this.pollReq;
     const res = this.pollRes;
     if (req && res) {
@@ -419,11 +419,3 @@ function disableIeXssFilter(req: IncomingMessage, headers: Record<string, string
 }
 
 function noop(): void {}
-
-/** Answers an HTTP error without reading the rest of the body; the connection is dropped once answered. */
-export function refuse(res: ServerResponse, status: number): void {
-  if (res.headersSent) return;
-  res.shouldKeepAlive = false;
-  res.writeHead(status, { Connection: "close", "Content-Length": "0" });
-  res.end(() => res.req.socket.destroy());
-}
