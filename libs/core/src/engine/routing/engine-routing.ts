@@ -167,6 +167,9 @@ export class EngineRouting implements RoutedNode {
     const session = this.host.sessionOf(sid);
     if (session === undefined || session.readyState !== "open" || session.upgrading || session.upgraded) return false;
     if (session.transport.name !== "polling") return false;
+    // The relay speaks protocol 4 frames; a protocol 3 client (`allowEIO3`) whose upgrade crossed
+    // machines stays on polling (still forwarded), which it handles as any refused upgrade.
+    if (session.protocol !== 4) return false;
     debug("session %s: upgrading to a websocket relayed by another node", sid);
     session.maybeUpgrade(new RelayedWebSocketTransport(link, this.host.opts.maxHttpBufferSize));
     return true;
