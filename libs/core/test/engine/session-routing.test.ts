@@ -6,7 +6,8 @@
 import { describe, it, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { Socket as ClientSocket } from "engine.io-client";
-import type { Diagnostic, Socket as EngineSocket } from "@sockline/core/engine";
+import { Server as EngineServer, type Diagnostic, type Socket as EngineSocket } from "@sockline/core/engine";
+import { Server as SocketIoServer } from "@sockline/core";
 import {
   InProcessRouterHub,
   http as httpRequest,
@@ -168,6 +169,38 @@ describe("session routing: polls", () => {
     assert.equal(await held, "aborted");
     assert.equal((await closedWith)[0], "transport error");
     assert.equal(a.router.servedSignals[0]?.aborted, true);
+  });
+});
+
+describe("session routing: options", () => {
+  it("refuses a sessionRouter that is not one, and a forwardTimeout that is not positive, at construction", () => {
+    assert.throws(
+      () => new EngineServer({ sessionRouter: {} as never }),
+      /not a SessionRouter: bind\(\), newSessionId\(\), ownerOf\(\), forwardPoll\(\), forwardUpgrade\(\), nodeId missing/,
+    );
+    assert.throws(() => new EngineServer({ forwardTimeout: 0 }), /forwardTimeout/);
+    assert.throws(() => new EngineServer({ maxPendingForwards: -1 }), /maxPendingForwards/);
+  });
+
+  it("prefixes the ids of an overridden generateId with the node id", async () => {
+    const hub = new InProcessRouterHub();
+    const server = await startServer({ sessionRouter: hub.router("a") }, {}, (engine) => {
+      engine.generateId = () => "custom-id";
+    });
+    opened.push(server);
+    const { open } = await pollingHandshake(server);
+    assert.equal(open.sid, "a.custom-id");
+  });
+
+  it("is a Socket.IO server option too, handed to its engine", async () => {
+    const hub = new InProcessRouterHub();
+    const router = hub.router("a");
+    const io = new SocketIoServer({ sessionRouter: router });
+    try {
+      assert.ok(router.node, "the engine bound the router");
+    } finally {
+      io.close();
+    }
   });
 });
 

@@ -53,6 +53,7 @@ export class EngineRouting implements RoutedNode {
     readonly router: SessionRouter,
     private readonly host: RoutingHost,
   ) {
+    checkRouter(router);
     this.forwarder = new PollForwarder(router, host.opts, host.diagnostics, (req, code, context) =>
       host.reportRefusal(req, code, context, false),
     );
@@ -175,6 +176,20 @@ export class EngineRouting implements RoutedNode {
   /** Fails the forwards still waiting (their clients get "Session ID unknown"). */
   close(): void {
     this.forwarder.close();
+  }
+}
+
+/** A JavaScript caller gets no type error for a wrong `sessionRouter`: say what is missing at construction, not at the first forward. */
+function checkRouter(router: SessionRouter): void {
+  if (typeof router !== "object" || router === null)
+    throw new TypeError(`the "sessionRouter" option must be a SessionRouter, got ${String(router)}`);
+  const missing = ["bind", "newSessionId", "ownerOf", "forwardPoll", "forwardUpgrade"].filter(
+    (name) => typeof (router as unknown as Record<string, unknown>)[name] !== "function",
+  );
+  if (missing.length > 0 || typeof router.nodeId !== "string") {
+    throw new TypeError(
+      `the "sessionRouter" option is not a SessionRouter: ${[...missing.map((m) => `${m}()`), ...(typeof router.nodeId === "string" ? [] : ["nodeId"])].join(", ")} missing`,
+    );
   }
 }
 
