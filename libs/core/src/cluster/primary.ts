@@ -48,11 +48,14 @@ export function setupPrimary(options: ClusterPrimaryOptions = {}): ClusterPrimar
     const worker = match === null ? undefined : cluster.workers?.[Number(match[1])];
     return worker?.isConnected() && !worker.isDead() ? worker : undefined;
   };
+  /** Relays `message` (and `handle`) to `worker`; false if it cannot be sent now. A passed socket that fails to go is destroyed. */
   const send = (worker: Worker | undefined, message: RoutingMessage, handle?: NetSocket): boolean => {
     if (worker === undefined) return false;
     try {
       worker.send(message, handle as never, (error: Error | null) => {
-        if (error) debug("relay to worker %d failed: %s", worker.id, error.message);
+        if (!error) return;
+        debug("relay to worker %d failed: %s", worker.id, error.message);
+        handle?.destroy();
       });
       return true;
     } catch (error) {

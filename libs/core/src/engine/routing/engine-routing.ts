@@ -35,13 +35,13 @@ export interface RoutingHost {
   /** Refuses an upgrade on its raw socket (reported and answered). */
   refuseUpgrade(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): void;
   /** Completes the WebSocket handshake of an upgrade of `session` and upgrades it (or closes the WebSocket, as for a local upgrade). */
-  upgradeSession(req: EngineRequest, socket: Duplex, head: Buffer, headers: HandshakeHeaders, session: Socket): void;
+  upgradeSession(req: EngineRequest, socket: Duplex, head: Buffer, headers: Record<string, string | string[]>, session: Socket): void;
   /** Completes a WebSocket handshake that opens no session; `onOpen` gets the WebSocket, or undefined if the handshake was refused. */
   acceptWebSocket(
     req: EngineRequest,
     socket: Duplex,
     head: Buffer,
-    headers: HandshakeHeaders,
+    headers: Record<string, string | string[]>,
     onOpen: (ws: WebSocket | undefined) => void,
   ): void;
 }
@@ -153,14 +153,14 @@ export class EngineRouting implements RoutedNode {
       if (session === undefined) return this.host.refuseUpgrade(req, socket, ERROR_CODES.UNKNOWN_SID, { sid: upgrade.sid });
       debug("session %s: upgrade adopted from another node", upgrade.sid);
       socket.removeListener("error", onAdoptedSocketError);
-      this.host.upgradeSession(req, socket, head, upgrade.responseHeaders ?? {}, session);
+      this.host.upgradeSession(req, socket, head, { ...upgrade.responseHeaders }, session);
     });
   }
 
   acceptRelayedUpgrade(upgrade: ForwardedUpgrade, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket | undefined> {
     return new Promise((resolve) => {
       const request = req as EngineRequest;
-      this.host.acceptWebSocket(request, socket, head, upgrade.responseHeaders ?? {}, resolve);
+      this.host.acceptWebSocket(request, socket, head, { ...upgrade.responseHeaders }, resolve);
     });
   }
 
