@@ -238,6 +238,17 @@ describe("session routing: upgrades", () => {
     });
   }
 
+  it("refuses on the receiving node what needs no session: an upgrade that is not a websocket one, or of another protocol", async () => {
+    const hub = new InProcessRouterHub();
+    const a = await node(hub, "a", { upgrades: "relay" });
+    const b = await node(hub, "b", { upgrades: "relay" });
+    const { open } = await pollingHandshake(a.server);
+    for (const query of [`EIO=4&transport=polling&sid=${open.sid}`, `EIO=3&transport=websocket&sid=${open.sid}`]) {
+      await assert.rejects(rawWebSocket(b.server, query), /upgrade answered 400/);
+    }
+    assert.equal(b.router.counts.upgrades, 0);
+  });
+
   it("refuses the upgrade of a session its owner does not hold (Session ID unknown from the owner)", async () => {
     const hub = new InProcessRouterHub();
     await node(hub, "a");

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import type { WebSocket } from "ws";
 import type { Diagnostics } from "../diagnostics.js";
-import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "../errors.js";
+import { ERROR_CODES, ERROR_MESSAGES, protocolRevision, statusOf, type ErrorCode, type ErrorContext } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Socket } from "../socket.js";
 import type { PollingTransport } from "../transports/polling.js";
@@ -91,6 +91,12 @@ export class EngineRouting implements RoutedNode {
     const sid = req._query.sid;
     const owner = sid === undefined ? undefined : this.remoteOwnerOf(sid);
     if (sid === undefined || owner === undefined) return false;
+    // what needs no session is checked here, before a relayed upgrade would be accepted (the owner checks the rest)
+    const { transport, EIO } = req._query;
+    if (transport !== "websocket") return this.refuse(req, socket, ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });
+    if (EIO !== "4")
+      return this.refuse(req, socket, ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: protocolRevision(EIO) });
+    if (!this.host.opts.allowUpgrades) return this.refuse(req, socket, ERROR_CODES.BAD_REQUEST, { name: "UPGRADE_NOT_ALLOWED", sid });
     const upgrade: ForwardedUpgrade = {
       sid,
       url: req.url ?? "",
@@ -115,6 +121,11 @@ export class EngineRouting implements RoutedNode {
       });
       socket.destroy();
     }
+    return true;
+  }
+
+  private refuse(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): true {
+    this.host.refuseUpgrade(req, socket, code, context);
     return true;
   }
 
