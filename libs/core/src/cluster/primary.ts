@@ -10,7 +10,7 @@ import { Socket as NetSocket } from "node:net";
 import createDebug from "debug";
 import { Diagnostics } from "../engine/diagnostics.js";
 import { checkMessage, isRoutingMessage, ROUTING_TAG, ROUTING_VERSION, type RoutingMessage } from "./messages.js";
-import { workerNodeId } from "./router.js";
+import { stopReading, workerNodeId } from "./router.js";
 
 const debug = createDebug("sockline:cluster:primary");
 
@@ -124,6 +124,8 @@ export function setupPrimary(options: ClusterPrimaryOptions = {}): ClusterPrimar
         return; // only the primary sends those
       case "upgrade": {
         if (!(handle instanceof NetSocket)) return;
+        // Node started reading the socket it handed us: bytes read here before the owner has it would be lost
+        stopReading(handle);
         const owner = workerOf(routed.to);
         if (owner === undefined || !send(owner, { ...routed, to: undefined, from }, handle)) {
           debug("upgrade of session %s for %s: the worker is gone", routed.upgrade.sid, routed.to);

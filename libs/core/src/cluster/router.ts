@@ -50,6 +50,21 @@ export interface WorkerChannel {
   removeListener(event: "message", listener: (message: unknown, handle: unknown) => void): unknown;
 }
 
+/**
+ * Stops reading `socket` in this process before its descriptor is passed to another. Until the
+ * receiver acknowledges it, this process keeps its copy of the descriptor open and, if it still
+ * reads, takes the bytes the client sends meanwhile (Node then drops them: the handle's `onread` is
+ * replaced when it is sent). The client's first WebSocket frame would be lost. Node's documentation
+ * passes sockets created with `pauseOnConnect` for this reason; ours come from an HTTP server (and
+ * in the primary from Node's own IPC), so reading is stopped on the handle itself.
+ */
+export function stopReading(socket: NetSocket): void {
+  const handle = (socket as NetSocket & { _handle?: { readStop?: () => number; reading?: boolean } | null })._handle;
+  if (handle?.readStop === undefined) return;
+  handle.reading = false;
+  handle.readStop();
+}
+
 /** The node id of cluster worker `id` (`cluster.worker.id`): what the primary routes by. */
 export function workerNodeId(id: number): string {
   return `w${id}`;
@@ -160,6 +175,7 @@ export class ClusterRouter implements SessionRouter {
       return;
     }
     const message: RoutingMessage = { [ROUTING_TAG]: ROUTING_VERSION, type: "upgrade", to: owner, upgrade, head: head.toString("base64") };
+    stopReading(socket);
     debug("upgrade of session %s passed to %s", upgrade.sid, owner);
     try {
       this.channel.send!(message, socket, { keepOpen: false }, (error) => {
