@@ -79,8 +79,20 @@ export function clusterRouter(options: ClusterRouterOptions = {}): SessionRouter
   if (!cluster.isWorker || worker === undefined || typeof process.send !== "function") {
     throw new TypeError("clusterRouter() runs in a cluster worker (the primary runs setupPrimary())");
   }
-  return new ClusterRouter(workerNodeId(worker.id), process as WorkerChannel, options);
+  if (active !== undefined) {
+    // the primary routes by worker: two routers in one worker would both take every message
+    throw new Error("clusterRouter(): this worker already has a cluster router (one per worker: close() the other first)");
+  }
+  const router = new ClusterRouter(workerNodeId(worker.id), process as WorkerChannel, options);
+  active = router;
+  router.onClosed = () => {
+    if (active === router) active = undefined;
+  };
+  return router;
 }
+
+/** The cluster router of this worker, while it is open. */
+let active: ClusterRouter | undefined;
 
 interface Waiting {
   resolve(answer: ForwardedAnswer): void;
@@ -96,6 +108,8 @@ export class ClusterRouter implements SessionRouter {
   private readonly serving = new Map<string, AbortController>();
   private readonly maxPending: number;
   private closed = false;
+  /** @internal Told when the router closes (the worker may then create another). */
+  onClosed: (() => void) | undefined;
 
   constructor(
     readonly nodeId: string,
@@ -193,6 +207,7 @@ export class ClusterRouter implements SessionRouter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.onClosed?.();
     this.channel.removeListener("message", this.onMessage);
     for (const id of [...this.waiting.keys()]) this.settle(id, new Error("cluster router closed"));
     for (const controller of this.serving.values()) controller.abort();
