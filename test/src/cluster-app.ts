@@ -53,14 +53,27 @@ function runPrimary(): void {
     worker.once("exit", () => report({ type: "killed", node: command.node }));
     worker.process.kill("SIGKILL");
   });
-  // the test closes the IPC channel (or dies): take the workers along
+  // the test closes the IPC channel (or dies): take the workers along. SIGTERM, so that they exit
+  // normally (and write their coverage when the suite runs under c8); SIGKILL if one does not go.
   process.on("disconnect", () => {
-    for (const worker of Object.values(cluster.workers!)) worker?.process.kill("SIGKILL");
-    process.exit(0);
+    const workers = Object.values(cluster.workers!).filter((w) => w !== undefined);
+    if (workers.length === 0) process.exit(0);
+    let left = workers.length;
+    for (const worker of workers) {
+      worker.once("exit", () => {
+        if (--left === 0) process.exit(0);
+      });
+      worker.process.kill("SIGTERM");
+    }
+    setTimeout(() => {
+      for (const worker of workers) worker.process.kill("SIGKILL");
+      process.exit(0);
+    }, 5_000).unref();
   });
 }
 
 function runWorker(): void {
+  process.on("SIGTERM", () => process.exit(0));
   const router = clusterRouter();
   const node = router.nodeId;
   const report = (r: ClusterReport) => process.send?.({ [TEST_TAG]: r });

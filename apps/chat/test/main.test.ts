@@ -44,6 +44,32 @@ describe("the chat process (npm start)", () => {
     });
   }
 
+  it("--workers=2: two cluster workers serve the chat, and SIGTERM stops them and the primary", async () => {
+    const main = startMain(["--workers=2"]);
+    try {
+      const url = await main.url;
+      assert.match(main.output(), /Sockline chat on fastify, 2 cluster workers, no sticky sessions \(cluster adapter\)/);
+      const client = await connected(chatClient(url, "ann", { transports: ["websocket"] }));
+      const disconnected = nextEvent(client, "disconnect");
+      main.child.kill("SIGTERM");
+      assert.equal(await disconnected, "io server disconnect");
+      client.close();
+      const [code, signal] = await main.exited;
+      assert.equal(signal, null);
+      assert.equal(code, 0, main.output());
+      assert.match(main.output(), /SIGTERM: stopping 2 workers/);
+    } finally {
+      if (main.child.exitCode === null && main.child.signalCode === null) main.child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses an invalid --workers with a clear message", async () => {
+    const main = startMain(["--workers=0"]);
+    const [code] = await main.exited;
+    assert.equal(code, 1);
+    assert.match(main.output(), /chat: cannot start: invalid --workers "0": a number from 1 to 64/);
+  });
+
   it("refuses an unknown framework with a clear message", async () => {
     const main = startMain(["--framework=koa"]);
     const [code] = await main.exited;

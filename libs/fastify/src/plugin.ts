@@ -180,7 +180,10 @@ function logUpgradeProblem(log: FastifyBaseLogger, { kind, req, error }: Upgrade
 
 function disconnectEverySocket(io: AnyServer): void {
   // `io.disconnectSockets()` only covers the main namespace; walk all of them (dynamic ones too).
-  for (const namespace of io._nsps.values()) namespace.disconnectSockets(true);
+  // `local`: this app's sockets only. Without it a multi-node adapter (Redis, cluster) would also
+  // disconnect every other node's sockets, and would do it here only after publishing to them
+  // (asynchronously): the engine below would close first, the clients seeing "transport close".
+  for (const namespace of io._nsps.values()) namespace.local.disconnectSockets(true);
 }
 
 /** The Fastify plugin: `app.register(socketioPlugin, options)`, then use `app.io`. */

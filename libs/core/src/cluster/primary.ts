@@ -10,7 +10,7 @@ import { Socket as NetSocket } from "node:net";
 import createDebug from "debug";
 import { Diagnostics } from "../engine/diagnostics.js";
 import { checkMessage, isRoutingMessage, ROUTING_TAG, ROUTING_VERSION, type RoutingMessage } from "./messages.js";
-import { workerNodeId } from "./router.js";
+import { stopReading, workerNodeId } from "./router.js";
 
 const debug = createDebug("sockline:cluster:primary");
 
@@ -48,11 +48,14 @@ export function setupPrimary(options: ClusterPrimaryOptions = {}): ClusterPrimar
     const worker = match === null ? undefined : cluster.workers?.[Number(match[1])];
     return worker?.isConnected() && !worker.isDead() ? worker : undefined;
   };
+  /** Relays `message` (and `handle`) to `worker`; false if it cannot be sent now. A passed socket that fails to go is destroyed. */
   const send = (worker: Worker | undefined, message: RoutingMessage, handle?: NetSocket): boolean => {
     if (worker === undefined) return false;
     try {
       worker.send(message, handle as never, (error: Error | null) => {
-        if (error) debug("relay to worker %d failed: %s", worker.id, error.message);
+        if (!error) return;
+        debug("relay to worker %d failed: %s", worker.id, error.message);
+        handle?.destroy();
       });
       return true;
     } catch (error) {
@@ -121,6 +124,8 @@ export function setupPrimary(options: ClusterPrimaryOptions = {}): ClusterPrimar
         return; // only the primary sends those
       case "upgrade": {
         if (!(handle instanceof NetSocket)) return;
+        // Node started reading the socket it handed us: bytes read here before the owner has it would be lost
+        stopReading(handle);
         const owner = workerOf(routed.to);
         if (owner === undefined || !send(owner, { ...routed, to: undefined, from }, handle)) {
           debug("upgrade of session %s for %s: the worker is gone", routed.upgrade.sid, routed.to);

@@ -50,6 +50,21 @@ export interface WorkerChannel {
   removeListener(event: "message", listener: (message: unknown, handle: unknown) => void): unknown;
 }
 
+/**
+ * Stops reading `socket` in this process before its descriptor is passed to another. Until the
+ * receiver acknowledges it, this process keeps its copy of the descriptor open and, if it still
+ * reads, takes the bytes the client sends meanwhile (Node then drops them: the handle's `onread` is
+ * replaced when it is sent). The client's first WebSocket frame would be lost. Node's documentation
+ * passes sockets created with `pauseOnConnect` for this reason; ours come from an HTTP server (and
+ * in the primary from Node's own IPC), so reading is stopped on the handle itself.
+ */
+export function stopReading(socket: NetSocket): void {
+  const handle = (socket as NetSocket & { _handle?: { readStop?: () => number; reading?: boolean } | null })._handle;
+  if (handle?.readStop === undefined) return;
+  handle.reading = false;
+  handle.readStop();
+}
+
 /** The node id of cluster worker `id` (`cluster.worker.id`): what the primary routes by. */
 export function workerNodeId(id: number): string {
   return `w${id}`;
@@ -64,8 +79,20 @@ export function clusterRouter(options: ClusterRouterOptions = {}): SessionRouter
   if (!cluster.isWorker || worker === undefined || typeof process.send !== "function") {
     throw new TypeError("clusterRouter() runs in a cluster worker (the primary runs setupPrimary())");
   }
-  return new ClusterRouter(workerNodeId(worker.id), process as WorkerChannel, options);
+  if (active !== undefined) {
+    // the primary routes by worker: two routers in one worker would both take every message
+    throw new Error("clusterRouter(): this worker already has a cluster router (one per worker: close() the other first)");
+  }
+  const router = new ClusterRouter(workerNodeId(worker.id), process as WorkerChannel, options);
+  active = router;
+  router.onClosed = () => {
+    if (active === router) active = undefined;
+  };
+  return router;
 }
+
+/** The cluster router of this worker, while it is open. */
+let active: ClusterRouter | undefined;
 
 interface Waiting {
   resolve(answer: ForwardedAnswer): void;
@@ -81,6 +108,8 @@ export class ClusterRouter implements SessionRouter {
   private readonly serving = new Map<string, AbortController>();
   private readonly maxPending: number;
   private closed = false;
+  /** @internal Told when the router closes (the worker may then create another). */
+  onClosed: (() => void) | undefined;
 
   constructor(
     readonly nodeId: string,
@@ -160,6 +189,7 @@ export class ClusterRouter implements SessionRouter {
       return;
     }
     const message: RoutingMessage = { [ROUTING_TAG]: ROUTING_VERSION, type: "upgrade", to: owner, upgrade, head: head.toString("base64") };
+    stopReading(socket);
     debug("upgrade of session %s passed to %s", upgrade.sid, owner);
     try {
       this.channel.send!(message, socket, { keepOpen: false }, (error) => {
@@ -177,6 +207,7 @@ export class ClusterRouter implements SessionRouter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.onClosed?.();
     this.channel.removeListener("message", this.onMessage);
     for (const id of [...this.waiting.keys()]) this.settle(id, new Error("cluster router closed"));
     for (const controller of this.serving.values()) controller.abort();

@@ -76,8 +76,9 @@ export interface ServerOptions {
    */
   forwardTimeout: number | undefined;
   /**
-   * Sockline: most forwarded requests (polls and upgrades) this node may have waiting for other
-   * nodes at once. More: answered 503 at once. Default 10000.
+   * Sockline: most polling requests this node may have forwarded to other nodes and still wait for
+   * (an upgrade is the router's once handed over: its bounds apply). More: answered 503 at once, and
+   * reported. Default 10000.
    */
   maxPendingForwards: number;
 }

@@ -38,6 +38,7 @@ import { HttpPollResponder } from "./transports/poll-responder.js";
 import { EngineRouting } from "./routing/engine-routing.js";
 import { NO_OWNER, type EngineRequest, type Transport, type TransportContext } from "./transports/transport.js";
 import { headerLines, mergeHandshakeHeaders, PendingUpgrade, type HandshakeHeaders } from "./upgrade-response.js";
+import { hasInvalidHeaderChar } from "./header-value.js";
 import { afterResponsesInFlight, responseInFlight } from "./pipelining.js";
 
 const debug = createDebug("sockline:engine");
@@ -165,17 +166,9 @@ export class Server extends EventEmitter {
       },
       refuseUpgrade: (req, socket, code, context) => this.refuseUpgrade(req, socket, code, context),
       upgradeSession: (req, socket, head, headers, session) =>
-        this.upgradeSession(
-          req,
-          socket,
-          head,
-          { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined },
-          session,
-        ),
-      acceptWebSocket: (req, socket, head, headers, onOpen) => {
-        const pending = { headers: { ...headers } as Record<string, string | string[]>, newSessionId: undefined };
-        this.completeWebSocketHandshake(req, socket, head, pending, onOpen, () => onOpen(undefined));
-      },
+        this.upgradeSession(req, socket, head, { headers, newSessionId: undefined }, session),
+      acceptWebSocket: (req, socket, head, headers, onOpen) =>
+        this.completeWebSocketHandshake(req, socket, head, { headers, newSessionId: undefined }, onOpen, () => onOpen(undefined)),
     });
   }
 
@@ -286,11 +279,13 @@ export class Server extends EventEmitter {
         const sid = request._query.sid;
         if (sid) {
           const session = this.sessions.get(sid);
-          collectHeaders();
           if (!session) {
-            if (this.routing?.forwardUpgrade(request, socket, upgradeHead, pending.headers)) return;
-            return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
+            if (this.routing?.remoteOwnerOf(sid) === undefined) return refuse(ERROR_CODES.UNKNOWN_SID, { sid });
+            collectHeaders();
+            this.routing.forwardUpgrade(request, socket, upgradeHead, pending.headers);
+            return;
           }
+          collectHeaders();
           this.upgradeSession(request, socket, upgradeHead, pending, session);
           return;
         }
@@ -587,13 +582,4 @@ function onClosingWebSocketError(this: WebSocket, err: Error): void {
 function onRawSocketError(this: Duplex, err: Error): void {
   debug("socket error before the websocket took over: %s", err.message);
   this.destroy();
-}
-
-/** True if the header value holds a character not allowed in an HTTP field value. */
-function hasInvalidHeaderChar(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return true;
-  }
-  return false;
 }

@@ -67,6 +67,11 @@ export interface RelayedWebSocket {
   onFrame(listener: (frame: string | Buffer) => void): void;
   /** The WebSocket closed (either side), or the link to the node that holds it broke. */
   onClose(listener: () => void): void;
+  /**
+   * Optional: bytes sent and not yet relayed (queued by the router). When given, they count
+   * towards the session's `maxBufferedBytes`, as a local WebSocket's unsent data does.
+   */
+  readonly bufferedAmount?: number;
 }
 
 /** The engine as a router sees it (implemented by the engine `Server`, handed to `SessionRouter.bind`). */

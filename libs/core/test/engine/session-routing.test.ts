@@ -6,7 +6,8 @@
 import { describe, it, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { Socket as ClientSocket } from "engine.io-client";
-import type { Diagnostic, Socket as EngineSocket } from "@sockline/core/engine";
+import { Server as EngineServer, type Diagnostic, type Socket as EngineSocket } from "@sockline/core/engine";
+import { Server as SocketIoServer } from "@sockline/core";
 import {
   InProcessRouterHub,
   http as httpRequest,
@@ -171,6 +172,38 @@ describe("session routing: polls", () => {
   });
 });
 
+describe("session routing: options", () => {
+  it("refuses a sessionRouter that is not one, and a forwardTimeout that is not positive, at construction", () => {
+    assert.throws(
+      () => new EngineServer({ sessionRouter: {} as never }),
+      /not a SessionRouter: bind\(\), newSessionId\(\), ownerOf\(\), forwardPoll\(\), forwardUpgrade\(\), nodeId missing/,
+    );
+    assert.throws(() => new EngineServer({ forwardTimeout: 0 }), /forwardTimeout/);
+    assert.throws(() => new EngineServer({ maxPendingForwards: -1 }), /maxPendingForwards/);
+  });
+
+  it("prefixes the ids of an overridden generateId with the node id", async () => {
+    const hub = new InProcessRouterHub();
+    const server = await startServer({ sessionRouter: hub.router("a") }, {}, (engine) => {
+      engine.generateId = () => "custom-id";
+    });
+    opened.push(server);
+    const { open } = await pollingHandshake(server);
+    assert.equal(open.sid, "a.custom-id");
+  });
+
+  it("is a Socket.IO server option too, handed to its engine", async () => {
+    const hub = new InProcessRouterHub();
+    const router = hub.router("a");
+    const io = new SocketIoServer({ sessionRouter: router });
+    try {
+      assert.ok(router.node, "the engine bound the router");
+    } finally {
+      io.close();
+    }
+  });
+});
+
 describe("session routing: upgrades", () => {
   for (const mode of ["pass", "relay"] as const) {
     it(`upgrades a session on another node (${mode === "pass" ? "socket handed to the owner" : "frames relayed to the owner"})`, async () => {
@@ -204,6 +237,17 @@ describe("session routing: upgrades", () => {
       await closed(ws);
     });
   }
+
+  it("refuses on the receiving node what needs no session: an upgrade that is not a websocket one, or of another protocol", async () => {
+    const hub = new InProcessRouterHub();
+    const a = await node(hub, "a", { upgrades: "relay" });
+    const b = await node(hub, "b", { upgrades: "relay" });
+    const { open } = await pollingHandshake(a.server);
+    for (const query of [`EIO=4&transport=polling&sid=${open.sid}`, `EIO=3&transport=websocket&sid=${open.sid}`]) {
+      await assert.rejects(rawWebSocket(b.server, query), /upgrade answered 400/);
+    }
+    assert.equal(b.router.counts.upgrades, 0);
+  });
 
   it("refuses the upgrade of a session its owner does not hold (Session ID unknown from the owner)", async () => {
     const hub = new InProcessRouterHub();

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import createDebug from "debug";
 import type { WebSocket } from "ws";
 import type { Diagnostics } from "../diagnostics.js";
-import { ERROR_CODES, ERROR_MESSAGES, statusOf, type ErrorCode, type ErrorContext } from "../errors.js";
+import { ERROR_CODES, ERROR_MESSAGES, protocolRevision, statusOf, type ErrorCode, type ErrorContext } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Socket } from "../socket.js";
 import type { PollingTransport } from "../transports/polling.js";
@@ -35,13 +35,13 @@ export interface RoutingHost {
   /** Refuses an upgrade on its raw socket (reported and answered). */
   refuseUpgrade(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): void;
   /** Completes the WebSocket handshake of an upgrade of `session` and upgrades it (or closes the WebSocket, as for a local upgrade). */
-  upgradeSession(req: EngineRequest, socket: Duplex, head: Buffer, headers: HandshakeHeaders, session: Socket): void;
+  upgradeSession(req: EngineRequest, socket: Duplex, head: Buffer, headers: Record<string, string | string[]>, session: Socket): void;
   /** Completes a WebSocket handshake that opens no session; `onOpen` gets the WebSocket, or undefined if the handshake was refused. */
   acceptWebSocket(
     req: EngineRequest,
     socket: Duplex,
     head: Buffer,
-    headers: HandshakeHeaders,
+    headers: Record<string, string | string[]>,
     onOpen: (ws: WebSocket | undefined) => void,
   ): void;
 }
@@ -53,6 +53,7 @@ export class EngineRouting implements RoutedNode {
     readonly router: SessionRouter,
     private readonly host: RoutingHost,
   ) {
+    checkRouter(router);
     this.forwarder = new PollForwarder(router, host.opts, host.diagnostics, (req, code, context) =>
       host.reportRefusal(req, code, context, false),
     );
@@ -90,6 +91,12 @@ export class EngineRouting implements RoutedNode {
     const sid = req._query.sid;
     const owner = sid === undefined ? undefined : this.remoteOwnerOf(sid);
     if (sid === undefined || owner === undefined) return false;
+    // what needs no session is checked here, before a relayed upgrade would be accepted (the owner checks the rest)
+    const { transport, EIO } = req._query;
+    if (transport !== "websocket") return this.refuse(req, socket, ERROR_CODES.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport });
+    if (EIO !== "4")
+      return this.refuse(req, socket, ERROR_CODES.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: protocolRevision(EIO) });
+    if (!this.host.opts.allowUpgrades) return this.refuse(req, socket, ERROR_CODES.BAD_REQUEST, { name: "UPGRADE_NOT_ALLOWED", sid });
     const upgrade: ForwardedUpgrade = {
       sid,
       url: req.url ?? "",
@@ -114,6 +121,11 @@ export class EngineRouting implements RoutedNode {
       });
       socket.destroy();
     }
+    return true;
+  }
+
+  private refuse(req: EngineRequest, socket: Duplex, code: ErrorCode, context: ErrorContext): true {
+    this.host.refuseUpgrade(req, socket, code, context);
     return true;
   }
 
@@ -152,14 +164,14 @@ export class EngineRouting implements RoutedNode {
       if (session === undefined) return this.host.refuseUpgrade(req, socket, ERROR_CODES.UNKNOWN_SID, { sid: upgrade.sid });
       debug("session %s: upgrade adopted from another node", upgrade.sid);
       socket.removeListener("error", onAdoptedSocketError);
-      this.host.upgradeSession(req, socket, head, upgrade.responseHeaders ?? {}, session);
+      this.host.upgradeSession(req, socket, head, { ...upgrade.responseHeaders }, session);
     });
   }
 
   acceptRelayedUpgrade(upgrade: ForwardedUpgrade, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket | undefined> {
     return new Promise((resolve) => {
       const request = req as EngineRequest;
-      this.host.acceptWebSocket(request, socket, head, upgrade.responseHeaders ?? {}, resolve);
+      this.host.acceptWebSocket(request, socket, head, { ...upgrade.responseHeaders }, resolve);
     });
   }
 
@@ -178,6 +190,20 @@ export class EngineRouting implements RoutedNode {
   /** Fails the forwards still waiting (their clients get "Session ID unknown"). */
   close(): void {
     this.forwarder.close();
+  }
+}
+
+/** A JavaScript caller gets no type error for a wrong `sessionRouter`: say what is missing at construction, not at the first forward. */
+function checkRouter(router: SessionRouter): void {
+  if (typeof router !== "object" || router === null)
+    throw new TypeError(`the "sessionRouter" option must be a SessionRouter, got ${String(router)}`);
+  const missing = ["bind", "newSessionId", "ownerOf", "forwardPoll", "forwardUpgrade"].filter(
+    (name) => typeof (router as unknown as Record<string, unknown>)[name] !== "function",
+  );
+  if (missing.length > 0 || typeof router.nodeId !== "string") {
+    throw new TypeError(
+      `the "sessionRouter" option is not a SessionRouter: ${[...missing.map((m) => `${m}()`), ...(typeof router.nodeId === "string" ? [] : ["nodeId"])].join(", ")} missing`,
+    );
   }
 }
 

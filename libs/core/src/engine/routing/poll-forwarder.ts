@@ -219,7 +219,14 @@ function writeAnswer(res: ServerResponse, answer: ForwardedAnswer): void {
   if (res.headersSent || res.destroyed) return;
   const closes = String(answer.headers.Connection ?? answer.headers.connection ?? "").toLowerCase() === "close";
   if (closes) res.shouldKeepAlive = false;
-  res.writeHead(answer.status, answer.headers);
+  try {
+    res.writeHead(answer.status, answer.headers);
+  } catch (error) {
+    // a header Node refuses (invalid characters, set by a `headers` listener on the owner): no answer can be written
+    debug("the owner's answer cannot be written: %s", error);
+    res.destroy();
+    return;
+  }
   if (closes) res.end(answer.body, () => res.req.socket.destroy());
   else res.end(answer.body);
 }

@@ -36,9 +36,9 @@ export class RelayedWebSocketTransport implements Transport {
     return this.open && !this.closing;
   }
 
-  /** The link queues what it has not relayed yet; its own bounds apply (the router's). */
+  /** What the link says it has not relayed yet (`maxBufferedBytes` then applies), else 0: the router bounds its own queue. */
   get unsentBytes(): number {
-    return 0;
+    return this.link.bufferedAmount ?? 0;
   }
 
   private onFrame(frame: string | Buffer): void {
