@@ -552,6 +552,10 @@ export class RouterTransport implements LinkCarrier {
     this.liveness.stop();
     for (const id of [...this.pending.keys()]) this.giveUp(id, new ForwardError("closed", "the session router closed"));
     for (const controller of this.serving.values()) controller.abort();
+    // With Redis unreachable an UNSUBSCRIBE would wait for a reconnection that may never come (a node
+    // shutting down during an outage would never finish closing): skip it; messages that still arrive
+    // after a reconnection are ignored (`closed`), and an owned subscriber is destroyed by the router.
+    if (!this.subscriber.isReady()) return;
     await this.subscriber.unsubscribe([this.channelOf(this.nodeId)], this.onMessage).catch((error: Error) => {
       debug("could not unsubscribe: %s", error.message);
     });
