@@ -14,3 +14,4 @@ export * from "./type-tests.js";
 export * from "./round-robin-proxy.js";
 export * from "./in-process-router.js";
 export * from "./routed-clients.js";
+export * from "./child-rpc.js";
