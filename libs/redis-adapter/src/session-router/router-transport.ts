@@ -24,7 +24,7 @@ import {
   type WirePoll,
   type WireUpgrade,
 } from "./envelope.js";
-import { ForwardError, zeroRouterCounters, type ForwardFailure, type RouterStats } from "./forward-error.js";
+import { ForwardError, zeroRouterCounters, type RouterStats } from "./forward-error.js";
 import { PeerLiveness } from "./peer-liveness.js";
 import { RelayLink, type LinkCarrier } from "./relay-link.js";
 
