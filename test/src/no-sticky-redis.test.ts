@@ -22,6 +22,7 @@ import {
   type RoundRobinProxy,
 } from "@sockline/e2e/support";
 import { NodeProcess } from "./no-sticky/node-process.js";
+import type { RedisNodeOptions } from "./no-sticky/redis-node.js";
 
 const skip = redisServerSkipReason();
 const POLLING = Number(process.env.NO_STICKY_POLLING ?? 100);
@@ -115,27 +116,41 @@ function assertDeliveredOncePerSender(participants: Participant[], expected: num
   }
 }
 
-describe("no sticky sessions over Redis: three nodes behind a round-robin proxy", { skip }, () => {
-  let redis: RedisServer;
-  let nodes: NodeProcess[] = [];
-  let proxy: RoundRobinProxy;
-  let participants: Participant[] = [];
+/** The nodes of one describe and what the test opened on them; filled in its `before`. */
+interface Cluster {
+  redis: RedisServer;
+  nodes: NodeProcess[];
+  proxy: RoundRobinProxy;
+  participants: Participant[];
+}
 
+/**
+ * Registers, in the current describe, a `before` that starts redis-server, nodes A, B and C with
+ * `options` and the round-robin proxy in front of them, and an `after` that stops it all (the
+ * participants' clients first).
+ */
+function threeNodesBehindProxy(options: Omit<RedisNodeOptions, "name" | "redisUrl">): Cluster {
+  const cluster: Partial<Cluster> & Pick<Cluster, "nodes" | "participants"> = { nodes: [], participants: [] };
   before(async () => {
-    redis = await startRedisServer();
-    nodes = await Promise.all(["A", "B", "C"].map((name) => NodeProcess.start({ name, redisUrl: redis.url, mode: "classic" })));
-    proxy = await startRoundRobinProxy(nodes.map((node) => node.port));
+    const redis = (cluster.redis = await startRedisServer());
+    cluster.nodes = await Promise.all(["A", "B", "C"].map((name) => NodeProcess.start({ name, redisUrl: redis.url, ...options })));
+    cluster.proxy = await startRoundRobinProxy(cluster.nodes.map((node) => node.port));
   });
-
   after(async () => {
-    for (const p of participants) p.socket.disconnect();
-    await proxy?.close();
-    await Promise.all(nodes.map((node) => node.close()));
-    await redis?.stop();
+    for (const p of cluster.participants) p.socket.disconnect();
+    await cluster.proxy?.close();
+    await Promise.all(cluster.nodes.map((node) => node.close()));
+    await cluster.redis?.stop();
   });
+  return cluster as Cluster;
+}
+
+describe("no sticky sessions over Redis: three nodes behind a round-robin proxy", { skip }, () => {
+  const cluster = threeNodesBehindProxy({ mode: "classic" });
 
   it(`serves ${POLLING} polling-only and ${UPGRADING} upgrading clients: acks both ways, rooms, broadcasts, nothing refused`, async () => {
-    participants = population(proxy.url, POLLING, UPGRADING);
+    const { nodes, proxy } = cluster;
+    const participants = (cluster.participants = population(proxy.url, POLLING, UPGRADING));
     await inBatches(participants, 25, (p) => p.connected());
     await inBatches(participants, 50, (p) => p.talk());
     await waitUntil(
@@ -181,32 +196,13 @@ describe("no sticky sessions over Redis: three nodes behind a round-robin proxy"
 });
 
 describe("no sticky sessions over Redis: a node dies, its clients recover elsewhere (streams adapter)", { skip }, () => {
-  let redis: RedisServer;
-  let nodes: NodeProcess[] = [];
-  let proxy: RoundRobinProxy;
-  let participants: Participant[] = [];
+  const cluster = threeNodesBehindProxy({ mode: "streams", pingInterval: 2000, pingTimeout: 2000 });
   const polling = Math.min(POLLING, 30);
   const upgrading = Math.min(UPGRADING, 30);
 
-  before(async () => {
-    redis = await startRedisServer();
-    nodes = await Promise.all(
-      ["A", "B", "C"].map((name) =>
-        NodeProcess.start({ name, redisUrl: redis.url, mode: "streams", pingInterval: 2000, pingTimeout: 2000 }),
-      ),
-    );
-    proxy = await startRoundRobinProxy(nodes.map((node) => node.port));
-  });
-
-  after(async () => {
-    for (const p of participants) p.socket.disconnect();
-    await proxy?.close();
-    await Promise.all(nodes.map((node) => node.close()));
-    await redis?.stop();
-  });
-
   it("kills one node mid-run: its clients reconnect and recover what they missed, the others carry on", async () => {
-    participants = population(proxy.url, polling, upgrading);
+    const { nodes, proxy } = cluster;
+    const participants = (cluster.participants = population(proxy.url, polling, upgrading));
     await inBatches(participants, 20, (p) => p.connected());
     await inBatches(participants, 30, (p) => p.talk(0, 1));
     const [a, , c] = nodes;

@@ -13,5 +13,5 @@ export * from "./hidden-package.js";
 export * from "./type-tests.js";
 export * from "./round-robin-proxy.js";
 export * from "./in-process-router.js";
-export * from "./round-robin-http-proxy.js";
 export * from "./routed-clients.js";
+export * from "./child-rpc.js";

@@ -3,6 +3,8 @@
 // exchanging acknowledged events both ways with a server that registered `routedEchoHandlers`.
 import { connected, openClient } from "./clients.js";
 import { waitUntil } from "./events.js";
+import { InProcessRouterHub, type InProcessRouter, type InProcessRouterOptions } from "./in-process-router.js";
+import { startRoundRobinProxy } from "./round-robin-proxy.js";
 
 /** What the server side of the exchange does (register it on every node). */
 export interface RoutedEchoSocket {
@@ -42,4 +44,36 @@ export async function exchangeAcrossNodes(url: string, transports: ("polling" | 
   } finally {
     client.close();
   }
+}
+
+/**
+ * The mounts' shared scenario: two apps ("a" and "b"), each started by `startApp` with its own router
+ * of one in-process hub (it resolves with the app's port), behind a round-robin proxy without
+ * affinity. A polling-only client, then an upgrading one, exchange acks both ways
+ * (`exchangeAcrossNodes`); some polls must have crossed apps. Resolves with the two routers for
+ * further checks. Closes the proxy; the caller closes its apps.
+ */
+export async function exchangeBetweenTwoApps(
+  startApp: (router: InProcessRouter, index: number) => Promise<number>,
+  routerOptions: InProcessRouterOptions = {},
+): Promise<InProcessRouter[]> {
+  const hub = new InProcessRouterHub();
+  const routers: InProcessRouter[] = [];
+  const ports: number[] = [];
+  for (const [index, id] of ["a", "b"].entries()) {
+    const router = hub.router(id, routerOptions);
+    routers.push(router);
+    ports.push(await startApp(router, index));
+  }
+  const proxy = await startRoundRobinProxy(ports);
+  try {
+    const polling = await exchangeAcrossNodes(proxy.url, ["polling"]);
+    if (polling !== "polling") throw new Error(`a polling-only session ended on ${polling}`);
+    const upgraded = await exchangeAcrossNodes(proxy.url, ["polling", "websocket"]);
+    if (upgraded !== "websocket") throw new Error(`an upgrading session ended on ${upgraded}`);
+    if (routers[0]!.counts.polls + routers[1]!.counts.polls === 0) throw new Error("no poll crossed apps");
+  } finally {
+    await proxy.close();
+  }
+  return routers;
 }

@@ -7,22 +7,12 @@ import assert from "node:assert/strict";
 import type { Server as HttpServer } from "node:http";
 import express from "express";
 import { sockline } from "@sockline/express";
-import {
-  closeServer,
-  exchangeAcrossNodes,
-  InProcessRouterHub,
-  roundRobinHttpProxy,
-  routedEchoHandlers,
-  type InProcessRouter,
-  type RoundRobinHttpProxy,
-} from "@sockline/e2e/support";
+import { closeServer, exchangeBetweenTwoApps, routedEchoHandlers } from "@sockline/e2e/support";
 import { appListen } from "./helpers.js";
 
 describe("@sockline/express with a session router", () => {
   const servers: HttpServer[] = [];
-  let proxy: RoundRobinHttpProxy | undefined;
   afterEach(async () => {
-    await proxy?.close();
     for (const server of servers.splice(0)) {
       server.closeAllConnections();
       await closeServer(server);
@@ -31,13 +21,8 @@ describe("@sockline/express with a session router", () => {
 
   for (const middlewareFirst of [false, true]) {
     it(`serves sessions across two apps (${middlewareFirst ? "a middleware before the mount" : "fast lane"})`, async () => {
-      const hub = new InProcessRouterHub();
-      const routers: InProcessRouter[] = [];
       const seen = [0, 0];
-      const ports: number[] = [];
-      for (const [index, id] of ["a", "b"].entries()) {
-        const router = hub.router(id);
-        routers.push(router);
+      await exchangeBetweenTwoApps(async (router, index) => {
         const app = express();
         if (middlewareFirst)
           app.use((req, _res, next) => {
@@ -48,13 +33,8 @@ describe("@sockline/express with a session router", () => {
         io.on("connection", routedEchoHandlers);
         const { server } = await appListen(app);
         servers.push(server);
-        ports.push((server.address() as { port: number }).port);
-      }
-      proxy = await roundRobinHttpProxy(ports);
-      const url = `http://127.0.0.1:${proxy.port}`;
-      assert.equal(await exchangeAcrossNodes(url, ["polling"]), "polling");
-      assert.equal(await exchangeAcrossNodes(url, ["polling", "websocket"]), "websocket");
-      assert.ok(routers[0]!.counts.polls + routers[1]!.counts.polls > 0, "polls crossed apps");
+        return (server.address() as { port: number }).port;
+      });
       if (middlewareFirst) assert.ok(seen[0]! > 0 && seen[1]! > 0, `the middleware ran on both apps (${seen.join(", ")})`);
     });
   }

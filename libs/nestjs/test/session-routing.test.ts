@@ -3,17 +3,10 @@
 // `sessionRouter` server option, behind a round-robin proxy without affinity. A gateway's handlers
 // answer acks both ways whichever app received the client's requests.
 import { afterEach, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
 import { Module } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from '@sockline/core';
-import {
-  exchangeAcrossNodes,
-  InProcessRouterHub,
-  roundRobinHttpProxy,
-  type InProcessRouter,
-  type RoundRobinHttpProxy,
-} from '@sockline/e2e/support';
+import { exchangeBetweenTwoApps } from '@sockline/e2e/support';
 import { startApp, type Platform, type RunningApp } from './app.js';
 
 @WebSocketGateway()
@@ -34,29 +27,17 @@ class RoutedEchoModule {}
 
 describe('@sockline/nestjs with a session router', () => {
   const apps: RunningApp[] = [];
-  let proxy: RoundRobinHttpProxy | undefined;
   afterEach(async () => {
-    await proxy?.close();
     for (const app of apps.splice(0)) await app.close();
   });
 
   for (const platform of ['express', 'fastify'] as Platform[]) {
     it(`serves sessions across two ${platform} apps`, async () => {
-      const hub = new InProcessRouterHub();
-      const routers: InProcessRouter[] = [];
-      const ports: number[] = [];
-      for (const id of ['a', 'b']) {
-        const router = hub.router(id);
-        routers.push(router);
+      await exchangeBetweenTwoApps(async router => {
         const running = await startApp(platform, { imports: [RoutedEchoModule] }, { server: { sessionRouter: router } });
         apps.push(running);
-        ports.push(Number(new URL(running.url).port));
-      }
-      proxy = await roundRobinHttpProxy(ports);
-      const url = `http://127.0.0.1:${proxy.port}`;
-      assert.equal(await exchangeAcrossNodes(url, ['polling']), 'polling');
-      assert.equal(await exchangeAcrossNodes(url, ['polling', 'websocket']), 'websocket');
-      assert.ok(routers[0]!.counts.polls + routers[1]!.counts.polls > 0, 'polls crossed apps');
+        return Number(new URL(running.url).port);
+      });
     });
   }
 });

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Server } from "@sockline/core";
 import { createAdapter, createRedisSessionRouter, createStreamsAdapter, type RedisSessionRouter } from "@sockline/redis-adapter";
 import { createClient } from "redis";
+import { serveCommands, type CommandHandler } from "@sockline/e2e/support";
 
 export interface RedisNodeOptions {
   name: string;
@@ -96,7 +97,7 @@ function installBehaviour(server: Server, name: string): void {
   });
 }
 
-const handlers: Record<string, (args: any) => unknown> = {
+const handlers: Record<string, CommandHandler> = {
   start,
   stats(): RedisNodeStats {
     return {
@@ -120,13 +121,5 @@ const handlers: Record<string, (args: any) => unknown> = {
   },
 };
 
-process.on("message", async (message: { id: number; cmd: string; args: unknown }) => {
-  try {
-    const handler = handlers[message.cmd];
-    if (!handler) throw new Error(`unknown command ${message.cmd}`);
-    process.send!({ id: message.id, result: await handler(message.args) });
-  } catch (error) {
-    process.send!({ id: message.id, error: (error as Error).stack ?? String(error) });
-  }
-});
-process.on("disconnect", () => process.exit(0));
+// the stack: a failure inside a node process is read in the test's output, far from where it happened
+serveCommands(handlers, (error) => error.stack ?? String(error));

@@ -73,6 +73,16 @@ const BINARY_BYTES = 64 * 1024;
 /** Only Sockline routes sessions between nodes: the routed scenarios compare it with itself (affinity vs none). */
 const ROUTED_EXCLUDES: ImplName[] = ["socketio", "ws", "sockline-fastify", "sockline-express"];
 
+/**
+ * A routed scenario's plan: Sockline only, and the routing arrangement of `router` (Redis: two server
+ * processes routing over Redis; cluster: one server process whose primary routes between two workers).
+ */
+function routed(router: "redis" | "cluster", plan: Pick<ScenarioPlan, "durationMs" | "repeats" | "params">): ScenarioPlan {
+  return router === "redis"
+    ? { ...plan, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" }
+    : { ...plan, excludes: ROUTED_EXCLUDES, sessionRouter: "cluster" };
+}
+
 export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
   if (mode === "smoke") {
     const d = 1000;
@@ -92,36 +102,10 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
         params: { clients: 20, paused: 1, broadcasts: 20, payloadKB: 1024, settleMs: 100 },
         excludes: ["ws"],
       },
-      "routed-polling": {
-        durationMs: d,
-        repeats: 1,
-        params: { clients: 4, warmupMs: 100 },
-        excludes: ROUTED_EXCLUDES,
-        nodes: 2,
-        sessionRouter: "redis",
-      },
-      "routed-ws": {
-        durationMs: d,
-        repeats: 1,
-        params: { clients: 4, warmupMs: 100 },
-        excludes: ROUTED_EXCLUDES,
-        nodes: 2,
-        sessionRouter: "redis",
-      },
-      "routed-polling-ipc": {
-        durationMs: d,
-        repeats: 1,
-        params: { clients: 4, warmupMs: 100 },
-        excludes: ROUTED_EXCLUDES,
-        sessionRouter: "cluster",
-      },
-      "routed-ws-ipc": {
-        durationMs: d,
-        repeats: 1,
-        params: { clients: 4, warmupMs: 100 },
-        excludes: ROUTED_EXCLUDES,
-        sessionRouter: "cluster",
-      },
+      "routed-polling": routed("redis", { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 } }),
+      "routed-ws": routed("redis", { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 } }),
+      "routed-polling-ipc": routed("cluster", { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 } }),
+      "routed-ws-ipc": routed("cluster", { durationMs: d, repeats: 1, params: { clients: 4, warmupMs: 100 } }),
     };
   }
   const quick = mode === "quick";
@@ -158,22 +142,9 @@ export function plans(mode: Mode): Record<ScenarioName, ScenarioPlan> {
       },
       excludes: ["ws"],
     },
-    "routed-polling": {
-      durationMs: d,
-      repeats,
-      params: { clients: quick ? 50 : 200, warmupMs },
-      excludes: ROUTED_EXCLUDES,
-      nodes: 2,
-      sessionRouter: "redis",
-    },
-    "routed-ws": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, nodes: 2, sessionRouter: "redis" },
-    "routed-polling-ipc": {
-      durationMs: d,
-      repeats,
-      params: { clients: quick ? 50 : 200, warmupMs },
-      excludes: ROUTED_EXCLUDES,
-      sessionRouter: "cluster",
-    },
-    "routed-ws-ipc": { durationMs: d, repeats, params: { clients: 50, warmupMs }, excludes: ROUTED_EXCLUDES, sessionRouter: "cluster" },
+    "routed-polling": routed("redis", { durationMs: d, repeats, params: { clients: quick ? 50 : 200, warmupMs } }),
+    "routed-ws": routed("redis", { durationMs: d, repeats, params: { clients: 50, warmupMs } }),
+    "routed-polling-ipc": routed("cluster", { durationMs: d, repeats, params: { clients: quick ? 50 : 200, warmupMs } }),
+    "routed-ws-ipc": routed("cluster", { durationMs: d, repeats, params: { clients: 50, warmupMs } }),
   };
 }

@@ -55,33 +55,25 @@ export function registerMetrics(io: MetricsServer, options: PrometheusOptions = 
     labelNames: readonly L[],
     read: (m: MetricsSnapshot, set: (labels: Partial<Record<L, string>>, value: number) => void) => void,
   ): void => {
-    const fullName = prefix + name;
-    if (kind === "gauge") {
+    const config = { name: prefix + name, help, labelNames, registers };
+    if (kind === "gauge")
       new Gauge<L>({
-        name: fullName,
-        help,
-        labelNames,
-        registers,
+        ...config,
         collect() {
           this.reset();
           read(snapshot(), (labels, value) => this.set(labels, value));
         },
       });
-      names.push(fullName);
-      return;
-    }
-    new Counter<L>({
-      name: fullName,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        // counters are monotonic in the core: the snapshot's value is the counter's
-        this.reset();
-        read(snapshot(), (labels, value) => this.inc(labels, value));
-      },
-    });
-    names.push(fullName);
+    else
+      new Counter<L>({
+        ...config,
+        collect() {
+          // counters are monotonic in the core: the snapshot's value is the counter's
+          this.reset();
+          read(snapshot(), (labels, value) => this.inc(labels, value));
+        },
+      });
+    names.push(config.name);
   };
 
   // a name already taken on the registry throws: take back what this call registered, then rethrow

@@ -12,9 +12,9 @@ import {
   InProcessRouterHub,
   http as httpRequest,
   once,
-  roundRobinHttpProxy,
+  startRoundRobinProxy,
   waitUntil,
-  type RoundRobinHttpProxy,
+  type RoundRobinProxy,
 } from "@sockline/e2e/support";
 import { nextConnection, nextMessage, pollingHandshake, rawWebSocket, startServer, closed, type TestServer } from "./helpers.js";
 
@@ -267,7 +267,7 @@ describe("session routing: engine.io-client behind a round-robin proxy", () => {
       const hub = new InProcessRouterHub();
       const a = await node(hub, "a", { upgrades: mode });
       const b = await node(hub, "b", { upgrades: mode });
-      const proxy: RoundRobinHttpProxy = await roundRobinHttpProxy([a.server.port, b.server.port]);
+      const proxy: RoundRobinProxy = await startRoundRobinProxy([a.server.port, b.server.port]);
       opened.push(proxy);
       const echoed: string[] = [];
       for (const server of [a.server, b.server]) {
@@ -275,7 +275,7 @@ describe("session routing: engine.io-client behind a round-robin proxy", () => {
           session.on("message", (data) => session.send(`echo ${String(data)}`));
         });
       }
-      const client = new ClientSocket(`http://127.0.0.1:${proxy.port}`, { path: "/engine.io", transports: [...transports], agent: false });
+      const client = new ClientSocket(proxy.url, { path: "/engine.io", transports: [...transports], agent: false });
       opened.push({ close: async () => void client.close() });
       await once(client, "open");
       const count = 30;

@@ -32,3 +32,21 @@ export interface RouterStats {
   pendingRequests: number;
   openLinks: number;
 }
+
+/** The cumulative part of `RouterStats`: what the transport counts as it goes. */
+export type RouterCounters = Omit<RouterStats, "pendingRequests" | "openLinks">;
+
+/** The counters of a router that has done nothing yet (a new transport's, and a router's before it is `ready`). */
+export function zeroRouterCounters(): RouterCounters {
+  return {
+    forwardedPolls: 0,
+    answeredPolls: 0,
+    failedForwards: {},
+    servedPolls: 0,
+    relayedAsEdge: 0,
+    relayedAsOwner: 0,
+    framesSent: 0,
+    framesReceived: 0,
+    droppedMessages: 0,
+  };
+}

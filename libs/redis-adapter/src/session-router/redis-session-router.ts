@@ -25,6 +25,7 @@ import {
   type SessionRouter,
 } from "@sockline/core/engine";
 import { wrapRedisClient, type RedisClientLike, type RedisConnection } from "../redis-client.js";
+import { zeroRouterCounters } from "./forward-error.js";
 import { isNodeId, newNodeId } from "./node-id.js";
 import type { RelayLink } from "./relay-link.js";
 import { ForwardError, RouterTransport, type RouterStats, type RouterTransportOptions } from "./router-transport.js";
@@ -120,21 +121,7 @@ export class RedisSessionRouter implements SessionRouter {
 
   /** What this node forwarded, served and relayed so far (all zeros until `ready`). */
   stats(): RouterStats {
-    return (
-      this.started?.stats() ?? {
-        forwardedPolls: 0,
-        answeredPolls: 0,
-        failedForwards: {},
-        servedPolls: 0,
-        relayedAsEdge: 0,
-        relayedAsOwner: 0,
-        framesSent: 0,
-        framesReceived: 0,
-        droppedMessages: 0,
-        pendingRequests: 0,
-        openLinks: 0,
-      }
-    );
+    return this.started?.stats() ?? { ...zeroRouterCounters(), pendingRequests: 0, openLinks: 0 };
   }
 
   bind(node: RoutedNode): void {

@@ -24,7 +24,7 @@ import {
   type WirePoll,
   type WireUpgrade,
 } from "./envelope.js";
-import { ForwardError, type ForwardFailure, type RouterStats } from "./forward-error.js";
+import { ForwardError, zeroRouterCounters, type RouterStats } from "./forward-error.js";
 import { PeerLiveness } from "./peer-liveness.js";
 import { RelayLink, type LinkCarrier } from "./relay-link.js";
 
@@ -85,17 +85,7 @@ export class RouterTransport implements LinkCarrier {
   private readonly liveness: PeerLiveness;
   private closed = false;
   private readonly onMessage = (_channel: string, message: Buffer) => this.receive(message);
-  private readonly counters = {
-    forwardedPolls: 0,
-    answeredPolls: 0,
-    failedForwards: {} as Partial<Record<ForwardFailure, number>>,
-    servedPolls: 0,
-    relayedAsEdge: 0,
-    relayedAsOwner: 0,
-    framesSent: 0,
-    framesReceived: 0,
-    droppedMessages: 0,
-  };
+  private readonly counters = zeroRouterCounters();
   /** Where diagnostics go (the engine's `Diagnostics` once the router is bound). */
   report: DiagnosticSink = () => {};
 
