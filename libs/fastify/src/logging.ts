@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Server } from "@sockline/core";
-import { logDiagnostics } from "@sockline/core/integration";
+import { logDiagnostics, RateLimitedWarn } from "@sockline/core/integration";
 
 interface ConnectionErrorLike {
   code?: unknown;
@@ -44,20 +44,25 @@ export function logDiagnosticsToFastify(io: Server<any, any, any, any>, log: Fas
 /**
  * Sends the engine's errors and lifecycle events to the Fastify logger. The lifecycle lines are
  * debug lines: their listeners (one per connection) are only added when the logger writes debug
- * lines at registration time.
+ * lines at registration time. Returns the function that writes the count of the error lines the
+ * rate limit held back (called when the app closes).
  */
-export function forwardEngineEventsToLogger(io: Server<any, any, any, any>, log: FastifyBaseLogger): void {
+export function forwardEngineEventsToLogger(io: Server<any, any, any, any>, log: FastifyBaseLogger): () => void {
   const engine = io.engine as unknown as {
     on(event: "connection_error", listener: (err: ConnectionErrorLike) => void): unknown;
     on(event: "connection", listener: (socket: EngineSocketLike) => void): unknown;
   };
+  // Rejected requests are the client's problem (bad sid, wrong protocol...): warn, not error. And
+  // rate-limited like the diagnostics: after a restart every client's old sid is refused at once,
+  // and a hostile client can cause as many refusals as it sends requests.
+  const lines = new RateLimitedWarn<object>((payload, message) => log.warn(payload, message), "connection errors");
   engine.on("connection_error", (err) => {
-    // Rejected handshakes are the client's problem (bad sid, wrong protocol...): warn, not error.
-    log.warn({ code: err.code, context: err.context, url: err.req?.url }, `socket.io connection error: ${String(err.message)}`);
+    lines.write({ code: err.code, context: err.context, url: err.req?.url }, `socket.io connection error: ${String(err.message)}`);
   });
   // One pair of listeners for every connection (the socket is `this`): a connection may stay open
   // for days, and a closure per connection would hold its own context all that time.
-  if (!levelEnabled(log, "debug")) return;
+  const flush = () => lines.flush();
+  if (!levelEnabled(log, "debug")) return flush;
   function onUpgrade(this: EngineSocketLike, transport: { name?: string }): void {
     log.debug({ sid: this.id, transport: transport?.name }, "socket.io connection upgraded");
   }
@@ -69,4 +74,5 @@ export function forwardEngineEventsToLogger(io: Server<any, any, any, any>, log:
     socket.on("upgrade", onUpgrade);
     socket.on("close", onClose);
   });
+  return flush;
 }

@@ -98,7 +98,7 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   const { io, path } =
     existing === undefined ? createServer(fastify.prefix, serverOptions) : adoptServer(fastify.prefix, existing, serverOptions);
   const log = fastify.log.child({ plugin: PLUGIN_NAME, path: path.full });
-  forwardEngineEventsToLogger(io, log);
+  const flushConnectionErrors = forwardEngineEventsToLogger(io, log);
   const stopLoggingDiagnostics = logsDiagnostics ? logDiagnosticsToFastify(io, log) : undefined;
   fastify.decorate(decorator, io);
 
@@ -124,6 +124,7 @@ async function socklineFastify(fastify: FastifyInstance, options: SocklineFastif
   fastify.addHook("onClose", (_instance, done) => {
     void io.close(() => {
       stopLoggingDiagnostics?.();
+      flushConnectionErrors();
       done();
     });
   });

@@ -65,6 +65,8 @@ export interface LogLine {
   code?: unknown;
   sid?: string;
   diagnostic?: Record<string, unknown>;
+  /** In the line that counts what a rate limit held back. */
+  suppressed?: number;
 }
 
 /** A pino destination stream that keeps every line: `Fastify({ logger: { level, stream } })`. */

@@ -41,4 +41,24 @@ describe("@sockline/fastify logging goes through the Fastify logger", () => {
       await app.close();
     }
   });
+
+  it("rate-limits connection error lines: 10 per window, then one line counting the rest", async () => {
+    const { lines, stream } = captureLogs();
+    const app = Fastify({ logger: { level: "warn", stream } });
+    await app.register(socketioPlugin);
+    const url = await listen(app);
+    // a restart (or a hostile client) makes every request a refusal: 25 unknown sids in a row
+    for (let i = 0; i < 25; i++) {
+      const bad = await http(`${url}/socket.io/?EIO=4&transport=polling&sid=gone-${i}`);
+      assert.equal(bad.status, 400);
+    }
+    const errorLines = () => lines.filter((line) => line.level === WARN && line.msg.startsWith("socket.io connection error"));
+    assert.equal(errorLines().length, 10);
+    await app.close();
+    // closing writes the count of what the limit held back
+    const summary = lines.find((line) => line.msg.includes("more connection errors not logged"));
+    assert.ok(summary, "a summary line");
+    assert.equal(summary.suppressed, 15);
+    assert.equal(errorLines().length, 10);
+  });
 });

@@ -59,6 +59,13 @@ export interface ServerOptions {
    */
   maxPacketsPerPayload: number;
   /**
+   * Sockline: milliseconds an upgrade may spend in the engine's `use()` middlewares (a session
+   * store that stopped answering, a middleware that never calls `next`). Then it is answered
+   * `408` and closed, and reported. Default 10000; `0` or `Infinity` lift the bound. (The
+   * framework mounts bound their own hooks with `upgradeRoutingTimeout`.)
+   */
+  upgradeMiddlewareTimeout: number;
+  /**
    * Whether clients of Engine.IO protocol 3 (socket.io-client 2.x, `EIO=3` or no `EIO` in the
    * query) may connect; they then speak protocol 3 (its payloads, its client-side ping). Default false.
    */
@@ -111,6 +118,7 @@ export const DEFAULT_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   destroyUpgradeTimeout: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
   maxPacketsPerPayload: 1000,
+  upgradeMiddlewareTimeout: 10_000,
   allowEIO3: false,
   sessionRouter: undefined,
   forwardTimeout: undefined,
@@ -137,6 +145,7 @@ const ENGINE_OPTIONS: Record<keyof ServerOptions | keyof ReferenceOnlyOptions, t
   destroyUpgradeTimeout: true,
   maxBufferedBytes: true,
   maxPacketsPerPayload: true,
+  upgradeMiddlewareTimeout: true,
   sessionRouter: true,
   forwardTimeout: true,
   maxPendingForwards: true,
@@ -179,6 +188,10 @@ export function resolveOptions(opts: Partial<ServerOptions> = {}): ResolvedOptio
     if (typeof value !== "number" || !(value > 0))
       throw new TypeError(`the "${name}" option must be a positive number (or Infinity), got ${String(value)}`);
   }
+  if (typeof merged.upgradeMiddlewareTimeout !== "number" || !(merged.upgradeMiddlewareTimeout >= 0))
+    throw new TypeError(
+      `the "upgradeMiddlewareTimeout" option must be a number of ms (0 or Infinity: no bound), got ${String(merged.upgradeMiddlewareTimeout)}`,
+    );
   if (merged.forwardTimeout !== undefined && !(merged.forwardTimeout > 0))
     throw new TypeError(`the "forwardTimeout" option must be a positive number, got ${String(merged.forwardTimeout)}`);
   return {

@@ -46,6 +46,19 @@ export function reportRefusedWebSocketHandshake(diagnostics: Diagnostics, req: E
   });
 }
 
+/** Reports an upgrade the engine's `use()` middlewares held past `upgradeMiddlewareTimeout` (answered 408). */
+export function reportSlowUpgradeMiddleware(diagnostics: Diagnostics, req: EngineRequest, timeout: number): void {
+  diagnostics.report({
+    kind: "limit",
+    name: "upgradeMiddlewareTimeout",
+    message: `upgrade of "${req.url ?? ""}" still in the engine's middlewares after ${timeout} ms`,
+    action: "upgrade refused (408)",
+    ...peerOf(req),
+    value: timeout,
+    limit: timeout,
+  });
+}
+
 function peerOf(req: EngineRequest): { sid?: string; remoteAddress: string; transport?: string } {
   const { sid, transport } = req._query;
   const peer: { sid?: string; remoteAddress: string; transport?: string } = { remoteAddress: req.socket?.remoteAddress ?? "" };

@@ -11,7 +11,7 @@ import { addToMirror, mirrorOf, removeFromMirror } from "./clients-mirror.js";
 import { corsMiddleware } from "./cors.js";
 import { Diagnostics } from "./diagnostics.js";
 import { EngineMetrics, type EngineMetricsSnapshot } from "./metrics.js";
-import { reportRefusedRequest, reportRefusedWebSocketHandshake } from "./refusals.js";
+import { reportRefusedRequest, reportRefusedWebSocketHandshake, reportSlowUpgradeMiddleware } from "./refusals.js";
 import { serializeCookie } from "./cookie.js";
 import { ERROR_CODES, ERROR_MESSAGES, protocolRevision, statusOf, type ErrorCode, type ErrorContext } from "./errors.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
@@ -303,8 +303,10 @@ export class Server extends EventEmitter {
         });
       });
     };
-    if (!standIn) proceed();
-    else runMiddlewares(this.middlewares, request, standIn.response, proceed);
+    if (!standIn) return proceed();
+    const timeout = this.opts.upgradeMiddlewareTimeout;
+    standIn.expireAfter(timeout, () => reportSlowUpgradeMiddleware(this.diagnostics, request, timeout));
+    runMiddlewares(this.middlewares, request, standIn.response, proceed);
   }
 
   /** Completes the WebSocket handshake of an upgrade of `session` (local, or adopted from another node). */

@@ -33,38 +33,61 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
 }
 
 /**
+ * Lines written through `warn`, at most `perWindow` per window; the rest are counted and summed up
+ * in one line when the next window opens (or at `flush()`). `what` names them in that line
+ * ("diagnostics", "connection errors"). Shared by every mount's logging of what clients cause.
+ */
+export class RateLimitedWarn<T> {
+  private readonly perWindow: number;
+  private readonly windowMs: number;
+  private windowStart = 0;
+  private logged = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly warn: (payload: T | DiagnosticsSuppressed, message: string) => void,
+    private readonly what: string,
+    options: DiagnosticLogOptions = {},
+  ) {
+    this.perWindow = options.perWindow ?? 10;
+    this.windowMs = options.windowMs ?? 10_000;
+  }
+
+  /** Writes the line, unless this window's quota is used up (then it is counted). */
+  write(payload: T, message: string): void {
+    const now = Date.now();
+    if (now - this.windowStart >= this.windowMs) {
+      this.flush();
+      this.windowStart = now;
+      this.logged = 0;
+    }
+    if (this.logged >= this.perWindow) {
+      this.suppressed++;
+      return;
+    }
+    this.logged++;
+    this.warn(payload, message);
+  }
+
+  /** Writes the summary of the lines not written, if any. */
+  flush(): void {
+    if (this.suppressed === 0) return;
+    const summary: DiagnosticsSuppressed = { kind: "suppressed", suppressed: this.suppressed, windowMs: this.windowMs };
+    this.suppressed = 0;
+    this.warn(summary, `sockline: ${summary.suppressed} more ${this.what} not logged in the last ${this.windowMs} ms (rate limit)`);
+  }
+}
+
+/**
  * Logs the reports of `diagnostics` through `warn`, at most `perWindow` per window. Returns the
  * function that stops it (the mount calls it when the app closes).
  */
 export function logDiagnostics(diagnostics: Diagnostics, warn: DiagnosticWarn, options: DiagnosticLogOptions = {}): () => void {
-  const perWindow = options.perWindow ?? 10;
-  const windowMs = options.windowMs ?? 10_000;
-  let windowStart = 0;
-  let logged = 0;
-  let suppressed = 0;
-  const flushSuppressed = () => {
-    if (suppressed === 0) return;
-    const summary: DiagnosticsSuppressed = { kind: "suppressed", suppressed, windowMs };
-    warn(summary, `sockline: ${suppressed} more diagnostics not logged in the last ${windowMs} ms (rate limit)`);
-    suppressed = 0;
-  };
-  const listener = (diagnostic: Diagnostic) => {
-    const now = Date.now();
-    if (now - windowStart >= windowMs) {
-      flushSuppressed();
-      windowStart = now;
-      logged = 0;
-    }
-    if (logged >= perWindow) {
-      suppressed++;
-      return;
-    }
-    logged++;
-    warn(diagnostic, formatDiagnostic(diagnostic));
-  };
+  const lines = new RateLimitedWarn<Diagnostic>(warn, "diagnostics", options);
+  const listener = (diagnostic: Diagnostic) => lines.write(diagnostic, formatDiagnostic(diagnostic));
   diagnostics.on("diagnostic", listener);
   return () => {
     diagnostics.off("diagnostic", listener);
-    flushSuppressed();
+    lines.flush();
   };
 }

@@ -27,7 +27,7 @@ export { routeUpgrades, isRoutingUpgrades, DEFAULT_MAX_PENDING_UPGRADES } from "
 export type { UpgradeRoute, UpgradeProblem } from "./upgrade-router.js";
 export { mountGatewaysOnDemand, GATEWAY_PACKAGE } from "./gateways.js";
 export type { GatewayClass, GatewayEntry, GatewayFactory, GatewayPackage, MountGatewaysOptions } from "./gateways.js";
-export { logDiagnostics, formatDiagnostic } from "./diagnostic-log.js";
+export { logDiagnostics, formatDiagnostic, RateLimitedWarn } from "./diagnostic-log.js";
 export { registerMetricsOnDemand } from "./metrics-export.js";
 export type { MetricsRegistry, MetricsRouteOptions, MetricsServer, PrometheusOptions, RegisteredMetrics } from "./prometheus-options.js";
 export type { DiagnosticWarn, DiagnosticsSuppressed, DiagnosticLogOptions } from "./diagnostic-log.js";

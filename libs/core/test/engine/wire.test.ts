@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { Server, type ConnectionError } from "@sockline/core/engine";
+import { Server, type ConnectionError, type Diagnostic } from "@sockline/core/engine";
 import {
   assertServerHealthy,
   closed,
@@ -633,6 +633,35 @@ describe("options", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("use(): an upgrade held by a middleware that never calls next is answered 408 after upgradeMiddlewareTimeout, and reported", async () => {
+    const server = await startServer({ upgradeMiddlewareTimeout: 200 }, {}, (engine) => {
+      engine.use((req, _res, next) => {
+        // a session store that stopped answering: upgrades hang here, polling requests go on
+        if (req.headers.upgrade === undefined) next();
+      });
+    });
+    const reports: Diagnostic[] = [];
+    server.engine.diagnostics.on("diagnostic", (diagnostic) => reports.push(diagnostic));
+    try {
+      const upgrade = await rawUpgrade(server, "/engine.io/?EIO=4&transport=websocket");
+      assert.equal(upgrade.status, 408);
+      assert.equal(reports.length, 1);
+      assert.equal(reports[0]!.name, "upgradeMiddlewareTimeout");
+      assert.equal(reports[0]!.kind, "limit");
+      assert.equal(reports[0]!.limit, 200);
+      assert.equal(server.engine.clientsCount, 0);
+      // the server serves on
+      const ok = await pollingHandshake(server);
+      assert.ok(ok.open.sid);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("upgradeMiddlewareTimeout must be a number of ms", () => {
+    assert.throws(() => new Server({ upgradeMiddlewareTimeout: -1 }), /"upgradeMiddlewareTimeout" option must be a number of ms/);
   });
 
   it("use(): a middleware error answers 400 code 3", async () => {
