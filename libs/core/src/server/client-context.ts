@@ -79,6 +79,8 @@ export interface ClientContext<C extends ConnectDeadlineEntry, S extends ClientS
   readonly metrics: ServerMetrics;
   /** Milliseconds a binary packet may wait for its attachments (`attachmentTimeout`). */
   readonly attachmentTimeout: number;
+  /** Namespaces one connection may join or be joining at once (`maxNamespacesPerConnection`). */
+  readonly maxNamespacesPerConnection: number;
   /** The decoder shared by every connection for its text frames; undefined with a custom parser. */
   sharedTextDecoder(): TextDecoder | undefined;
   /** A decoder of the connection's own: a custom parser's, or Sockline's for a binary packet. */

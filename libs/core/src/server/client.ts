@@ -359,7 +359,28 @@ export class Client<
       });
       return;
     }
+    if (this.atNamespaceLimit(packet.nsp)) return;
     this.connect(packet.nsp, packet.data ?? {});
+  }
+
+  /** Whether joining one more namespace would pass `maxNamespacesPerConnection` (then the CONNECT is refused, reported). */
+  private atNamespaceLimit(name: string): boolean {
+    const limit = this.context.maxNamespacesPerConnection;
+    const joined = this.nsps.size + (this.connecting?.size ?? 0);
+    if (joined < limit) return false;
+    debug("client %s: CONNECT to %s refused, already %d namespaces (maxNamespacesPerConnection)", this.id, name, joined);
+    this.report({
+      kind: "limit",
+      name: "maxNamespacesPerConnection",
+      message: `CONNECT to ${name} while the connection is in ${joined} namespaces, the most it may join`,
+      action: "namespace refused (CONNECT_ERROR)",
+      nsp: name,
+      packetType: "CONNECT",
+      value: joined,
+      limit,
+    });
+    this._packet({ type: PacketType.CONNECT_ERROR, nsp: name, data: { message: "Too many namespaces on this connection" } });
+    return true;
   }
 
   /** socket.io-client 2.x: the namespace name of its CONNECT carries its query, the auth of this CONNECT. */

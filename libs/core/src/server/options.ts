@@ -51,6 +51,13 @@ export interface LimitOptions {
    * creates itself with `io.of(name)` are not counted. @default 1000
    */
   maxChildNamespaces?: number;
+  /**
+   * Most namespaces one connection may join (or be joining) at once; past it a CONNECT gets
+   * CONNECT_ERROR "Too many namespaces on this connection" and a diagnostic, the connection and its
+   * namespaces carry on. Without it one client could take a parent namespace's whole
+   * `maxChildNamespaces` quota by itself. @default 100
+   */
+  maxNamespacesPerConnection?: number;
 }
 
 export interface ServerOptions extends Partial<EngineOptions>, ReferenceOnlyOptions, LimitOptions {
@@ -80,6 +87,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   attachmentTimeout: 10_000,
   maxPendingAcks: 10_000,
   maxChildNamespaces: 1000,
+  maxNamespacesPerConnection: 100,
 });
 
 export const DEFAULT_CONNECT_TIMEOUT = 45_000;
@@ -99,6 +107,7 @@ const SOCKET_IO_OPTIONS: Record<Exclude<keyof ServerOptions, keyof EngineOptions
   maxAttachmentBytes: true,
   maxPendingAcks: true,
   maxChildNamespaces: true,
+  maxNamespacesPerConnection: true,
 };
 
 const RECOVERY_OPTIONS: Record<keyof ConnectionStateRecoveryOptions, true> = {

@@ -146,6 +146,7 @@ export class Server<
       maxAttachmentBytes: options.maxAttachmentBytes ?? options.maxHttpBufferSize ?? ENGINE_DEFAULTS.maxHttpBufferSize,
       maxPendingAcks: options.maxPendingAcks ?? DEFAULT_LIMITS.maxPendingAcks,
       maxChildNamespaces: options.maxChildNamespaces ?? DEFAULT_LIMITS.maxChildNamespaces,
+      maxNamespacesPerConnection: options.maxNamespacesPerConnection ?? DEFAULT_LIMITS.maxNamespacesPerConnection,
     };
     this._parser = options.parser;
     this.encoder = options.parser ? new options.parser.Encoder() : new Encoder();
@@ -154,6 +155,7 @@ export class Server<
       diagnostics: this.diagnostics,
       metrics: this._metrics,
       attachmentTimeout: this._limits.attachmentTimeout,
+      maxNamespacesPerConnection: this._limits.maxNamespacesPerConnection,
       sharedTextDecoder: () => this.sharedTextDecoder(),
       createDecoder: () => this.createDecoder(),
       connectDeadlines: () => this.connectDeadlinesNow(),

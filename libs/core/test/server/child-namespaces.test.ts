@@ -194,7 +194,8 @@ describe("maxChildNamespaces", () => {
   });
 
   it("one client asking for 10,000 names holds at most maxChildNamespaces, and nothing once it leaves", async () => {
-    fx = await new Fixture().start();
+    // the per-connection bound (maxNamespacesPerConnection, below) lifted: this is the parent's bound alone
+    fx = await new Fixture({ maxNamespacesPerConnection: Infinity }).start();
     const { io } = fx;
     let reports = 0;
     io.diagnostics.on("diagnostic", () => reports++);
@@ -213,5 +214,50 @@ describe("maxChildNamespaces", () => {
     assert.equal(parent.childrenCreatedForClients, 1000);
     raw.close();
     await waitUntil(() => parent.childrenCreatedForClients === 0 && io._nsps.size === 1, "every child to be removed");
+  });
+});
+
+describe("maxNamespacesPerConnection", () => {
+  let fx: Fixture | undefined;
+  const raws: RawClient[] = [];
+  afterEach(async () => {
+    for (const raw of raws.splice(0)) raw.close();
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it("one client asking for 10,000 names joins 100 by default; the others are refused with a diagnostic each, other clients are not", async () => {
+    fx = await new Fixture().start();
+    const { io } = fx;
+    const reports: Diagnostic[] = [];
+    io.diagnostics.on("diagnostic", (d) => reports.push(d));
+    const parent = io.of(DYNAMIC) as Namespace & { childrenCreatedForClients: number };
+    const greedy = await RawClient.connect(fx.url);
+    raws.push(greedy);
+    for (let i = 0; i < 10_000; i++) greedy.sendPacket(`0/dyn-${i},`);
+    let accepted = 0;
+    let refused = 0;
+    while (accepted + refused < 10_000) {
+      const frame = await greedy.nextText();
+      if (frame.startsWith("0/")) accepted++;
+      else if (frame.endsWith('{"message":"Too many namespaces on this connection"}')) refused++;
+    }
+    assert.deepEqual([accepted, refused], [100, 9900]);
+    assert.equal(parent.childrenCreatedForClients, 100);
+    assert.equal(reports.length, 9900);
+    assert.deepEqual(
+      { kind: reports[0]!.kind, name: reports[0]!.name, value: reports[0]!.value, limit: reports[0]!.limit, sid: reports[0]!.sid },
+      { kind: "limit", name: "maxNamespacesPerConnection", value: 100, limit: 100, sid: greedy.open.sid },
+    );
+    // the parent's quota is left for the others
+    const other = await RawClient.connect(fx.url);
+    raws.push(other);
+    other.sendPacket("0/dyn-20000,");
+    assert.match(await other.nextText(), /^0\/dyn-20000,\{"sid"/);
+    // leaving one makes room for one more on the greedy connection
+    greedy.sendPacket("1/dyn-0,");
+    await waitUntil(() => !io._nsps.has("/dyn-0"), "the emptied child to be removed");
+    greedy.sendPacket("0/dyn-50000,");
+    assert.match(await greedy.nextText(), /^0\/dyn-50000,\{"sid"/);
   });
 });
