@@ -142,7 +142,7 @@ describe("child namespaces created for clients", () => {
   });
 });
 
-describe("maxChildNamespaces", () => {
+describe("bounds on the namespaces clients ask for (maxChildNamespaces, maxNamespacesPerConnection)", () => {
   let fx: Fixture | undefined;
   const raws: RawClient[] = [];
   afterEach(async () => {
@@ -214,16 +214,6 @@ describe("maxChildNamespaces", () => {
     assert.equal(parent.childrenCreatedForClients, 1000);
     raw.close();
     await waitUntil(() => parent.childrenCreatedForClients === 0 && io._nsps.size === 1, "every child to be removed");
-  });
-});
-
-describe("maxNamespacesPerConnection", () => {
-  let fx: Fixture | undefined;
-  const raws: RawClient[] = [];
-  afterEach(async () => {
-    for (const raw of raws.splice(0)) raw.close();
-    await fx?.close();
-    fx = undefined;
   });
 
   it("one client asking for 10,000 names joins 100 by default; the others are refused with a diagnostic each, other clients are not", async () => {
