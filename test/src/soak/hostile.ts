@@ -84,7 +84,10 @@ const HOSTILE: Record<HostileKind, (url: string) => Promise<void>> = {
     ws.terminate();
   },
 
-  /** Connects to more names of a dynamic namespace than a parent may hold (1,000), on one connection, then leaves (item 7). */
+  /**
+   * Connects to more names of a dynamic namespace than a parent may hold (1,000), on one connection, then leaves
+   * (item 7). The per-connection bound (maxNamespacesPerConnection, 100) now stops it before the parent's bound.
+   */
   async namespaceSpammer(url) {
     const ws = await openWs(url);
     const base = Math.floor(Math.random() * 1e9);
